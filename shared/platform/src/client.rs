@@ -1,0 +1,148 @@
+//! The typed clients of the four services are built on [`PeerClient`]: one reqwest client per
+//! peer, with connect and request timeouts from the settings, the W3C trace context on every
+//! call, and errors that become a 503 problem naming the peer rather than a hang or a 500.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::problem::{ApiError, Problem};
+use crate::settings::{PeerSettings, Settings};
+use crate::telemetry::inject_trace_context;
+
+#[derive(Clone, Debug)]
+pub struct PeerClient {
+    name: String,
+    base_url: String,
+    http: reqwest::Client,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PeerError {
+    /// The peer could not be reached in time (down, slow, refused).
+    #[error("the {peer} service is unavailable: {reason}")]
+    Unavailable { peer: String, reason: String },
+    /// The peer answered with an error status.
+    #[error("the {peer} service answered {status}")]
+    Status {
+        peer: String,
+        status: StatusCode,
+        problem: Option<Problem>,
+    },
+    /// The peer's answer did not match its contract.
+    #[error("the {peer} service sent an unexpected answer: {reason}")]
+    Contract { peer: String, reason: String },
+}
+
+impl From<PeerError> for ApiError {
+    fn from(error: PeerError) -> Self {
+        match error {
+            PeerError::Unavailable { peer, .. } => {
+                ApiError::unavailable(format!("the {peer} service"))
+            }
+            PeerError::Status { peer, status, .. } if status.is_server_error() => {
+                ApiError::unavailable(format!("the {peer} service"))
+            }
+            PeerError::Status {
+                peer,
+                status,
+                problem,
+            } => ApiError::internal(anyhow::anyhow!(
+                "the {peer} service refused our call with {status}: {problem:?}"
+            )),
+            contract @ PeerError::Contract { .. } => ApiError::internal(contract),
+        }
+    }
+}
+
+impl PeerClient {
+    pub fn new(name: &str, settings: &PeerSettings) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_millis(settings.connect_timeout_ms))
+            .timeout(Duration::from_millis(settings.timeout_ms))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .user_agent(concat!("apq/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            name: name.to_owned(),
+            base_url: settings.base_url.trim_end_matches('/').to_owned(),
+            http,
+        })
+    }
+
+    /// The client for the peer `name` as configured in `settings.peers`.
+    pub fn from_settings(settings: &Settings, name: &str) -> anyhow::Result<Self> {
+        Self::new(name, settings.peer(name)?)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `GET path` and parse the JSON answer.
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        bearer: Option<&str>,
+    ) -> Result<T, PeerError> {
+        self.call::<(), T>(Method::GET, path, None, bearer).await
+    }
+
+    /// Sends `body` as JSON with `method` and parses the JSON answer.
+    pub async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+        bearer: Option<&str>,
+    ) -> Result<T, PeerError> {
+        self.call(method, path, Some(body), bearer).await
+    }
+
+    #[tracing::instrument(name = "peer call", skip(self, body, bearer), fields(peer = %self.name, otel.kind = "client"))]
+    async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        bearer: Option<&str>,
+    ) -> Result<T, PeerError> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        inject_trace_context(&mut headers);
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base_url))
+            .headers(headers);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let unavailable = |e: reqwest::Error| PeerError::Unavailable {
+            peer: self.name.clone(),
+            reason: if e.is_timeout() {
+                "timed out".to_owned()
+            } else {
+                e.to_string()
+            },
+        };
+        let response = request.send().await.map_err(unavailable)?;
+        let status = response.status();
+        if !status.is_success() {
+            let problem = response.json::<Problem>().await.ok();
+            return Err(PeerError::Status {
+                peer: self.name.clone(),
+                status,
+                problem,
+            });
+        }
+        let bytes = response.bytes().await.map_err(unavailable)?;
+        serde_json::from_slice(&bytes).map_err(|e| PeerError::Contract {
+            peer: self.name.clone(),
+            reason: e.to_string(),
+        })
+    }
+}

@@ -1,0 +1,318 @@
+//! Extractors whose errors are problem documents naming the offending field.
+//!
+//! `Json<T>` checks the content type (415), the size (413) and reports a malformed body (400) or
+//! each invalid field by its path (`items[0].cup`). `Query<T>` and `Path<T>` do the same for the
+//! query string and the path parameters. Inputs deserialize straight into domain types
+//! (`Cup`, `IstatCode`, `Euro`...), so a handler never sees an invalid value.
+
+use std::ops::Deref;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::BytesMut;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use crate::problem::{ApiError, FieldError};
+
+/// The largest JSON body accepted, registered as app data by the server.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON request body parsed into `T`.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+        .unwrap_or(false)
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let limit = req
+            .app_data::<web::Data<BodyLimit>>()
+            .map(|l| l.0)
+            .unwrap_or(1_048_576);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::UnsupportedMediaType(
+                    "the request body must be application/json".to_owned(),
+                ));
+            }
+            if declared.is_some_and(|len| len > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            let mut body = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|_| ApiError::BadRequest {
+                    detail: "the request body could not be read".to_owned(),
+                    errors: Vec::new(),
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(Json)
+        })
+    }
+}
+
+/// Parses a JSON document, reporting syntax errors as 400 and type or value errors per field.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+            ApiError::BadRequest {
+                detail: format!(
+                    "the body is not valid JSON (line {}, column {})",
+                    inner.line(),
+                    inner.column()
+                ),
+                errors: Vec::new(),
+            }
+        } else {
+            ApiError::validation(vec![field_error(
+                &path,
+                &strip_position(&inner.to_string()),
+            )])
+        }
+    })?;
+    deserializer.end().map_err(|_| ApiError::BadRequest {
+        detail: "the body has trailing characters after the JSON document".to_owned(),
+        errors: Vec::new(),
+    })?;
+    Ok(value)
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Names the field: the path serde reached, or, for missing and unknown fields, the field itself.
+fn field_error(path: &str, message: &str) -> FieldError {
+    let base = if path == "." { "" } else { path };
+    let named = ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split('`').next());
+    let field = match (named, base) {
+        (Some(name), "") => name.to_owned(),
+        (Some(name), base) if !base.ends_with(name) => format!("{base}.{name}"),
+        (_, "") => "body".to_owned(),
+        (_, base) => base.to_owned(),
+    };
+    FieldError::new(field, message)
+}
+
+/// Query parameters parsed into `T`.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T> Deref for Query<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> Query<T> {
+    pub fn parse(query: &str) -> Result<Self, ApiError> {
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(Query)
+            .map_err(|error| {
+                let path = error.path().to_string();
+                ApiError::validation(vec![field_error(&path, &error.into_inner().to_string())])
+            })
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Self::parse(req.query_string()))
+    }
+}
+
+/// Path parameters parsed into `T` (a struct with one field per parameter, or a single value).
+#[derive(Debug)]
+pub struct Path<T>(pub T);
+
+impl<T> Path<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Path<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Path<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let info = req.match_info();
+        let result = serde_path_to_error::deserialize(actix_router::PathDeserializer::new(info))
+            .map(Path)
+            .map_err(|error| {
+                let mut path = error.path().to_string();
+                if path == "."
+                    && let Some((name, _)) = info.iter().next()
+                {
+                    path = name.to_owned();
+                }
+                ApiError::validation(vec![field_error(&path, &error.into_inner().to_string())])
+            });
+        std::future::ready(result)
+    }
+}
+
+/// Converts actix's own extractor errors (if a handler uses `web::Json` and friends) to problems.
+pub fn actix_extractor_errors(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::JsonConfig::default().error_handler(|err, _| {
+        let detail = strip_position(&err.to_string());
+        actix_web::Error::from(ApiError::BadRequest {
+            detail,
+            errors: Vec::new(),
+        })
+    }))
+    .app_data(web::QueryConfig::default().error_handler(|err, _| {
+        actix_web::Error::from(ApiError::validation(vec![FieldError::new("query", err)]))
+    }))
+    .app_data(web::PathConfig::default().error_handler(|err, _| {
+        actix_web::Error::from(ApiError::validation(vec![FieldError::new("path", err)]))
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use apq_domain::{Cup, IstatCode};
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        cup: Cup,
+        comuni: Vec<Comune>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Comune {
+        istat: IstatCode,
+    }
+
+    fn first_field(error: &ApiError) -> (u16, String) {
+        let problem = error.problem();
+        (
+            problem.status,
+            problem
+                .errors
+                .first()
+                .map(|e| e.field.clone())
+                .unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn names_the_bad_field() {
+        let bad_cup = parse_json::<Body>(br#"{"cup": "D53", "comuni": []}"#).err();
+        assert_eq!(
+            bad_cup.as_ref().map(first_field),
+            Some((400, "cup".to_owned()))
+        );
+        let bad_istat =
+            parse_json::<Body>(br#"{"cup": "D53G07000070002", "comuni": [{"istat": "48A"}]}"#)
+                .err();
+        assert_eq!(
+            bad_istat.as_ref().map(first_field),
+            Some((400, "comuni[0].istat".to_owned()))
+        );
+        let missing = parse_json::<Body>(br#"{"comuni": []}"#).err();
+        assert_eq!(
+            missing.as_ref().map(first_field),
+            Some((400, "cup".to_owned()))
+        );
+    }
+
+    #[test]
+    fn malformed_json_is_a_bad_request() {
+        let problem = parse_json::<Body>(br#"{"cup": "#)
+            .err()
+            .map(|e| e.problem());
+        assert_eq!(problem.as_ref().map(|p| p.status), Some(400));
+        assert!(problem.is_some_and(|p| p.detail.unwrap_or_default().contains("not valid JSON")));
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Filter {
+        istat: IstatCode,
+        limit: Option<u32>,
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        assert!(Query::<Filter>::parse("istat=048017&limit=5").is_ok());
+        let err = Query::<Filter>::parse("istat=48017").err();
+        assert_eq!(
+            err.as_ref().map(first_field),
+            Some((400, "istat".to_owned()))
+        );
+        let err = Query::<Filter>::parse("istat=048017&limit=x").err();
+        assert_eq!(
+            err.as_ref().map(first_field),
+            Some((400, "limit".to_owned()))
+        );
+    }
+}

@@ -1,0 +1,38 @@
+//! The plumbing the four APQ services share, so that each service is only domain code.
+//!
+//! - [`settings`]: layered settings (defaults, file, `APQ_*` environment), passed explicitly.
+//! - [`db`]: the r2d2 pool, [`db::run_db`], migrations under an advisory lock.
+//! - [`problem`]: RFC 9457 `application/problem+json` for every error ([`ApiError`]).
+//! - [`extract`]: JSON, query and path extractors whose errors name the offending field.
+//! - [`auth`]: JWT authentication as an extractor ([`Caller`]) and the role checks.
+//! - [`http`]: request ids, access log, rate limits, CORS.
+//! - [`health`]: `/status`, `/health/live`, `/health/ready`.
+//! - [`client`]: the outbound HTTP client for service-to-service calls.
+//! - [`telemetry`]: tracing, OpenTelemetry export and W3C trace context.
+//! - [`openapi`]: the spec every service serves and commits, and the drift check.
+//! - [`pagination`], [`concurrency`]: cursor pages, ETag / If-Match.
+//! - [`server`]: [`Service`] and [`Application`], the one way a service is built and run.
+//! - [`devkeys`]: dev key pairs and tokens (the `apq` CLI).
+
+pub mod auth;
+pub mod client;
+pub mod concurrency;
+pub mod db;
+pub mod devkeys;
+pub mod extract;
+pub mod health;
+pub mod http;
+pub mod openapi;
+pub mod pagination;
+pub mod problem;
+pub mod server;
+pub mod settings;
+pub mod telemetry;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use auth::Caller;
+pub use problem::{ApiError, FieldError};
+pub use server::{AppState, Application, Service};
+pub use settings::Settings;

@@ -1,0 +1,307 @@
+//! The contract: each service's OpenAPI 3.1 document is derived from its handlers
+//! (`#[utoipa::path]`), completed here with what every APQ API shares (info, servers, security,
+//! the problem responses, rate-limit headers), served at `/openapi.json`, and committed under
+//! `openapi/<service>.json`. A test compares the two and fails on drift.
+
+use std::path::PathBuf;
+
+use serde_json::{Map, Value, json};
+
+use crate::settings::default_port;
+
+/// What a service says about itself in its spec.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiInfo {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub summary: &'static str,
+    pub description: &'static str,
+}
+
+/// The environment variable that makes the drift test rewrite the committed spec.
+pub const UPDATE_ENV: &str = "APQ_UPDATE_OPENAPI";
+
+const API_VERSION: &str = "1.0.0";
+const RATE_HEADERS: [(&str, &str); 3] = [
+    (
+        "X-RateLimit-Limit",
+        "Requests allowed in the current window",
+    ),
+    (
+        "X-RateLimit-Remaining",
+        "Requests left in the current window",
+    ),
+    ("X-RateLimit-Reset", "Seconds until the window resets"),
+];
+
+fn int_header(description: &str) -> Value {
+    json!({"description": description, "schema": {"type": "integer", "format": "int32", "minimum": 0}})
+}
+
+fn problem_response(description: &str, retry_after: bool, rate_headers: bool) -> Value {
+    let mut headers = Map::new();
+    if retry_after {
+        headers.insert(
+            "Retry-After".to_owned(),
+            int_header("Seconds to wait before retrying"),
+        );
+    }
+    if rate_headers {
+        for (name, description) in RATE_HEADERS {
+            headers.insert(name.to_owned(), int_header(description));
+        }
+    }
+    let mut response = json!({
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    });
+    if !headers.is_empty() {
+        response["headers"] = Value::Object(headers);
+    }
+    response
+}
+
+/// Completes a derived document with what every APQ API shares.
+pub fn finalize(derived: &utoipa::openapi::OpenApi, info: &ApiInfo) -> Value {
+    let mut doc = serde_json::to_value(derived).unwrap_or_else(|_| json!({}));
+    doc["openapi"] = json!("3.1.0");
+    doc["info"] = json!({
+        "title": info.title,
+        "version": API_VERSION,
+        "description": info.description,
+        "x-summary": info.summary,
+        "x-api-id": format!("apq-{}", info.name),
+        "termsOfService": "https://www.regione.toscana.it/termini-e-condizioni",
+        "contact": {
+            "name": "Regione Toscana - Settore Infrastrutture e tecnologie per lo sviluppo della società dell'informazione",
+            "url": "https://www.regione.toscana.it/",
+            "email": "apq-societa-informazione@regione.toscana.it"
+        },
+        "license": {"name": "EUPL-1.2", "identifier": "EUPL-1.2"}
+    });
+    doc["servers"] = json!([
+        {
+            "url": format!("https://api.regione.toscana.it/apq/{}", info.name),
+            "description": "Production, behind the regional API gateway"
+        },
+        {
+            "url": format!("http://localhost:{}", default_port(info.name)),
+            "description": "Local development (the README's run command)",
+            "x-sandbox": true
+        }
+    ]);
+    let components = doc["components"]
+        .as_object_mut()
+        .map(std::mem::take)
+        .unwrap_or_default();
+    let mut components = Value::Object(components);
+    components["securitySchemes"] = json!({
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "A JWT signed with the regional issuer's Ed25519 key (EdDSA), with this service's audience (apq-<service>), the caller's roles and, for bodies, the `ente` claim."
+        }
+    });
+    doc["components"] = components;
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for (path, item) in paths.iter_mut() {
+            let probe = path.starts_with("/health/");
+            if let Some(item) = item.as_object_mut() {
+                for (method, operation) in item.iter_mut() {
+                    if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                        complete_operation(operation, method, probe);
+                    }
+                }
+            }
+        }
+    }
+    doc
+}
+
+fn complete_operation(operation: &mut Value, method: &str, probe: bool) {
+    let secured = operation
+        .get("security")
+        .and_then(Value::as_array)
+        .is_some_and(|s| !s.is_empty());
+    let has_input = operation.get("requestBody").is_some()
+        || operation
+            .get("parameters")
+            .and_then(Value::as_array)
+            .is_some_and(|p| !p.is_empty());
+    let responses = operation["responses"]
+        .as_object_mut()
+        .map(std::mem::take)
+        .unwrap_or_default();
+    let mut responses = Value::Object(responses);
+    let mut standard: Vec<(&str, &str, bool)> = Vec::new();
+    if has_input {
+        standard.push((
+            "400",
+            "The request is malformed or a field is not valid (each is named)",
+            false,
+        ));
+    }
+    if secured {
+        standard.push((
+            "401",
+            "No valid bearer token (missing, expired, wrong audience or signature)",
+            false,
+        ));
+        standard.push((
+            "403",
+            "The caller's roles or scope do not allow this",
+            false,
+        ));
+    }
+    if matches!(method, "post" | "put" | "patch") {
+        standard.push(("413", "The request body is over the size limit", false));
+        standard.push(("415", "The request body is not application/json", false));
+    }
+    if !probe {
+        standard.push((
+            "429",
+            "Too many requests: wait for Retry-After seconds",
+            true,
+        ));
+    }
+    standard.push((
+        "500",
+        "Internal error: the cause is logged with the request id",
+        false,
+    ));
+    standard.push((
+        "503",
+        "A dependency (the database or a peer service) is unavailable",
+        true,
+    ));
+    if let Some(map) = responses.as_object_mut() {
+        for (status, description, retry_after) in standard {
+            if !map.contains_key(status) {
+                let rate = !probe && status.starts_with('4');
+                map.insert(
+                    status.to_owned(),
+                    problem_response(description, retry_after, rate),
+                );
+            }
+        }
+        for (status, response) in map.iter_mut() {
+            let first = status.chars().next().unwrap_or('5');
+            if probe || !matches!(first, '2' | '4') {
+                continue;
+            }
+            if response.get("headers").is_none() {
+                response["headers"] = json!({});
+            }
+            if let Some(headers) = response["headers"].as_object_mut() {
+                for (name, description) in RATE_HEADERS {
+                    headers
+                        .entry(name.to_owned())
+                        .or_insert_with(|| int_header(description));
+                }
+                if status == "429" {
+                    headers
+                        .entry("Retry-After".to_owned())
+                        .or_insert_with(|| int_header("Seconds to wait before retrying"));
+                }
+            }
+        }
+    }
+    operation["responses"] = responses;
+}
+
+/// Pretty JSON with a trailing newline: the form committed under `openapi/`.
+pub fn to_pretty(doc: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Where the committed spec of `service` lives.
+pub fn committed_path(service: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../openapi")
+        .join(format!("{service}.json"))
+}
+
+/// Compares the derived spec with the committed one. With `APQ_UPDATE_OPENAPI=1` it rewrites the
+/// committed file instead. The error says how to regenerate.
+pub fn check_committed(service: &str, doc: &Value) -> Result<(), String> {
+    let path = committed_path(service);
+    let derived = to_pretty(doc);
+    if std::env::var(UPDATE_ENV).is_ok_and(|v| v == "1") {
+        return std::fs::write(&path, derived)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()));
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed == derived {
+        return Ok(());
+    }
+    let first_difference = committed
+        .lines()
+        .zip(derived.lines())
+        .position(|(a, b)| a != b)
+        .map(|i| format!("first difference at line {}", i + 1))
+        .unwrap_or_else(|| "the files differ in length".to_owned());
+    Err(format!(
+        "openapi/{service}.json does not match the handlers ({first_difference}).\n\
+         Regenerate the committed specs with:\n    {UPDATE_ENV}=1 cargo nextest run -E 'test(openapi_spec_is_committed)'\n\
+         and commit the result."
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> ApiInfo {
+        ApiInfo {
+            name: "catalogue",
+            title: "t",
+            summary: "s",
+            description: "d",
+        }
+    }
+
+    #[test]
+    fn secured_operations_get_the_auth_problems_and_rate_headers() {
+        let mut derived = utoipa::openapi::OpenApi::default();
+        derived.paths = serde_json::from_value(json!({
+            "/v1/things": {"post": {
+                "operationId": "create_thing",
+                "security": [{"bearer": []}],
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                "responses": {"201": {"description": "created"}}
+            }}
+        }))
+        .unwrap_or_default();
+        let doc = finalize(&derived, &info());
+        let responses = &doc["paths"]["/v1/things"]["post"]["responses"];
+        for status in [
+            "201", "400", "401", "403", "413", "415", "429", "500", "503",
+        ] {
+            assert!(
+                responses.get(status).is_some(),
+                "{status} missing: {responses}"
+            );
+        }
+        assert!(responses["201"]["headers"]["X-RateLimit-Remaining"].is_object());
+        assert!(responses["429"]["headers"]["Retry-After"].is_object());
+        assert!(responses["503"]["headers"]["Retry-After"].is_object());
+        assert_eq!(
+            doc["servers"][0]["url"],
+            "https://api.regione.toscana.it/apq/catalogue"
+        );
+    }
+
+    #[test]
+    fn drift_is_detected_with_the_regenerating_command() {
+        let doc = json!({"openapi": "3.1.0", "paths": {"/v1/new-handler": {}}});
+        if std::env::var(UPDATE_ENV).is_ok() {
+            return;
+        }
+        let error = check_committed("catalogue", &doc).err().unwrap_or_default();
+        assert!(error.contains("does not match the handlers"), "{error}");
+        assert!(error.contains("APQ_UPDATE_OPENAPI=1"), "{error}");
+    }
+}

@@ -1,0 +1,245 @@
+//! [`Service`] describes a service (its routes, migrations, dataset, spec metadata);
+//! [`Service::build`] turns it and its [`Settings`] into a running [`Application`] with the same
+//! middleware, errors, auth, health checks and docs as every other APQ service.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use actix_web::body::BoxBody;
+use actix_web::dev::{Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use clap::{Parser, Subcommand};
+use diesel::PgConnection;
+use diesel::prelude::*;
+use diesel_migrations::EmbeddedMigrations;
+use secrecy::ExposeSecret;
+use serde_json::Value;
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::JwtVerifier;
+use crate::db;
+use crate::extract::{BodyLimit, actix_extractor_errors};
+use crate::health;
+use crate::http::{ApqRootSpan, RateLimiter, cors, rate_limit, request_context};
+use crate::openapi::{ApiInfo, finalize};
+use crate::problem::ApiError;
+use crate::settings::Settings;
+
+/// Loads a service's shipped dataset; returns how many records it wrote. Must be idempotent.
+pub type DatasetLoader = fn(&mut PgConnection) -> anyhow::Result<usize>;
+
+/// A service of the suite: everything that differs between the four.
+pub struct Service {
+    pub info: ApiInfo,
+    /// The handlers, registered under `/v1` (each a `#[utoipa::path]` + `#[get(..)]`-style handler).
+    pub routes: fn(&mut ServiceConfig<'_>),
+    /// The embedded migrations (`|| MIGRATIONS`, the `embed_migrations!` constant).
+    pub migrations: fn() -> EmbeddedMigrations,
+    /// The migrations folder (for the test template's fingerprint).
+    pub migrations_dir: &'static str,
+    pub dataset: Option<DatasetLoader>,
+    /// The application data its handlers need beyond the platform's (peer clients, ...).
+    pub state: fn(&Settings) -> anyhow::Result<AppState>,
+}
+
+/// Extra application data a service registers (its peer clients, ...).
+#[derive(Clone, Default)]
+pub struct AppState(Vec<Registration>);
+
+type Registration = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
+
+impl AppState {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with<T: Send + Sync + 'static>(mut self, data: web::Data<T>) -> Self {
+        self.0.push(Arc::new(move |cfg: &mut web::ServiceConfig| {
+            cfg.app_data(data.clone());
+        }));
+        self
+    }
+
+    fn register(&self, cfg: &mut web::ServiceConfig) {
+        for register in &self.0 {
+            register(cfg);
+        }
+    }
+}
+
+/// A bound, not yet awaited server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGINT/SIGTERM (graceful: in-flight requests finish within the shutdown timeout).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+impl Service {
+    fn compose(
+        &self,
+    ) -> (
+        App<
+            impl ServiceFactory<
+                ServiceRequest,
+                Config = (),
+                Response = ServiceResponse<BoxBody>,
+                Error = actix_web::Error,
+                InitError = (),
+            >,
+        >,
+        utoipa::openapi::OpenApi,
+    ) {
+        App::new()
+            .into_utoipa_app()
+            .service(health::status)
+            .service(health::live)
+            .service(health::ready)
+            .service(utoipa_actix_web::scope("/v1").configure(self.routes))
+            .split_for_parts()
+    }
+
+    /// The service's OpenAPI document, as served and committed.
+    pub fn openapi(&self) -> Value {
+        let (_, derived) = self.compose();
+        finalize(&derived, &self.info)
+    }
+
+    /// Migrates the database, binds the listener and builds the server (not yet awaited).
+    pub async fn build(&'static self, settings: Settings) -> anyhow::Result<Application> {
+        let state = (self.state)(&settings)?;
+        db::migrate_at_start(&settings.database, self.migrations).await?;
+        let pool = web::Data::new(db::build_pool(&settings.database));
+        let verifier = web::Data::new(JwtVerifier::from_settings(&settings)?);
+        let limiter = web::Data::new(RateLimiter::new(&settings.rate_limit));
+        let body_limit = web::Data::new(BodyLimit(settings.server.body_limit_bytes));
+        let spec = self.openapi();
+        let cors_settings = settings.cors.clone();
+        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
+        let port = listener.local_addr()?.port();
+        let mut server = HttpServer::new(move || {
+            let (app, _) = self.compose();
+            app.app_data(pool.clone())
+                .app_data(verifier.clone())
+                .app_data(limiter.clone())
+                .app_data(body_limit.clone())
+                .app_data(web::JsonConfig::default().limit(body_limit.0))
+                .configure(actix_extractor_errors)
+                .configure(|cfg| state.register(cfg))
+                .route("/docs", web::get().to(docs_redirect))
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .external_url_unchecked("/openapi.json", spec.clone()),
+                )
+                .default_service(web::to(not_found))
+                .wrap(from_fn(rate_limit))
+                .wrap(from_fn(request_context))
+                .wrap(cors(&cors_settings))
+                .wrap(TracingLogger::<ApqRootSpan>::new())
+        })
+        .shutdown_timeout(settings.server.shutdown_timeout_secs)
+        .listen(listener)?;
+        if let Some(workers) = settings.server.workers {
+            server = server.workers(workers);
+        }
+        tracing::info!(service = self.info.name, port, "listening");
+        Ok(Application {
+            port,
+            server: server.run(),
+        })
+    }
+
+    /// Migrates and loads the shipped dataset.
+    pub async fn load_dataset(&'static self, settings: &Settings) -> anyhow::Result<usize> {
+        db::migrate_at_start(&settings.database, self.migrations).await?;
+        let Some(loader) = self.dataset else {
+            tracing::info!(service = self.info.name, "this service ships no dataset");
+            return Ok(0);
+        };
+        let url = settings.database.url.expose_secret().to_owned();
+        web::block(move || {
+            let mut conn = PgConnection::establish(&url)?;
+            conn.transaction(loader)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    }
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+        .finish()
+}
+
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!(
+        "{} {}",
+        req.method(),
+        req.path()
+    )))
+}
+
+#[derive(Parser)]
+#[command(
+    about = "An APQ service. Settings: built-in defaults, then --config, then APQ_* variables."
+)]
+struct Cli {
+    /// A TOML settings file (also APQ_CONFIG).
+    #[arg(long, env = "APQ_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate and serve (the default).
+    Serve,
+    /// Migrate and load the shipped dataset, then exit.
+    LoadDataset,
+    /// Print the OpenAPI document and exit.
+    Openapi,
+}
+
+/// The whole `main` of a service binary.
+pub async fn main(service: &'static Service) -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load(service.info.name, cli.config.as_deref())?;
+    let _telemetry = crate::telemetry::init(service.info.name, &settings.log)?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = service.build(settings).await?;
+            app.run_until_stopped().await?;
+            tracing::info!(service = service.info.name, "stopped");
+        }
+        Command::LoadDataset => {
+            let loaded = service.load_dataset(&settings).await?;
+            tracing::info!(service = service.info.name, loaded, "dataset loaded");
+        }
+        Command::Openapi => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(crate::openapi::to_pretty(&service.openapi()).as_bytes())?;
+        }
+    }
+    Ok(())
+}

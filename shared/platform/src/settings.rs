@@ -1,0 +1,222 @@
+//! Layered settings: built-in defaults, then an optional TOML file (`--config` or `APQ_CONFIG`),
+//! then `APQ_*` environment variables (`APQ_DATABASE__URL`, `APQ_SERVER__PORT`, ...). The result
+//! is passed explicitly to [`crate::Service::build`]; nothing reads settings from a global.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use config::{Config, Environment, File, FileFormat};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub cors: CorsSettings,
+    pub rate_limit: RateLimitSettings,
+    /// Base URLs and timeouts of the peer services this one calls, by service name.
+    #[serde(default)]
+    pub peers: BTreeMap<String, PeerSettings>,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// Actix workers; defaults to the number of cores.
+    pub workers: Option<usize>,
+    pub shutdown_timeout_secs: u64,
+    /// Largest accepted JSON body; larger ones get 413.
+    pub body_limit_bytes: usize,
+    /// The public base URL (behind the ingress), used in `Location` and `_links`.
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: SecretString,
+    pub pool_size: u32,
+    pub min_idle: u32,
+    /// How long a request waits for a pooled connection before answering 503.
+    pub acquire_timeout_ms: u64,
+    /// Connection attempts at start (500 ms apart) before giving up.
+    pub startup_attempts: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    /// The issuer's Ed25519 public key (PEM), inline...
+    pub public_key_pem: Option<String>,
+    /// ...or read from this file.
+    pub public_key_path: Option<PathBuf>,
+    pub issuer: String,
+    /// The `aud` this service accepts (e.g. `apq-agreements`).
+    pub audience: String,
+    pub leeway_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CorsSettings {
+    /// Origins of the portal front-ends allowed to call the API from a browser.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RateLimitSettings {
+    /// Requests a client may make per window; 0 disables the limit.
+    pub requests_per_window: u32,
+    pub window_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PeerSettings {
+    pub base_url: String,
+    pub timeout_ms: u64,
+    pub connect_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    /// `json` (one structured line per event) or `pretty`.
+    pub format: String,
+    /// A tracing filter, e.g. `info,apq_platform=debug`.
+    pub filter: String,
+}
+
+/// Default ports: agreements 8081, catalogue 8082, adhesion 8083, monitoring 8084.
+pub const SERVICES: [(&str, u16); 4] = [
+    ("agreements", 8081),
+    ("catalogue", 8082),
+    ("adhesion", 8083),
+    ("monitoring", 8084),
+];
+
+pub fn default_port(service: &str) -> u16 {
+    SERVICES
+        .iter()
+        .find(|(name, _)| *name == service)
+        .map(|(_, port)| *port)
+        .unwrap_or(8080)
+}
+
+impl Settings {
+    /// Defaults for `service`, then `file` if given, then the `APQ_*` environment.
+    pub fn load(service: &str, file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut builder = Self::defaults(service)?;
+        if let Some(path) = file {
+            builder = builder.add_source(File::from(path).format(FileFormat::Toml).required(true));
+        }
+        let settings: Settings = builder
+            .add_source(
+                Environment::with_prefix("APQ")
+                    .prefix_separator("_")
+                    .separator("__")
+                    .list_separator(",")
+                    .with_list_parse_key("cors.allowed_origins")
+                    .try_parsing(true),
+            )
+            .build()?
+            .try_deserialize()?;
+        Ok(settings)
+    }
+
+    /// Defaults plus explicit overrides (`"database.url" => "..."`), no file and no environment:
+    /// what tests use, so that one test's settings never leak into another's.
+    pub fn with_overrides(service: &str, overrides: &[(&str, String)]) -> anyhow::Result<Self> {
+        let mut builder = Self::defaults(service)?;
+        for (key, value) in overrides {
+            builder = builder.set_override(*key, value.as_str())?;
+        }
+        Ok(builder.build()?.try_deserialize()?)
+    }
+
+    fn defaults(
+        service: &str,
+    ) -> anyhow::Result<config::ConfigBuilder<config::builder::DefaultState>> {
+        let mut builder = Config::builder()
+            .set_default("server.host", "127.0.0.1")?
+            .set_default("server.port", i64::from(default_port(service)))?
+            .set_default("server.shutdown_timeout_secs", 10)?
+            .set_default("server.body_limit_bytes", 1_048_576)?
+            .set_default(
+                "database.url",
+                format!("postgres://postgres@127.0.0.1:5432/apq_{service}"),
+            )?
+            .set_default("database.pool_size", 16)?
+            .set_default("database.min_idle", 2)?
+            .set_default("database.acquire_timeout_ms", 2_000)?
+            .set_default("database.startup_attempts", 20)?
+            .set_default("auth.issuer", "apq-dev")?
+            .set_default("auth.audience", format!("apq-{service}"))?
+            .set_default("auth.leeway_secs", 30)?
+            .set_default("cors.allowed_origins", Vec::<String>::new())?
+            .set_default("rate_limit.requests_per_window", 6_000)?
+            .set_default("rate_limit.window_secs", 60)?
+            .set_default("log.format", "json")?
+            .set_default("log.filter", "info")?;
+        for (peer, port) in SERVICES {
+            if peer != service {
+                builder = builder
+                    .set_default(
+                        format!("peers.{peer}.base_url"),
+                        format!("http://127.0.0.1:{port}"),
+                    )?
+                    .set_default(format!("peers.{peer}.timeout_ms"), 3_000)?
+                    .set_default(format!("peers.{peer}.connect_timeout_ms"), 1_000)?;
+            }
+        }
+        Ok(builder)
+    }
+
+    pub fn peer(&self, name: &str) -> anyhow::Result<&PeerSettings> {
+        self.peers.get(name).ok_or_else(|| {
+            anyhow::anyhow!("no settings for the peer service \"{name}\" (peers.{name}.base_url)")
+        })
+    }
+
+    /// The issuer's public key, from `auth.public_key_pem` or `auth.public_key_path`.
+    pub fn public_key_pem(&self) -> anyhow::Result<String> {
+        if let Some(pem) = &self.auth.public_key_pem {
+            return Ok(pem.clone());
+        }
+        let path = self.auth.public_key_path.as_ref().ok_or_else(|| {
+            anyhow::anyhow!("no public key: set auth.public_key_pem or auth.public_key_path (APQ_AUTH__PUBLIC_KEY_PATH)")
+        })?;
+        std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the public key {}: {e}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use secrecy::ExposeSecret;
+
+    use super::*;
+
+    #[test]
+    fn defaults_depend_on_the_service() {
+        let s = Settings::with_overrides("adhesion", &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.server.port, 8083);
+        assert_eq!(s.auth.audience, "apq-adhesion");
+        assert!(s.peers.contains_key("catalogue"));
+        assert!(!s.peers.contains_key("adhesion"));
+    }
+
+    #[test]
+    fn overrides_win() {
+        let s = Settings::with_overrides(
+            "agreements",
+            &[
+                ("database.url", "postgres://x/y".to_owned()),
+                ("server.port", "0".to_owned()),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.database.url.expose_secret(), "postgres://x/y");
+        assert_eq!(s.server.port, 0);
+    }
+}

@@ -1,0 +1,63 @@
+//! The whole suite for end-to-end tests: the four services, each on a random port with its own
+//! fresh database, wired to each other through their `peers` settings, talking real HTTP.
+
+use apq_platform::Service;
+use apq_platform::testing::TestApp;
+
+/// The four services, in the order they are started (a service's peers start before it).
+pub const SERVICES: [&Service; 4] = [
+    &apq_catalogue::SERVICE,
+    &apq_agreements::SERVICE,
+    &apq_adhesion::SERVICE,
+    &apq_monitoring::SERVICE,
+];
+
+pub struct Suite {
+    pub catalogue: TestApp,
+    pub agreements: TestApp,
+    pub adhesion: TestApp,
+    pub monitoring: TestApp,
+}
+
+impl Suite {
+    pub async fn spawn() -> anyhow::Result<Self> {
+        let catalogue = TestApp::spawn(&apq_catalogue::SERVICE, &[]).await?;
+        let agreements = TestApp::spawn(
+            &apq_agreements::SERVICE,
+            &[("peers.catalogue.base_url", catalogue.address.clone())],
+        )
+        .await?;
+        let adhesion = TestApp::spawn(
+            &apq_adhesion::SERVICE,
+            &[
+                ("peers.catalogue.base_url", catalogue.address.clone()),
+                ("peers.agreements.base_url", agreements.address.clone()),
+            ],
+        )
+        .await?;
+        let monitoring = TestApp::spawn(
+            &apq_monitoring::SERVICE,
+            &[
+                ("peers.catalogue.base_url", catalogue.address.clone()),
+                ("peers.agreements.base_url", agreements.address.clone()),
+                ("peers.adhesion.base_url", adhesion.address.clone()),
+            ],
+        )
+        .await?;
+        Ok(Self {
+            catalogue,
+            agreements,
+            adhesion,
+            monitoring,
+        })
+    }
+
+    pub fn apps(&self) -> [(&'static str, &TestApp); 4] {
+        [
+            ("catalogue", &self.catalogue),
+            ("agreements", &self.agreements),
+            ("adhesion", &self.adhesion),
+            ("monitoring", &self.monitoring),
+        ]
+    }
+}
