@@ -1,4 +1,21 @@
-//! The agreements service: The register of the APQ: atti integrativi, sections, interventions, costs, financing, tranches, Tavolo decisions.
+//! The agreements service: the register of the APQ: accordo, atti integrativi, sections,
+//! interventi with their costs and financing, activities, responsible persons, tranche plans,
+//! and the decisions of the Tavolo dei sottoscrittori.
+
+mod access;
+mod activities;
+mod atti;
+pub mod dataset;
+mod financing;
+mod inconsistencies;
+mod interventi;
+pub mod model;
+mod persons;
+mod schema;
+mod tavole;
+mod tavolo;
+pub mod tranche_plan;
+mod tranches;
 
 use apq_platform::openapi::ApiInfo;
 use apq_platform::{AppState, Service, Settings};
@@ -13,19 +30,47 @@ pub static SERVICE: Service = Service {
         name: "agreements",
         title: "APQ Società dell'Informazione - Agreements",
         summary: "The register of the APQ: atti integrativi, sections, interventions, costs, financing, tranches, Tavolo decisions.",
-        description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). Errors are RFC 9457 problem details; collections are cursor-paginated; updates use ETag / If-Match.",
+        description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). Errors are RFC 9457 problem details; collections are cursor-paginated; updates use ETag / If-Match; creations accept Idempotency-Key. The register is public: anyone reads it; only admin and responsabile_accordo change it, and a responsabile_intervento changes the activities of their interventi.",
     },
     routes,
     migrations: || MIGRATIONS,
     migrations_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
-    dataset: None,
+    dataset: Some(dataset::load),
     state,
 };
 
 /// The handlers under `/v1`.
-fn routes(_cfg: &mut ServiceConfig<'_>) {}
+fn routes(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(atti::list_accordi)
+        .service(atti::list_atti)
+        .service(atti::get_atto)
+        .service(atti::create_atto)
+        .service(atti::update_atto)
+        .service(tavole::get_tavole)
+        .service(interventi::list)
+        .service(interventi::get_one)
+        .service(interventi::create)
+        .service(interventi::update)
+        .service(financing::put_plan)
+        .service(financing::get_cost_table)
+        .service(financing::summary)
+        .service(tranches::list)
+        .service(tranches::transition)
+        .service(tranches::history)
+        .service(activities::list)
+        .service(activities::create)
+        .service(activities::update)
+        .service(tavolo::create)
+        .service(tavolo::list)
+        .service(tavolo::invite)
+        .service(tavolo::agree)
+        .service(tavolo::list_conciliations)
+        .service(persons::list)
+        .service(persons::create)
+        .service(inconsistencies::list)
+        .service(apq_platform::audit::list);
+}
 
-/// The application data the handlers need beyond the platform's.
 fn state(_settings: &Settings) -> anyhow::Result<AppState> {
     Ok(AppState::new())
 }

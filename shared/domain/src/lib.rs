@@ -11,6 +11,7 @@ mod istat;
 mod percent;
 mod role;
 mod semester;
+mod text_enum;
 
 pub use cup::{Cup, CupError};
 pub use euro::{Euro, EuroError};
@@ -19,3 +20,4 @@ pub use istat::{IstatCode, IstatCodeError};
 pub use percent::{Percent, PercentError};
 pub use role::{Role, RoleError};
 pub use semester::{Half, Semester, SemesterError};
+pub use text_enum::UnknownVariant;

@@ -7,7 +7,7 @@ use actix_web::web;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use secrecy::ExposeSecret;
 
 use crate::settings::DatabaseSettings;
@@ -63,12 +63,20 @@ where
     .map_err(|e| E::from(DbError::Blocking(e.to_string())))?
 }
 
-/// Runs the pending migrations while holding a session-level advisory lock.
+/// The platform's own tables (idempotency keys, audit log), migrated before the service's.
+const PLATFORM_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// The platform's migrations folder (for the test template's fingerprint).
+pub const PLATFORM_MIGRATIONS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+
+/// Runs the pending platform and service migrations while holding a session-level advisory lock.
 pub fn migrate(conn: &mut PgConnection, migrations: EmbeddedMigrations) -> anyhow::Result<usize> {
     diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).execute(conn)?;
-    let applied = conn
-        .run_pending_migrations(migrations)
-        .map(|versions| versions.len())
+    let platform = conn
+        .run_pending_migrations(PLATFORM_MIGRATIONS)
+        .map(|v| v.len());
+    let applied = platform
+        .and_then(|platform| Ok(platform + conn.run_pending_migrations(migrations)?.len()))
         .map_err(|e| anyhow::anyhow!("migration failed: {e}"));
     diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).execute(conn)?;
     applied

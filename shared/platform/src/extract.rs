@@ -13,6 +13,7 @@ use actix_web::web::BytesMut;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::problem::{ApiError, FieldError};
@@ -230,6 +231,17 @@ pub fn actix_extractor_errors(cfg: &mut web::ServiceConfig) {
     .app_data(web::PathConfig::default().error_handler(|err, _| {
         actix_web::Error::from(ApiError::validation(vec![FieldError::new("path", err)]))
     }));
+}
+
+/// For merge-patch bodies (RFC 7396): an absent field is `None` (unchanged), `null` is
+/// `Some(None)` (cleared), a value is `Some(Some(v))`. Use with
+/// `#[serde(default, deserialize_with = "apq_platform::extract::patch")]`.
+pub fn patch<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[cfg(test)]

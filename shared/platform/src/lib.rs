@@ -14,6 +14,7 @@
 //! - [`server`]: [`Service`] and [`Application`], the one way a service is built and run.
 //! - [`devkeys`]: dev key pairs and tokens (the `apq` CLI).
 
+pub mod audit;
 pub mod auth;
 pub mod client;
 pub mod concurrency;
@@ -22,9 +23,11 @@ pub mod devkeys;
 pub mod extract;
 pub mod health;
 pub mod http;
+pub mod idempotency;
 pub mod openapi;
 pub mod pagination;
 pub mod problem;
+pub mod schema;
 pub mod server;
 pub mod settings;
 pub mod telemetry;

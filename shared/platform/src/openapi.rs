@@ -104,6 +104,8 @@ pub fn finalize(derived: &utoipa::openapi::OpenApi, info: &ApiInfo) -> Value {
         }
     });
     doc["components"] = components;
+    unique_operation_ids(&mut doc);
+    let mut tags = std::collections::BTreeSet::new();
     if let Some(paths) = doc["paths"].as_object_mut() {
         for (path, item) in paths.iter_mut() {
             let probe = path.starts_with("/health/");
@@ -111,12 +113,65 @@ pub fn finalize(derived: &utoipa::openapi::OpenApi, info: &ApiInfo) -> Value {
                 for (method, operation) in item.iter_mut() {
                     if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
                         complete_operation(operation, method, probe);
+                        for tag in operation["tags"].as_array().into_iter().flatten() {
+                            if let Some(tag) = tag.as_str() {
+                                tags.insert(tag.to_owned());
+                            }
+                        }
                     }
                 }
             }
         }
     }
+    doc["tags"] = Value::Array(
+        tags.into_iter()
+            .map(|name| json!({"name": name, "description": format!("Operations on {}", name.replace('_', " "))}))
+            .collect(),
+    );
     doc
+}
+
+const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
+
+/// Handlers in different modules may share a function name (`list`, `create`): where an
+/// operationId repeats, it is prefixed with the operation's tag.
+fn unique_operation_ids(doc: &mut Value) {
+    let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let operations = |doc: &mut Value| -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        if let Some(paths) = doc["paths"].as_object() {
+            for (path, item) in paths {
+                for method in METHODS {
+                    if item.get(method).is_some() {
+                        found.push((path.clone(), method.to_owned()));
+                    }
+                }
+            }
+        }
+        found
+    };
+    let all = operations(doc);
+    for (path, method) in &all {
+        if let Some(id) = doc["paths"][path][method]["operationId"].as_str() {
+            *seen.entry(id.to_owned()).or_default() += 1;
+        }
+    }
+    for (path, method) in all {
+        let operation = &mut doc["paths"][&path][&method];
+        let id = operation["operationId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if seen.get(&id).is_some_and(|n| *n > 1) {
+            let tag = operation["tags"][0].as_str().unwrap_or("api").to_owned();
+            operation["operationId"] = json!(format!("{tag}_{id}"));
+        }
+        if operation.get("description").is_none()
+            && let Some(summary) = operation.get("summary").cloned()
+        {
+            operation["description"] = summary;
+        }
+    }
 }
 
 fn complete_operation(operation: &mut Value, method: &str, probe: bool) {

@@ -39,9 +39,9 @@ struct Count {
     n: i64,
 }
 
-fn fingerprint(dir: &Path) -> anyhow::Result<String> {
+fn fingerprint(dirs: &[&Path]) -> anyhow::Result<String> {
     let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
+    let mut stack: Vec<_> = dirs.iter().map(|d| d.to_path_buf()).collect();
     while let Some(current) = stack.pop() {
         if !current.exists() {
             continue;
@@ -58,12 +58,8 @@ fn fingerprint(dir: &Path) -> anyhow::Result<String> {
     files.sort();
     let mut hasher = Sha256::new();
     for file in files {
-        hasher.update(
-            file.strip_prefix(dir)
-                .unwrap_or(&file)
-                .to_string_lossy()
-                .as_bytes(),
-        );
+        let named: Vec<_> = file.iter().rev().take(2).collect();
+        hasher.update(format!("{named:?}").as_bytes());
         hasher.update(std::fs::read(&file)?);
     }
     let digest = hasher.finalize();
@@ -88,7 +84,10 @@ impl TestDb {
         let template = format!(
             "apq_tpl_{}_{}",
             service.info.name,
-            fingerprint(Path::new(service.migrations_dir))?
+            fingerprint(&[
+                Path::new(crate::db::PLATFORM_MIGRATIONS_DIR),
+                Path::new(service.migrations_dir)
+            ])?
         );
         let mut conn = PgConnection::establish(admin)?;
         diesel::sql_query("SELECT pg_advisory_lock(hashtext($1)::bigint)")

@@ -1,0 +1,14 @@
+DROP TABLE inconsistencies;
+DROP TABLE conciliations;
+DROP TABLE tavolo_decisions;
+DROP TABLE tranche_transitions;
+DROP TABLE tranches;
+DROP TABLE responsibilities;
+DROP TABLE persons;
+DROP TABLE activity_costs;
+DROP TABLE activities;
+DROP TABLE financing_sources;
+DROP TABLE cost_lines;
+DROP TABLE interventi;
+DROP TABLE atti_integrativi;
+DROP TABLE accordi;

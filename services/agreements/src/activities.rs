@@ -1,0 +1,435 @@
+//! The activities of an intervento (codes, dates, costs by category, products, validation
+//! criteria). The responsabile di intervento changes their own intervento's activities.
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use apq_domain::Euro;
+use apq_platform::audit::{self, Change};
+use apq_platform::concurrency::{check_version, etag, etag_header, required_version};
+use apq_platform::db::{PgPool, run_db};
+use apq_platform::extract::{Json, Path, patch as patch_field};
+use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::{ApiError, Caller};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::access::require_intervento_editor;
+use crate::interventi::{IdPath, load};
+use crate::model::CostCategory;
+use crate::schema::{activities, activity_costs};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = activities)]
+struct ActivityRow {
+    id: Uuid,
+    intervento_id: Uuid,
+    code: String,
+    phase: Option<String>,
+    title: String,
+    description: Option<String>,
+    start_on: Option<NaiveDate>,
+    end_on: Option<NaiveDate>,
+    responsible: Option<String>,
+    profiles: Option<String>,
+    products: Option<String>,
+    validation_criteria: Option<String>,
+    service_number: Option<i32>,
+    source_ref: Option<String>,
+    version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityCost {
+    pub category: CostCategory,
+    pub amount: Euro,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Activity {
+    pub id: Uuid,
+    pub intervento_id: Uuid,
+    /// e.g. "A3-1": phase 3, service 1.
+    pub code: String,
+    pub phase: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    pub start_on: Option<NaiveDate>,
+    pub end_on: Option<NaiveDate>,
+    pub responsible: Option<String>,
+    pub profiles: Option<String>,
+    pub products: Option<String>,
+    pub validation_criteria: Option<String>,
+    /// The catalogue service it concerns (1-8), if any.
+    #[schema(format = Int32)]
+    pub service_number: Option<i32>,
+    pub costs: Vec<ActivityCost>,
+    pub total_cost: Euro,
+    pub source_ref: Option<String>,
+    #[schema(format = Int64)]
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn with_costs(conn: &mut PgConnection, rows: Vec<ActivityRow>) -> Result<Vec<Activity>, ApiError> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let costs: Vec<(Uuid, String, Decimal)> = activity_costs::table
+        .filter(activity_costs::activity_id.eq_any(&ids))
+        .order((activity_costs::activity_id, activity_costs::category))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|row| {
+            let costs = costs
+                .iter()
+                .filter(|(id, _, _)| *id == row.id)
+                .map(|(_, category, amount)| {
+                    Ok(ActivityCost {
+                        category: category.parse().map_err(ApiError::internal)?,
+                        amount: Euro::from_decimal(*amount).map_err(ApiError::internal)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            Ok(Activity {
+                total_cost: costs.iter().map(|c| c.amount).sum(),
+                costs,
+                id: row.id,
+                intervento_id: row.intervento_id,
+                code: row.code,
+                phase: row.phase,
+                title: row.title,
+                description: row.description,
+                start_on: row.start_on,
+                end_on: row.end_on,
+                responsible: row.responsible,
+                profiles: row.profiles,
+                products: row.products,
+                validation_criteria: row.validation_criteria,
+                service_number: row.service_number,
+                source_ref: row.source_ref,
+                version: row.version,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            })
+        })
+        .collect()
+}
+
+fn load_activity(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Activity, ApiError> {
+    let query = activities::table.find(id).select(ActivityRow::as_select());
+    let row = if lock {
+        query.for_update().first(conn)
+    } else {
+        query.first(conn)
+    };
+    let row = row
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
+    with_costs(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))
+}
+
+pub fn for_intervento(
+    conn: &mut PgConnection,
+    intervento: Uuid,
+) -> Result<Vec<Activity>, ApiError> {
+    let rows = activities::table
+        .filter(activities::intervento_id.eq(intervento))
+        .order(activities::code.asc())
+        .select(ActivityRow::as_select())
+        .load(conn)?;
+    with_costs(conn, rows)
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ActivityList {
+    pub items: Vec<Activity>,
+    /// The activities' costs added up, and the intervento's cost: the seed's sheets add up to
+    /// more than the intervento (the management model, A8), so both are shown.
+    pub total_cost: Euro,
+    pub intervento_cost: Euro,
+}
+
+/// The activities of an intervento, by code.
+#[utoipa::path(
+    tag = "activities",
+    params(("id" = Uuid, Path, description = "The intervento's id")),
+    responses((status = 200, description = "The activities", body = ActivityList))
+)]
+#[get("/interventi/{id}/activities")]
+pub async fn list(pool: web::Data<PgPool>, path: Path<IdPath>) -> Result<HttpResponse, ApiError> {
+    let id = path.id;
+    let (items, intervento_cost) = run_db(&pool, move |conn| {
+        let intervento = load(conn, id, false)?;
+        Ok::<_, ApiError>((for_intervento(conn, id)?, intervento.cost()))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ActivityList {
+        total_cost: items.iter().map(|a| a.total_cost).sum(),
+        items,
+        intervento_cost,
+    }))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewActivity {
+    #[schema(max_length = 20)]
+    pub code: String,
+    pub phase: Option<String>,
+    #[schema(max_length = 500)]
+    pub title: String,
+    pub description: Option<String>,
+    pub start_on: Option<NaiveDate>,
+    pub end_on: Option<NaiveDate>,
+    pub responsible: Option<String>,
+    pub profiles: Option<String>,
+    pub products: Option<String>,
+    pub validation_criteria: Option<String>,
+    #[schema(format = Int32, minimum = 1)]
+    pub service_number: Option<i32>,
+    #[serde(default)]
+    pub costs: Vec<ActivityCost>,
+}
+
+fn check_dates(start: Option<NaiveDate>, end: Option<NaiveDate>) -> Result<(), ApiError> {
+    match (start, end) {
+        (Some(start), Some(end)) if end < start => Err(ApiError::field(
+            "end_on",
+            "an activity cannot end before it starts",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn write_costs(
+    conn: &mut PgConnection,
+    activity: Uuid,
+    costs: &[ActivityCost],
+) -> Result<(), ApiError> {
+    diesel::delete(activity_costs::table.filter(activity_costs::activity_id.eq(activity)))
+        .execute(conn)?;
+    for cost in costs {
+        if cost.amount.is_negative() {
+            return Err(ApiError::field(
+                "costs[].amount",
+                "a cost cannot be negative",
+            ));
+        }
+        diesel::insert_into(activity_costs::table)
+            .values((
+                activity_costs::activity_id.eq(activity),
+                activity_costs::category.eq(cost.category.as_str()),
+                activity_costs::amount.eq(cost.amount.decimal()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Adds an activity to an intervento (editors, or the intervento's responsabile).
+#[utoipa::path(
+    tag = "activities",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The intervento's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe"),
+    ),
+    request_body = NewActivity,
+    responses(
+        (status = 201, description = "Created", body = Activity, headers(("Location" = String, description = "The activity"))),
+        (status = 404, description = "No such intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken in this intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/interventi/{id}/activities")]
+pub async fn create(
+    caller: Caller,
+    key: IdempotencyKey,
+    pool: web::Data<PgPool>,
+    path: Path<IdPath>,
+    body: Json<NewActivity>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    check_dates(body.start_on, body.end_on)?;
+    if body.code.trim().is_empty() || body.title.trim().is_empty() {
+        return Err(ApiError::field(
+            if body.code.trim().is_empty() {
+                "code"
+            } else {
+                "title"
+            },
+            "required",
+        ));
+    }
+    let intervento = path.id;
+    let actor = caller.subject().to_owned();
+    let hash = idempotency::fingerprint(
+        "POST",
+        &format!("/v1/interventi/{intervento}/activities"),
+        &body,
+    );
+    let stored = run_db(&pool, move |conn| {
+        let code = load(conn, intervento, false)?.code;
+        require_intervento_editor(&caller, &code)?;
+        idempotency::once(conn, &actor, &key, &hash, |conn| {
+            let id = Uuid::new_v4();
+            diesel::insert_into(activities::table)
+                .values((
+                    activities::id.eq(id),
+                    activities::intervento_id.eq(intervento),
+                    activities::code.eq(&body.code),
+                    activities::phase.eq(&body.phase),
+                    activities::title.eq(&body.title),
+                    activities::description.eq(&body.description),
+                    activities::start_on.eq(body.start_on),
+                    activities::end_on.eq(body.end_on),
+                    activities::responsible.eq(&body.responsible),
+                    activities::profiles.eq(&body.profiles),
+                    activities::products.eq(&body.products),
+                    activities::validation_criteria.eq(&body.validation_criteria),
+                    activities::service_number.eq(body.service_number),
+                ))
+                .execute(conn)?;
+            write_costs(conn, id, &body.costs)?;
+            let activity = load_activity(conn, id, false)?;
+            audit::record(
+                conn,
+                Change {
+                    actor: &actor,
+                    entity: "activity",
+                    entity_id: id.to_string(),
+                    action: "create",
+                    reason: None,
+                    before: None,
+                    after: serde_json::to_value(&activity).ok(),
+                },
+            )?;
+            Stored::created(
+                &activity,
+                format!("/v1/activities/{id}"),
+                Some(etag(activity.version)),
+            )
+        })
+    })
+    .await?;
+    Ok(stored.into_response())
+}
+
+/// A merge patch of an activity.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityPatch {
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub start_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub end_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub responsible: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub products: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub validation_criteria: Option<Option<String>>,
+    pub costs: Option<Vec<ActivityCost>>,
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActivityPath {
+    pub activity_id: Uuid,
+}
+
+/// Changes an activity (editors, or the intervento's responsabile). Requires `If-Match`.
+#[utoipa::path(
+    tag = "activities",
+    security(("bearer" = [])),
+    params(
+        ("activity_id" = Uuid, Path, description = "The activity's id"),
+        ("If-Match" = String, Header, description = "The activity's ETag"),
+    ),
+    request_body(content = ActivityPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Changed", body = Activity),
+        (status = 404, description = "No such activity", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/activities/{activity_id}")]
+pub async fn update(
+    caller: Caller,
+    req: HttpRequest,
+    pool: web::Data<PgPool>,
+    path: Path<ActivityPath>,
+    body: Json<ActivityPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = required_version(&req)?;
+    let id = path.activity_id;
+    let patch = body.into_inner();
+    let actor = caller.subject().to_owned();
+    let activity = run_db(&pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = load_activity(conn, id, true)?;
+            let code = load(conn, current.intervento_id, false)?.code;
+            require_intervento_editor(&caller, &code)?;
+            check_version(expected, current.version)?;
+            let start_on = patch.start_on.unwrap_or(current.start_on);
+            let end_on = patch.end_on.unwrap_or(current.end_on);
+            check_dates(start_on, end_on)?;
+            diesel::update(activities::table.find(id))
+                .set((
+                    activities::title.eq(patch.title.as_ref().unwrap_or(&current.title)),
+                    activities::description.eq(patch
+                        .description
+                        .clone()
+                        .unwrap_or(current.description.clone())),
+                    activities::start_on.eq(start_on),
+                    activities::end_on.eq(end_on),
+                    activities::responsible.eq(patch
+                        .responsible
+                        .clone()
+                        .unwrap_or(current.responsible.clone())),
+                    activities::products
+                        .eq(patch.products.clone().unwrap_or(current.products.clone())),
+                    activities::validation_criteria.eq(patch
+                        .validation_criteria
+                        .clone()
+                        .unwrap_or(current.validation_criteria.clone())),
+                    activities::version.eq(current.version + 1),
+                    activities::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)?;
+            if let Some(costs) = &patch.costs {
+                write_costs(conn, id, costs)?;
+            }
+            let updated = load_activity(conn, id, false)?;
+            audit::record(
+                conn,
+                Change {
+                    actor: &actor,
+                    entity: "activity",
+                    entity_id: id.to_string(),
+                    action: "update",
+                    reason: patch.reason.as_deref(),
+                    before: serde_json::to_value(&current).ok(),
+                    after: serde_json::to_value(&updated).ok(),
+                },
+            )?;
+            Ok::<_, ApiError>(updated)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(activity.version))
+        .json(activity))
+}

@@ -1,0 +1,359 @@
+//! The accordo (APQ) and its atti integrativi.
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use apq_platform::audit::{self, Change};
+use apq_platform::concurrency::{check_version, etag, etag_header, required_version};
+use apq_platform::db::{PgPool, run_db};
+use apq_platform::extract::{Json, Path, patch as patch_field};
+use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::{ApiError, Caller, FieldError};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::access::require_editor;
+use crate::interventi::IdPath;
+use crate::model::AttoStatus;
+use crate::schema::{accordi, atti_integrativi};
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = accordi)]
+pub struct Accordo {
+    pub id: Uuid,
+    #[schema(max_length = 50)]
+    pub code: String,
+    pub title: String,
+    pub signed_on: Option<NaiveDate>,
+    pub signatories: Vec<String>,
+    pub source_ref: Option<String>,
+    #[schema(format = Int64)]
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AccordoList {
+    pub items: Vec<Accordo>,
+}
+
+/// The accordi (APQ) in the register.
+#[utoipa::path(tag = "atti", responses((status = 200, description = "The accordi", body = AccordoList)))]
+#[get("/accordi")]
+pub async fn list_accordi(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
+    let items = run_db(&pool, |conn| {
+        Ok::<_, ApiError>(
+            accordi::table
+                .order(accordi::code.asc())
+                .select(Accordo::as_select())
+                .load(conn)?,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(AccordoList { items }))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = atti_integrativi)]
+pub struct AttoRow {
+    pub id: Uuid,
+    pub accordo_id: Uuid,
+    pub number: i32,
+    pub title: String,
+    pub signed_on: Option<NaiveDate>,
+    pub signatories: Vec<String>,
+    pub status: String,
+    pub source_ref: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An atto integrativo of the accordo.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Atto {
+    pub id: Uuid,
+    pub accordo_id: Uuid,
+    #[schema(format = Int32)]
+    pub number: i32,
+    pub title: String,
+    pub signed_on: Option<NaiveDate>,
+    pub signatories: Vec<String>,
+    pub status: AttoStatus,
+    pub source_ref: Option<String>,
+    #[schema(format = Int64)]
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<AttoRow> for Atto {
+    type Error = ApiError;
+    fn try_from(row: AttoRow) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: row.id,
+            accordo_id: row.accordo_id,
+            number: row.number,
+            title: row.title,
+            signed_on: row.signed_on,
+            signatories: row.signatories,
+            status: row.status.parse().map_err(ApiError::internal)?,
+            source_ref: row.source_ref,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+fn load_atto(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<AttoRow, ApiError> {
+    let query = atti_integrativi::table
+        .find(id)
+        .select(AttoRow::as_select());
+    let row = if lock {
+        query.for_update().first(conn)
+    } else {
+        query.first(conn)
+    };
+    row.optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("atto integrativo {id}")))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AttoList {
+    pub items: Vec<Atto>,
+}
+
+/// The atti integrativi, by accordo and number.
+#[utoipa::path(tag = "atti", responses((status = 200, description = "The atti integrativi", body = AttoList)))]
+#[get("/atti-integrativi")]
+pub async fn list_atti(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
+    let rows = run_db(&pool, |conn| {
+        Ok::<_, ApiError>(
+            atti_integrativi::table
+                .order((
+                    atti_integrativi::accordo_id.asc(),
+                    atti_integrativi::number.asc(),
+                ))
+                .select(AttoRow::as_select())
+                .load(conn)?,
+        )
+    })
+    .await?;
+    let items = rows
+        .into_iter()
+        .map(Atto::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(AttoList { items }))
+}
+
+/// One atto integrativo.
+#[utoipa::path(
+    tag = "atti",
+    params(("id" = Uuid, Path, description = "The atto's id")),
+    responses(
+        (status = 200, description = "The atto", body = Atto, headers(("ETag" = String, description = "Its version"))),
+        (status = 404, description = "No such atto", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/atti-integrativi/{id}")]
+pub async fn get_atto(
+    pool: web::Data<PgPool>,
+    path: Path<IdPath>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.id;
+    let atto = Atto::try_from(run_db(&pool, move |conn| load_atto(conn, id, false)).await?)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(atto.version))
+        .json(atto))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAtto {
+    pub accordo_id: Uuid,
+    #[schema(format = Int32, minimum = 1)]
+    pub number: i32,
+    #[schema(max_length = 500)]
+    pub title: String,
+    pub signed_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub signatories: Vec<String>,
+    pub status: AttoStatus,
+}
+
+/// Adds an atto integrativo to an accordo. Safe to retry with `Idempotency-Key`.
+#[utoipa::path(
+    tag = "atti",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    request_body = NewAtto,
+    responses(
+        (status = 201, description = "Created", body = Atto, headers(("Location" = String, description = "The new atto"))),
+        (status = 409, description = "The accordo already has an atto with that number", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No such accordo", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/atti-integrativi")]
+pub async fn create_atto(
+    caller: Caller,
+    key: IdempotencyKey,
+    pool: web::Data<PgPool>,
+    body: Json<NewAtto>,
+) -> Result<HttpResponse, ApiError> {
+    require_editor(&caller)?;
+    let body = body.into_inner();
+    if body.number < 1 {
+        return Err(ApiError::field("number", "atti are numbered from 1"));
+    }
+    if body.title.trim().is_empty() {
+        return Err(ApiError::field("title", "a title is required"));
+    }
+    if body.status == AttoStatus::Signed && body.signed_on.is_none() {
+        return Err(ApiError::field(
+            "signed_on",
+            "a signed atto has a signature date",
+        ));
+    }
+    let actor = caller.subject().to_owned();
+    let hash = idempotency::fingerprint("POST", "/v1/atti-integrativi", &body);
+    let stored = run_db(&pool, move |conn| {
+        idempotency::once(conn, &actor, &key, &hash, |conn| {
+            let accordo: i64 = accordi::table
+                .filter(accordi::id.eq(body.accordo_id))
+                .count()
+                .get_result(conn)?;
+            if accordo == 0 {
+                return Err(ApiError::Unprocessable {
+                    detail: format!("there is no accordo {}", body.accordo_id),
+                    errors: vec![FieldError::new("accordo_id", "no such accordo")],
+                });
+            }
+            let id = Uuid::new_v4();
+            diesel::insert_into(atti_integrativi::table)
+                .values((
+                    atti_integrativi::id.eq(id),
+                    atti_integrativi::accordo_id.eq(body.accordo_id),
+                    atti_integrativi::number.eq(body.number),
+                    atti_integrativi::title.eq(&body.title),
+                    atti_integrativi::signed_on.eq(body.signed_on),
+                    atti_integrativi::signatories.eq(&body.signatories),
+                    atti_integrativi::status.eq(body.status.as_str()),
+                ))
+                .execute(conn)?;
+            let atto = Atto::try_from(load_atto(conn, id, false)?)?;
+            audit::record(
+                conn,
+                Change {
+                    actor: &actor,
+                    entity: "atto_integrativo",
+                    entity_id: id.to_string(),
+                    action: "create",
+                    reason: None,
+                    before: None,
+                    after: serde_json::to_value(&atto).ok(),
+                },
+            )?;
+            Stored::created(
+                &atto,
+                format!("/v1/atti-integrativi/{id}"),
+                Some(etag(atto.version)),
+            )
+        })
+    })
+    .await?;
+    Ok(stored.into_response())
+}
+
+/// A merge patch of an atto: its title, signature and status.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttoPatch {
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub signed_on: Option<Option<NaiveDate>>,
+    pub signatories: Option<Vec<String>>,
+    pub status: Option<AttoStatus>,
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+/// Changes an atto (e.g. records its signature). Requires `If-Match`.
+#[utoipa::path(
+    tag = "atti",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The atto's id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+    ),
+    request_body(content = AttoPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Changed", body = Atto),
+        (status = 404, description = "No such atto", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/atti-integrativi/{id}")]
+pub async fn update_atto(
+    caller: Caller,
+    req: HttpRequest,
+    pool: web::Data<PgPool>,
+    path: Path<IdPath>,
+    body: Json<AttoPatch>,
+) -> Result<HttpResponse, ApiError> {
+    require_editor(&caller)?;
+    let expected = required_version(&req)?;
+    let id = path.id;
+    let patch = body.into_inner();
+    let actor = caller.subject().to_owned();
+    let atto = run_db(&pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = load_atto(conn, id, true)?;
+            check_version(expected, current.version)?;
+            let signed_on = patch.signed_on.unwrap_or(current.signed_on);
+            let status = patch
+                .status
+                .map(AttoStatus::as_str)
+                .unwrap_or(current.status.as_str())
+                .to_owned();
+            if status == AttoStatus::Signed.as_str() && signed_on.is_none() {
+                return Err(ApiError::field(
+                    "signed_on",
+                    "a signed atto has a signature date",
+                ));
+            }
+            diesel::update(atti_integrativi::table.find(id))
+                .set((
+                    atti_integrativi::title.eq(patch.title.as_ref().unwrap_or(&current.title)),
+                    atti_integrativi::signed_on.eq(signed_on),
+                    atti_integrativi::signatories
+                        .eq(patch.signatories.as_ref().unwrap_or(&current.signatories)),
+                    atti_integrativi::status.eq(&status),
+                    atti_integrativi::version.eq(current.version + 1),
+                    atti_integrativi::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)?;
+            let updated = load_atto(conn, id, false)?;
+            audit::record(
+                conn,
+                Change {
+                    actor: &actor,
+                    entity: "atto_integrativo",
+                    entity_id: id.to_string(),
+                    action: "update",
+                    reason: patch.reason.as_deref(),
+                    before: serde_json::to_value(&current).ok(),
+                    after: serde_json::to_value(&updated).ok(),
+                },
+            )?;
+            Atto::try_from(updated)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(atto.version))
+        .json(atto))
+}

@@ -1,0 +1,379 @@
+//! An intervento's money: the financing plan (checked against the cost and the co-financing
+//! cap), the cost table (cells by category and funding, totals derived), and the financial
+//! summary front-ends show.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use apq_domain::{Euro, Percent};
+use apq_platform::audit::{self, Change};
+use apq_platform::concurrency::{check_version, etag_header, required_version};
+use apq_platform::db::{PgPool, run_db};
+use apq_platform::extract::{Json, Path};
+use apq_platform::{ApiError, Caller, FieldError};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::access::require_editor;
+use crate::interventi::{IdPath, Intervento, load};
+use crate::model::{Contributor, CostCategory, Funding, PlanError, check_plan};
+use crate::schema::{cost_lines, financing_sources, interventi};
+use crate::tranche_plan::TrancheState;
+use crate::tranches::{Tranche, for_intervento, write_plan};
+
+/// One source of the financing plan (a Tavola 1 line).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FinancingSource {
+    pub contributor: Contributor,
+    /// The Tavola 1 heading, e.g. "II Fase e-Gov Linea 3".
+    #[schema(max_length = 300)]
+    pub heading: String,
+    /// The Tavola 2 legal basis, e.g. "L. 289/2002 / D.M. 14 ottobre 2003 - II Fase e-Gov Linea 3".
+    #[schema(max_length = 500)]
+    pub legal_basis: String,
+    pub amount: Euro,
+    /// This source is CNIPA's co-financing (counted against the cap).
+    pub cnipa: bool,
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub source_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FinancingPlan {
+    #[schema(max_items = 50)]
+    pub sources: Vec<FinancingSource>,
+    /// Why the plan changes (kept in the audit trail).
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+type SourceRow = (String, String, String, Decimal, bool, Option<String>);
+
+pub fn load_sources(
+    conn: &mut PgConnection,
+    intervento: Uuid,
+) -> Result<Vec<FinancingSource>, ApiError> {
+    let rows: Vec<SourceRow> = financing_sources::table
+        .filter(financing_sources::intervento_id.eq(intervento))
+        .order(financing_sources::position.asc())
+        .select((
+            financing_sources::contributor,
+            financing_sources::heading,
+            financing_sources::legal_basis,
+            financing_sources::amount,
+            financing_sources::cnipa,
+            financing_sources::source_ref,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |(contributor, heading, legal_basis, amount, cnipa, source_ref)| {
+                Ok(FinancingSource {
+                    contributor: contributor.parse().map_err(ApiError::internal)?,
+                    heading,
+                    legal_basis,
+                    amount: Euro::from_decimal(amount).map_err(ApiError::internal)?,
+                    cnipa,
+                    source_ref,
+                })
+            },
+        )
+        .collect()
+}
+
+/// Replaces the sources of `intervento` and its co-financing, after checking the plan.
+pub fn store_plan(
+    conn: &mut PgConnection,
+    intervento: Uuid,
+    sources: &[FinancingSource],
+) -> Result<(), ApiError> {
+    let row = load(conn, intervento, true)?;
+    let pairs: Vec<(Euro, bool)> = sources.iter().map(|s| (s.amount, s.cnipa)).collect();
+    let cofinancing = check_plan(row.kind()?, row.cost(), &pairs).map_err(|e| plan_problem(&e))?;
+    diesel::delete(
+        financing_sources::table.filter(financing_sources::intervento_id.eq(intervento)),
+    )
+    .execute(conn)?;
+    for (position, source) in sources.iter().enumerate() {
+        diesel::insert_into(financing_sources::table)
+            .values((
+                financing_sources::id.eq(Uuid::new_v4()),
+                financing_sources::intervento_id.eq(intervento),
+                financing_sources::position.eq(i32::try_from(position + 1).unwrap_or(i32::MAX)),
+                financing_sources::contributor.eq(source.contributor.as_str()),
+                financing_sources::heading.eq(&source.heading),
+                financing_sources::legal_basis.eq(&source.legal_basis),
+                financing_sources::amount.eq(source.amount.decimal()),
+                financing_sources::cnipa.eq(source.cnipa),
+                financing_sources::source_ref.eq(&source.source_ref),
+            ))
+            .execute(conn)?;
+    }
+    if cofinancing != row.cofinancing() || for_intervento(conn, intervento)?.is_empty() {
+        diesel::update(interventi::table.find(intervento))
+            .set(interventi::cnipa_cofinancing.eq(cofinancing.decimal()))
+            .execute(conn)?;
+        let updated = load(conn, intervento, false)?;
+        write_plan(conn, &updated)?;
+    }
+    Ok(())
+}
+
+fn plan_problem(error: &PlanError) -> ApiError {
+    let field = match error {
+        PlanError::Total { .. } => "sources",
+        PlanError::Cap { .. } => "sources[].cnipa",
+    };
+    ApiError::Unprocessable {
+        detail: error.to_string(),
+        errors: vec![FieldError::new(field, error)],
+    }
+}
+
+fn validate_sources(sources: &[FinancingSource]) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    for (i, source) in sources.iter().enumerate() {
+        if source.amount.is_negative() {
+            errors.push(FieldError::new(
+                format!("sources[{i}].amount"),
+                "an amount cannot be negative",
+            ));
+        }
+        if source.heading.trim().is_empty() {
+            errors.push(FieldError::new(
+                format!("sources[{i}].heading"),
+                "a source needs a heading",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// Replaces the financing plan of an intervento. Refused with 422, saying by how much, when the
+/// sources do not add up to the cost or CNIPA's co-financing exceeds the cap (50% ALI, 40%
+/// RIUSO). `If-Match` carries the intervento's ETag; the tranche plan follows the co-financing.
+#[utoipa::path(
+    tag = "financing",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The intervento's id"),
+        ("If-Match" = String, Header, description = "The intervento's ETag"),
+    ),
+    request_body = FinancingPlan,
+    responses(
+        (status = 200, description = "The intervento with its new co-financing", body = Intervento),
+        (status = 404, description = "No such intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A tranche is already under way", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The intervento changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The plan does not add up or breaks the cap", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/interventi/{id}/financing-plan")]
+pub async fn put_plan(
+    caller: Caller,
+    req: HttpRequest,
+    pool: web::Data<PgPool>,
+    path: Path<IdPath>,
+    body: Json<FinancingPlan>,
+) -> Result<HttpResponse, ApiError> {
+    require_editor(&caller)?;
+    let expected = required_version(&req)?;
+    let plan = body.into_inner();
+    validate_sources(&plan.sources)?;
+    let id = path.id;
+    let actor = caller.subject().to_owned();
+    let view = run_db(&pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = load(conn, id, true)?;
+            check_version(expected, current.version)?;
+            let before = load_sources(conn, id)?;
+            store_plan(conn, id, &plan.sources)?;
+            diesel::update(interventi::table.find(id))
+                .set((
+                    interventi::version.eq(current.version + 1),
+                    interventi::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)?;
+            let updated = load(conn, id, false)?;
+            audit::record(
+                conn,
+                Change {
+                    actor: &actor,
+                    entity: "intervento",
+                    entity_id: id.to_string(),
+                    action: "financing_plan",
+                    reason: plan.reason.as_deref(),
+                    before: serde_json::to_value(&before).ok(),
+                    after: serde_json::to_value(&plan.sources).ok(),
+                },
+            )?;
+            Intervento::try_from(updated)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(view.version))
+        .json(view))
+}
+
+/// One cell of the cost table.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct CostCell {
+    pub category: CostCategory,
+    pub funding: Funding,
+    /// The period the amount covers when the seed gives one (e.g. "2008-2009"); empty otherwise.
+    #[schema(max_length = 50)]
+    pub period: String,
+    pub amount: Euro,
+}
+
+/// The cost table: the cells as stored, and the totals derived from them.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CostTable {
+    pub cells: Vec<CostCell>,
+    pub by_category: BTreeMap<String, Euro>,
+    pub by_funding: BTreeMap<String, Euro>,
+    pub total: Euro,
+    /// The intervento's cost, and whether the table adds up to it.
+    pub intervento_cost: Euro,
+    pub matches_cost: bool,
+}
+
+pub fn cost_table(conn: &mut PgConnection, intervento: Uuid) -> Result<CostTable, ApiError> {
+    let row = load(conn, intervento, false)?;
+    let rows: Vec<(String, String, String, Decimal)> = cost_lines::table
+        .filter(cost_lines::intervento_id.eq(intervento))
+        .order((
+            cost_lines::category.asc(),
+            cost_lines::funding.asc(),
+            cost_lines::period.asc(),
+        ))
+        .select((
+            cost_lines::category,
+            cost_lines::funding,
+            cost_lines::period,
+            cost_lines::amount,
+        ))
+        .load(conn)?;
+    let mut cells = Vec::with_capacity(rows.len());
+    let mut by_category: BTreeMap<String, Euro> = BTreeMap::new();
+    let mut by_funding: BTreeMap<String, Euro> = BTreeMap::new();
+    for (category, funding, period, amount) in rows {
+        let amount = Euro::from_decimal(amount).map_err(ApiError::internal)?;
+        *by_category.entry(category.clone()).or_default() =
+            by_category.get(&category).copied().unwrap_or_default() + amount;
+        *by_funding.entry(funding.clone()).or_default() =
+            by_funding.get(&funding).copied().unwrap_or_default() + amount;
+        cells.push(CostCell {
+            category: category.parse().map_err(ApiError::internal)?,
+            funding: funding.parse().map_err(ApiError::internal)?,
+            period,
+            amount,
+        });
+    }
+    let total: Euro = cells.iter().map(|c| c.amount).sum();
+    Ok(CostTable {
+        matches_cost: total == row.cost(),
+        intervento_cost: row.cost(),
+        cells,
+        by_category,
+        by_funding,
+        total,
+    })
+}
+
+/// The cost table of an intervento (categories x funding), with derived totals.
+#[utoipa::path(
+    tag = "financing",
+    params(("id" = Uuid, Path, description = "The intervento's id")),
+    responses((status = 200, description = "The cost table", body = CostTable))
+)]
+#[get("/interventi/{id}/cost-table")]
+pub async fn get_cost_table(
+    pool: web::Data<PgPool>,
+    path: Path<IdPath>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.id;
+    let table = run_db(&pool, move |conn| cost_table(conn, id)).await?;
+    Ok(HttpResponse::Ok().json(table))
+}
+
+/// The money of an intervento at a glance.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FinancialSummary {
+    pub intervento_id: Uuid,
+    pub code: String,
+    pub total_cost: Euro,
+    pub sources: Vec<FinancingSource>,
+    pub cnipa_cofinancing: Euro,
+    pub cofinancing_share: Option<Percent>,
+    pub cofinancing_cap: Percent,
+    pub tranches: Vec<Tranche>,
+    pub tranches_paid: Euro,
+    /// Planned, eligible or requested: what CNIPA still owes.
+    pub tranches_due: Euro,
+}
+
+/// Cost, sources, co-financing share against the cap, and tranches paid and due.
+#[utoipa::path(
+    tag = "financing",
+    params(("id" = Uuid, Path, description = "The intervento's id")),
+    responses(
+        (status = 200, description = "The financial summary", body = FinancialSummary),
+        (status = 404, description = "No such intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/interventi/{id}/financial-summary")]
+pub async fn summary(
+    pool: web::Data<PgPool>,
+    path: Path<IdPath>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.id;
+    let (row, sources, tranches) = run_db(&pool, move |conn| {
+        let row = load(conn, id, false)?;
+        let sources = load_sources(conn, id)?;
+        let tranches = for_intervento(conn, id)?;
+        Ok::<_, ApiError>((row, sources, tranches))
+    })
+    .await?;
+    let tranches = tranches
+        .into_iter()
+        .map(Tranche::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    let sum_in = |states: &[TrancheState]| -> Euro {
+        tranches
+            .iter()
+            .filter(|t| states.contains(&t.state))
+            .map(|t| t.amount)
+            .sum()
+    };
+    let summary = FinancialSummary {
+        intervento_id: row.id,
+        code: row.code.clone(),
+        total_cost: row.cost(),
+        cnipa_cofinancing: row.cofinancing(),
+        cofinancing_share: Percent::ratio(row.cnipa_cofinancing, row.total_cost),
+        cofinancing_cap: row.kind()?.cap(),
+        tranches_paid: sum_in(&[TrancheState::Paid]),
+        tranches_due: sum_in(&[
+            TrancheState::Planned,
+            TrancheState::Eligible,
+            TrancheState::Requested,
+        ]),
+        sources,
+        tranches,
+    };
+    Ok(HttpResponse::Ok().json(summary))
+}

@@ -1,0 +1,562 @@
+//! Interventi: the projects of an atto, with their identity, section, state and maturity.
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use apq_domain::{Cup, Euro, Percent};
+use apq_platform::audit::{self, Change};
+use apq_platform::concurrency::{check_version, etag, etag_header, required_version};
+use apq_platform::db::{PgPool, run_db};
+use apq_platform::extract::{Json, Path, Query, patch as patch_field};
+use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::pagination::{Page, PageParams};
+use apq_platform::{ApiError, Caller};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::access::require_editor;
+use crate::model::{InterventoState, Kind, Sezione};
+use crate::schema::{atti_integrativi, interventi};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = interventi)]
+pub struct InterventoRow {
+    pub id: Uuid,
+    pub atto_id: Uuid,
+    pub code: String,
+    pub title: String,
+    pub kind: String,
+    pub sezione: String,
+    pub state: String,
+    pub cup: Option<String>,
+    pub localisation: Option<String>,
+    pub objective: Option<String>,
+    pub soggetti_coinvolti: Option<String>,
+    pub economic_social_impact: Option<String>,
+    pub activities_and_services: Option<String>,
+    pub financing_description: Option<String>,
+    pub phases_financed: Option<String>,
+    pub activation_mode: Option<String>,
+    pub administrative_steps: Option<String>,
+    pub design_level: Option<String>,
+    pub total_cost: Decimal,
+    pub cnipa_cofinancing: Decimal,
+    pub reuse_agreements_formalised_on: Option<NaiveDate>,
+    pub progetto_esecutivo_validated_on: Option<NaiveDate>,
+    pub source_ref: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl InterventoRow {
+    pub fn kind(&self) -> Result<Kind, ApiError> {
+        self.kind.parse().map_err(ApiError::internal)
+    }
+
+    pub fn sezione(&self) -> Result<Sezione, ApiError> {
+        self.sezione.parse().map_err(ApiError::internal)
+    }
+
+    pub fn cost(&self) -> Euro {
+        Euro::from_decimal(self.total_cost).unwrap_or(Euro::ZERO)
+    }
+
+    pub fn cofinancing(&self) -> Euro {
+        Euro::from_decimal(self.cnipa_cofinancing).unwrap_or(Euro::ZERO)
+    }
+}
+
+/// The technical-administrative maturity that allows the passage to the sezione attuativa
+/// (art. 5.4): reuse agreements formalised and progetto esecutivo validated by CNIPA.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Maturity {
+    pub reuse_agreements_formalised_on: Option<NaiveDate>,
+    pub progetto_esecutivo_validated_on: Option<NaiveDate>,
+    /// Both steps are recorded.
+    pub mature: bool,
+}
+
+/// An intervento as the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Intervento {
+    pub id: Uuid,
+    pub atto_id: Uuid,
+    #[schema(max_length = 50)]
+    pub code: String,
+    #[schema(max_length = 500)]
+    pub title: String,
+    pub kind: Kind,
+    pub sezione: Sezione,
+    pub state: InterventoState,
+    pub cup: Option<Cup>,
+    pub localisation: Option<String>,
+    pub objective: Option<String>,
+    pub soggetti_coinvolti: Option<String>,
+    pub economic_social_impact: Option<String>,
+    pub activities_and_services: Option<String>,
+    pub financing_description: Option<String>,
+    pub phases_financed: Option<String>,
+    pub activation_mode: Option<String>,
+    pub administrative_steps: Option<String>,
+    pub design_level: Option<String>,
+    pub total_cost: Euro,
+    pub cnipa_cofinancing: Euro,
+    /// CNIPA's co-financing as a share of the cost.
+    pub cofinancing_share: Option<Percent>,
+    /// The most CNIPA may co-finance, as a share of the cost (50% ALI, 40% RIUSO).
+    pub cofinancing_cap: Percent,
+    pub maturity: Maturity,
+    /// Where the seed says it (line references).
+    pub source_ref: Option<String>,
+    #[schema(format = Int64)]
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<InterventoRow> for Intervento {
+    type Error = ApiError;
+    fn try_from(row: InterventoRow) -> Result<Self, ApiError> {
+        let kind = row.kind()?;
+        Ok(Self {
+            id: row.id,
+            atto_id: row.atto_id,
+            kind,
+            sezione: row.sezione()?,
+            state: row.state.parse().map_err(ApiError::internal)?,
+            cup: row
+                .cup
+                .as_deref()
+                .map(|c| Cup::parse(c.trim()))
+                .transpose()
+                .map_err(ApiError::internal)?,
+            total_cost: row.cost(),
+            cnipa_cofinancing: row.cofinancing(),
+            cofinancing_share: Percent::ratio(row.cnipa_cofinancing, row.total_cost),
+            cofinancing_cap: kind.cap(),
+            maturity: Maturity {
+                mature: row.reuse_agreements_formalised_on.is_some()
+                    && row.progetto_esecutivo_validated_on.is_some(),
+                reuse_agreements_formalised_on: row.reuse_agreements_formalised_on,
+                progetto_esecutivo_validated_on: row.progetto_esecutivo_validated_on,
+            },
+            code: row.code,
+            title: row.title,
+            localisation: row.localisation,
+            objective: row.objective,
+            soggetti_coinvolti: row.soggetti_coinvolti,
+            economic_social_impact: row.economic_social_impact,
+            activities_and_services: row.activities_and_services,
+            financing_description: row.financing_description,
+            phases_financed: row.phases_financed,
+            activation_mode: row.activation_mode,
+            administrative_steps: row.administrative_steps,
+            design_level: row.design_level,
+            source_ref: row.source_ref,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// Loads an intervento, locking it for update when `lock` is set.
+pub fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<InterventoRow, ApiError> {
+    let query = interventi::table
+        .find(id)
+        .select(InterventoRow::as_select());
+    let row = if lock {
+        query.for_update().first(conn)
+    } else {
+        query.first(conn)
+    };
+    row.optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("intervento {id}")))
+}
+
+pub fn snapshot(row: &InterventoRow) -> Option<serde_json::Value> {
+    Intervento::try_from(row.clone())
+        .ok()
+        .and_then(|v| serde_json::to_value(v).ok())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InterventoFilter {
+    /// Only the interventi of this atto.
+    pub atto_id: Option<Uuid>,
+    pub sezione: Option<Sezione>,
+    pub kind: Option<Kind>,
+    pub state: Option<InterventoState>,
+    pub cup: Option<Cup>,
+}
+
+/// The interventi, by code, with filters.
+#[utoipa::path(
+    tag = "interventi",
+    params(InterventoFilter, PageParams),
+    responses((status = 200, description = "A page of interventi", body = Page<Intervento>))
+)]
+#[get("/interventi")]
+pub async fn list(
+    pool: web::Data<PgPool>,
+    filter: Query<InterventoFilter>,
+    page: Query<PageParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let filter = filter.0;
+    let limit = page.limit()?;
+    let after: Option<String> = page.after()?;
+    let rows = run_db(&pool, move |conn| {
+        let mut query = interventi::table
+            .select(InterventoRow::as_select())
+            .order(interventi::code.asc())
+            .limit(i64::from(limit) + 1)
+            .into_boxed();
+        if let Some(atto) = filter.atto_id {
+            query = query.filter(interventi::atto_id.eq(atto));
+        }
+        if let Some(sezione) = filter.sezione {
+            query = query.filter(interventi::sezione.eq(sezione.as_str()));
+        }
+        if let Some(kind) = filter.kind {
+            query = query.filter(interventi::kind.eq(kind.as_str()));
+        }
+        if let Some(state) = filter.state {
+            query = query.filter(interventi::state.eq(state.as_str()));
+        }
+        if let Some(cup) = &filter.cup {
+            query = query.filter(interventi::cup.eq(cup.as_str()));
+        }
+        if let Some(after) = &after {
+            query = query.filter(interventi::code.gt(after));
+        }
+        Ok::<_, ApiError>(query.load(conn)?)
+    })
+    .await?;
+    let items = rows
+        .into_iter()
+        .map(Intervento::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        items,
+        limit,
+        |i| i.code.clone(),
+        &without_cursor(&req),
+    )))
+}
+
+/// The request's path and query without `cursor` and `limit` (for `_links.next`).
+pub fn without_cursor(req: &HttpRequest) -> String {
+    let kept: Vec<&str> = req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("cursor=") && !p.starts_with("limit="))
+        .collect();
+    if kept.is_empty() {
+        req.path().to_owned()
+    } else {
+        format!("{}?{}", req.path(), kept.join("&"))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IdPath {
+    pub id: Uuid,
+}
+
+/// One intervento.
+#[utoipa::path(
+    tag = "interventi",
+    params(("id" = Uuid, Path, description = "The intervento's id")),
+    responses(
+        (status = 200, description = "The intervento", body = Intervento,
+         headers(("ETag" = String, description = "The version, for If-Match"))),
+        (status = 404, description = "No such intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/interventi/{id}")]
+pub async fn get_one(
+    pool: web::Data<PgPool>,
+    path: Path<IdPath>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.id;
+    let row = run_db(&pool, move |conn| load(conn, id, false)).await?;
+    let view = Intervento::try_from(row)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(view.version))
+        .json(view))
+}
+
+/// A new intervento (its financing plan is set afterwards with PUT .../financing-plan).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIntervento {
+    pub atto_id: Uuid,
+    #[schema(max_length = 50, pattern = "^[A-Z0-9][A-Z0-9-]*$")]
+    pub code: String,
+    #[schema(max_length = 500)]
+    pub title: String,
+    pub kind: Kind,
+    pub sezione: Sezione,
+    pub cup: Option<Cup>,
+    pub localisation: Option<String>,
+    pub objective: Option<String>,
+    pub soggetti_coinvolti: Option<String>,
+    pub design_level: Option<String>,
+    pub administrative_steps: Option<String>,
+    pub total_cost: Euro,
+}
+
+fn validate_new(body: &NewIntervento) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if body.code.is_empty()
+        || body.code.len() > 50
+        || !body
+            .code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+    {
+        errors.push(apq_platform::FieldError::new(
+            "code",
+            "a code is 1-50 upper-case letters, digits and dashes",
+        ));
+    }
+    if body.title.trim().is_empty() || body.title.len() > 500 {
+        errors.push(apq_platform::FieldError::new(
+            "title",
+            "a title is 1-500 characters",
+        ));
+    }
+    if body.total_cost.is_negative() {
+        errors.push(apq_platform::FieldError::new(
+            "total_cost",
+            "a cost cannot be negative",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// Adds an intervento to an atto. Safe to retry with `Idempotency-Key`.
+#[utoipa::path(
+    tag = "interventi",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    request_body = NewIntervento,
+    responses(
+        (status = 201, description = "Created", body = Intervento,
+         headers(("Location" = String, description = "The new intervento"), ("ETag" = String, description = "Its version"))),
+        (status = 409, description = "The code or the CUP is taken", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The atto does not exist", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/interventi")]
+pub async fn create(
+    caller: Caller,
+    key: IdempotencyKey,
+    pool: web::Data<PgPool>,
+    body: Json<NewIntervento>,
+) -> Result<HttpResponse, ApiError> {
+    require_editor(&caller)?;
+    let body = body.into_inner();
+    validate_new(&body)?;
+    let actor = caller.subject().to_owned();
+    let hash = idempotency::fingerprint("POST", "/v1/interventi", &body);
+    let stored = run_db(&pool, move |conn| {
+        idempotency::once(conn, &actor, &key, &hash, |conn| {
+            let atto_exists: i64 = atti_integrativi::table
+                .filter(atti_integrativi::id.eq(body.atto_id))
+                .count()
+                .get_result(conn)?;
+            if atto_exists == 0 {
+                return Err(ApiError::Unprocessable {
+                    detail: format!("there is no atto integrativo {}", body.atto_id),
+                    errors: vec![apq_platform::FieldError::new(
+                        "atto_id",
+                        "no such atto integrativo",
+                    )],
+                });
+            }
+            let id = Uuid::new_v4();
+            diesel::insert_into(interventi::table)
+                .values((
+                    interventi::id.eq(id),
+                    interventi::atto_id.eq(body.atto_id),
+                    interventi::code.eq(&body.code),
+                    interventi::title.eq(&body.title),
+                    interventi::kind.eq(body.kind.as_str()),
+                    interventi::sezione.eq(body.sezione.as_str()),
+                    interventi::cup.eq(body.cup.as_ref().map(Cup::as_str)),
+                    interventi::localisation.eq(&body.localisation),
+                    interventi::objective.eq(&body.objective),
+                    interventi::soggetti_coinvolti.eq(&body.soggetti_coinvolti),
+                    interventi::design_level.eq(&body.design_level),
+                    interventi::administrative_steps.eq(&body.administrative_steps),
+                    interventi::total_cost.eq(body.total_cost.decimal()),
+                    interventi::cnipa_cofinancing.eq(Decimal::ZERO),
+                ))
+                .execute(conn)?;
+            let row = load(conn, id, false)?;
+            audit::record(
+                conn,
+                Change {
+                    actor: &actor,
+                    entity: "intervento",
+                    entity_id: id.to_string(),
+                    action: "create",
+                    reason: None,
+                    before: None,
+                    after: snapshot(&row),
+                },
+            )?;
+            let view = Intervento::try_from(row)?;
+            Stored::created(
+                &view,
+                format!("/v1/interventi/{id}"),
+                Some(etag(view.version)),
+            )
+        })
+    })
+    .await?;
+    Ok(stored.into_response())
+}
+
+/// A merge patch (RFC 7396) of an intervento's descriptive fields and recorded maturity.
+/// The section and the state change only through decisions of the Tavolo.
+#[derive(Debug, Serialize, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct InterventoPatch {
+    #[schema(max_length = 500)]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub cup: Option<Option<Cup>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub localisation: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub objective: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub soggetti_coinvolti: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub design_level: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub administrative_steps: Option<Option<String>>,
+    /// When the reuse agreements were formalised (maturity, art. 5.4).
+    #[serde(default, deserialize_with = "patch_field")]
+    pub reuse_agreements_formalised_on: Option<Option<NaiveDate>>,
+    /// When CNIPA validated the progetto esecutivo (maturity, art. 5.4).
+    #[serde(default, deserialize_with = "patch_field")]
+    pub progetto_esecutivo_validated_on: Option<Option<NaiveDate>>,
+    /// Why the change is made (kept in the audit trail).
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+/// Changes an intervento. Requires `If-Match` with the ETag read; a stale one gets 412.
+#[utoipa::path(
+    tag = "interventi",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The intervento's id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+    ),
+    request_body(content = InterventoPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Changed", body = Intervento, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed by someone else since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/interventi/{id}")]
+pub async fn update(
+    caller: Caller,
+    req: HttpRequest,
+    pool: web::Data<PgPool>,
+    path: Path<IdPath>,
+    body: Json<InterventoPatch>,
+) -> Result<HttpResponse, ApiError> {
+    require_editor(&caller)?;
+    let expected = required_version(&req)?;
+    let id = path.id;
+    let patch = body.into_inner();
+    if patch
+        .title
+        .as_ref()
+        .is_some_and(|t| t.trim().is_empty() || t.len() > 500)
+    {
+        return Err(ApiError::field("title", "a title is 1-500 characters"));
+    }
+    let actor = caller.subject().to_owned();
+    let view = run_db(&pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = load(conn, id, true)?;
+            check_version(expected, current.version)?;
+            let mut next = current.clone();
+            if let Some(title) = patch.title {
+                next.title = title;
+            }
+            if let Some(cup) = patch.cup {
+                next.cup = cup.map(String::from);
+            }
+            for (field, value) in [
+                (&mut next.localisation, patch.localisation),
+                (&mut next.objective, patch.objective),
+                (&mut next.soggetti_coinvolti, patch.soggetti_coinvolti),
+                (&mut next.design_level, patch.design_level),
+                (&mut next.administrative_steps, patch.administrative_steps),
+            ] {
+                if let Some(value) = value {
+                    *field = value;
+                }
+            }
+            if let Some(date) = patch.reuse_agreements_formalised_on {
+                next.reuse_agreements_formalised_on = date;
+            }
+            if let Some(date) = patch.progetto_esecutivo_validated_on {
+                next.progetto_esecutivo_validated_on = date;
+            }
+            diesel::update(interventi::table.find(id))
+                .set((
+                    interventi::title.eq(&next.title),
+                    interventi::cup.eq(&next.cup),
+                    interventi::localisation.eq(&next.localisation),
+                    interventi::objective.eq(&next.objective),
+                    interventi::soggetti_coinvolti.eq(&next.soggetti_coinvolti),
+                    interventi::design_level.eq(&next.design_level),
+                    interventi::administrative_steps.eq(&next.administrative_steps),
+                    interventi::reuse_agreements_formalised_on
+                        .eq(next.reuse_agreements_formalised_on),
+                    interventi::progetto_esecutivo_validated_on
+                        .eq(next.progetto_esecutivo_validated_on),
+                    interventi::version.eq(current.version + 1),
+                    interventi::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)?;
+            let updated = load(conn, id, false)?;
+            audit::record(
+                conn,
+                Change {
+                    actor: &actor,
+                    entity: "intervento",
+                    entity_id: id.to_string(),
+                    action: "update",
+                    reason: patch.reason.as_deref(),
+                    before: snapshot(&current),
+                    after: snapshot(&updated),
+                },
+            )?;
+            Intervento::try_from(updated)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(view.version))
+        .json(view))
+}

@@ -1,0 +1,218 @@
+//! Tranche plans: the schedules of art. 4.2 (ALI: 30/50/20) and art. 5.5 (RIUSO: 20/30/30/20),
+//! and the state machine every tranche follows. Eligibility is decided by the monitoring
+//! service; here a tranche only changes state through an explicit, audited transition.
+
+use apq_domain::{Euro, Percent, text_enum};
+use rust_decimal::Decimal;
+
+use crate::model::Kind;
+
+text_enum!(
+    /// The life of a tranche.
+    TrancheState {
+        Planned = "planned",
+        Eligible = "eligible",
+        Requested = "requested",
+        Paid = "paid",
+        Revoked = "revoked",
+    }
+);
+
+impl TrancheState {
+    /// The states a tranche may move to from this one.
+    pub fn next(self) -> &'static [TrancheState] {
+        use TrancheState::*;
+        match self {
+            Planned => &[Eligible, Revoked],
+            Eligible => &[Requested, Planned, Revoked],
+            Requested => &[Paid, Eligible, Revoked],
+            Paid => &[Revoked],
+            Revoked => &[],
+        }
+    }
+
+    pub fn can_become(self, to: TrancheState) -> bool {
+        self.next().contains(&to)
+    }
+}
+
+/// One planned tranche: its share of the co-financing and the condition that releases it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedTranche {
+    pub seq: i32,
+    pub share: Percent,
+    pub amount: Euro,
+    pub condition: &'static str,
+    pub requires_plan_approved: bool,
+    pub requires_progetto_esecutivo: bool,
+    /// Which SAL verification releases it (1st, 2nd).
+    pub sal_verification: Option<i32>,
+    /// The SAL (share of the activities' value) it needs.
+    pub sal_threshold: Option<Percent>,
+    /// The share of adhering comuni with signed commitments it needs.
+    pub adhesion_share_threshold: Option<Percent>,
+    /// Months of verified service operation it needs.
+    pub months_of_operation: Option<i32>,
+}
+
+struct Step {
+    share: u32,
+    condition: &'static str,
+    plan: bool,
+    progetto: bool,
+    sal: Option<(i32, Option<u32>)>,
+    adhesion: Option<u32>,
+    months: Option<i32>,
+}
+
+const ALI: [Step; 3] = [
+    Step {
+        share: 30,
+        condition: "After signature, once CNIPA has approved the Piano di monitoraggio (art. 4.2)",
+        plan: true,
+        progetto: false,
+        sal: None,
+        adhesion: None,
+        months: None,
+    },
+    Step {
+        share: 50,
+        condition: "After the first SAL verification showing at least 50% of the activities' value, services usable, and contractual commitments to use them signed by at least 30% of the adhering comuni; the ALI admissibility requirements still hold (art. 4.2)",
+        plan: false,
+        progetto: false,
+        sal: Some((1, Some(50))),
+        adhesion: Some(30),
+        months: None,
+    },
+    Step {
+        share: 20,
+        condition: "At completion, after 12 months of verified service operation; the ALI admissibility requirements still hold (art. 4.2)",
+        plan: false,
+        progetto: false,
+        sal: None,
+        adhesion: None,
+        months: Some(12),
+    },
+];
+
+const RIUSO: [Step; 4] = [
+    Step {
+        share: 20,
+        condition: "After signature, once CNIPA has approved the progetto esecutivo (art. 5.5)",
+        plan: false,
+        progetto: true,
+        sal: None,
+        adhesion: None,
+        months: None,
+    },
+    Step {
+        share: 30,
+        condition: "After the first positive SAL (art. 5.5)",
+        plan: false,
+        progetto: false,
+        sal: Some((1, None)),
+        adhesion: None,
+        months: None,
+    },
+    Step {
+        share: 30,
+        condition: "After the second positive SAL (art. 5.5)",
+        plan: false,
+        progetto: false,
+        sal: Some((2, None)),
+        adhesion: None,
+        months: None,
+    },
+    Step {
+        share: 20,
+        condition: "At completion, after 12 months of verified service operation (art. 5.5)",
+        plan: false,
+        progetto: false,
+        sal: None,
+        adhesion: None,
+        months: Some(12),
+    },
+];
+
+fn percent(n: u32) -> Percent {
+    Percent::from_decimal(Decimal::from(n)).unwrap_or(Percent::ZERO)
+}
+
+/// The tranche plan of an intervento of `kind` co-financed with `cofinancing`. Amounts are
+/// rounded to the cent; the last tranche takes the remainder so they add up exactly.
+pub fn schedule(kind: Kind, cofinancing: Euro) -> Vec<PlannedTranche> {
+    let steps: &[Step] = match kind {
+        Kind::Ali => &ALI,
+        Kind::Riuso => &RIUSO,
+    };
+    let mut allotted = Euro::ZERO;
+    let last = steps.len();
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let share = percent(step.share);
+            let amount = if i + 1 == last {
+                cofinancing - allotted
+            } else {
+                cofinancing.percent_of(share)
+            };
+            allotted = allotted + amount;
+            PlannedTranche {
+                seq: i32::try_from(i + 1).unwrap_or(i32::MAX),
+                share,
+                amount,
+                condition: step.condition,
+                requires_plan_approved: step.plan,
+                requires_progetto_esecutivo: step.progetto,
+                sal_verification: step.sal.map(|(n, _)| n),
+                sal_threshold: step.sal.and_then(|(_, t)| t).map(percent),
+                adhesion_share_threshold: step.adhesion.map(percent),
+                months_of_operation: step.months,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ali_plan_is_30_50_20_and_adds_up() {
+        let cofinancing = Euro::parse("584745.76").unwrap_or_default();
+        let plan = schedule(Kind::Ali, cofinancing);
+        let shares: Vec<String> = plan.iter().map(|t| String::from(t.share)).collect();
+        assert_eq!(shares, ["30.00", "50.00", "20.00"]);
+        assert_eq!(plan.iter().map(|t| t.amount).sum::<Euro>(), cofinancing);
+        assert_eq!(plan[0].amount, Euro::parse("175423.73").unwrap_or_default());
+        assert_eq!(
+            plan[1].sal_threshold.map(String::from).as_deref(),
+            Some("50.00")
+        );
+        assert_eq!(
+            plan[1]
+                .adhesion_share_threshold
+                .map(String::from)
+                .as_deref(),
+            Some("30.00")
+        );
+        assert_eq!(plan[2].months_of_operation, Some(12));
+    }
+
+    #[test]
+    fn the_riuso_plan_is_20_30_30_20() {
+        let plan = schedule(Kind::Riuso, Euro::parse("1428995.00").unwrap_or_default());
+        let shares: Vec<String> = plan.iter().map(|t| String::from(t.share)).collect();
+        assert_eq!(shares, ["20.00", "30.00", "30.00", "20.00"]);
+        assert_eq!(plan[2].sal_verification, Some(2));
+    }
+
+    #[test]
+    fn a_tranche_cannot_jump_from_planned_to_paid() {
+        assert!(!TrancheState::Planned.can_become(TrancheState::Paid));
+        assert!(TrancheState::Planned.can_become(TrancheState::Eligible));
+        assert!(TrancheState::Requested.can_become(TrancheState::Paid));
+        assert!(TrancheState::Revoked.next().is_empty());
+    }
+}

@@ -1,0 +1,361 @@
+//! Tranches: their plan per intervento, and the audited transitions between states.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use apq_domain::{Euro, Percent};
+use apq_platform::audit::{self, Change};
+use apq_platform::concurrency::{check_version, etag_header, required_version};
+use apq_platform::db::{PgPool, run_db};
+use apq_platform::extract::{Json, Path};
+use apq_platform::{ApiError, Caller};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::access::EDITORS;
+use crate::interventi::{IdPath, InterventoRow};
+use crate::schema::{tranche_transitions, tranches};
+use crate::tranche_plan::{TrancheState, schedule};
+use apq_domain::Role;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tranches)]
+pub struct TrancheRow {
+    pub id: Uuid,
+    pub intervento_id: Uuid,
+    pub seq: i32,
+    pub share: Decimal,
+    pub amount: Decimal,
+    pub condition: String,
+    pub requires_plan_approved: bool,
+    pub requires_progetto_esecutivo: bool,
+    pub sal_verification: Option<i32>,
+    pub sal_threshold: Option<Decimal>,
+    pub adhesion_share_threshold: Option<Decimal>,
+    pub months_of_operation: Option<i32>,
+    pub state: String,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What releases a tranche, in a form the monitoring service evaluates.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TrancheCondition {
+    /// The condition as the agreement words it.
+    pub text: String,
+    /// CNIPA has approved the Piano di monitoraggio.
+    pub requires_plan_approved: bool,
+    /// CNIPA has approved the progetto esecutivo.
+    pub requires_progetto_esecutivo: bool,
+    /// The SAL verification (1st, 2nd) that releases it.
+    #[schema(format = Int32)]
+    pub sal_verification: Option<i32>,
+    /// The SAL, as a share of the activities' value, it needs.
+    pub sal_threshold: Option<Percent>,
+    /// The share of adhering comuni with signed commitments it needs.
+    pub adhesion_share_threshold: Option<Percent>,
+    /// Months of verified service operation it needs.
+    #[schema(format = Int32)]
+    pub months_of_operation: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Tranche {
+    pub id: Uuid,
+    pub intervento_id: Uuid,
+    #[schema(format = Int32)]
+    pub seq: i32,
+    pub share: Percent,
+    pub amount: Euro,
+    pub condition: TrancheCondition,
+    pub state: TrancheState,
+    /// The states it may move to next.
+    pub next_states: Vec<TrancheState>,
+    #[schema(format = Int64)]
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn percent(value: Option<Decimal>) -> Result<Option<Percent>, ApiError> {
+    value
+        .map(Percent::from_decimal)
+        .transpose()
+        .map_err(ApiError::internal)
+}
+
+impl TryFrom<TrancheRow> for Tranche {
+    type Error = ApiError;
+    fn try_from(row: TrancheRow) -> Result<Self, ApiError> {
+        let state: TrancheState = row.state.parse().map_err(ApiError::internal)?;
+        Ok(Self {
+            id: row.id,
+            intervento_id: row.intervento_id,
+            seq: row.seq,
+            share: Percent::from_decimal(row.share).map_err(ApiError::internal)?,
+            amount: Euro::from_decimal(row.amount).map_err(ApiError::internal)?,
+            condition: TrancheCondition {
+                text: row.condition,
+                requires_plan_approved: row.requires_plan_approved,
+                requires_progetto_esecutivo: row.requires_progetto_esecutivo,
+                sal_verification: row.sal_verification,
+                sal_threshold: percent(row.sal_threshold)?,
+                adhesion_share_threshold: percent(row.adhesion_share_threshold)?,
+                months_of_operation: row.months_of_operation,
+            },
+            state,
+            next_states: state.next().to_vec(),
+            version: row.version,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+pub fn for_intervento(
+    conn: &mut PgConnection,
+    intervento: Uuid,
+) -> Result<Vec<TrancheRow>, ApiError> {
+    Ok(tranches::table
+        .filter(tranches::intervento_id.eq(intervento))
+        .order(tranches::seq.asc())
+        .select(TrancheRow::as_select())
+        .load(conn)?)
+}
+
+/// (Re)writes the tranche plan of `intervento` from its kind and co-financing. Refused once a
+/// tranche has left `planned` (money already in motion is changed by the Tavolo only).
+pub fn write_plan(conn: &mut PgConnection, intervento: &InterventoRow) -> Result<(), ApiError> {
+    let existing = for_intervento(conn, intervento.id)?;
+    if existing
+        .iter()
+        .any(|t| t.state != TrancheState::Planned.as_str())
+    {
+        return Err(ApiError::Conflict(
+            "a tranche of this intervento has already left the planned state; its plan changes only by a Tavolo decision".to_owned(),
+        ));
+    }
+    diesel::delete(tranches::table.filter(tranches::intervento_id.eq(intervento.id)))
+        .execute(conn)?;
+    for planned in schedule(intervento.kind()?, intervento.cofinancing()) {
+        diesel::insert_into(tranches::table)
+            .values((
+                tranches::id.eq(Uuid::new_v4()),
+                tranches::intervento_id.eq(intervento.id),
+                tranches::seq.eq(planned.seq),
+                tranches::share.eq(planned.share.decimal()),
+                tranches::amount.eq(planned.amount.decimal()),
+                tranches::condition.eq(planned.condition),
+                tranches::requires_plan_approved.eq(planned.requires_plan_approved),
+                tranches::requires_progetto_esecutivo.eq(planned.requires_progetto_esecutivo),
+                tranches::sal_verification.eq(planned.sal_verification),
+                tranches::sal_threshold.eq(planned.sal_threshold.map(Percent::decimal)),
+                tranches::adhesion_share_threshold
+                    .eq(planned.adhesion_share_threshold.map(Percent::decimal)),
+                tranches::months_of_operation.eq(planned.months_of_operation),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TrancheList {
+    pub items: Vec<Tranche>,
+}
+
+/// The tranche plan of an intervento, with each tranche's condition and state.
+#[utoipa::path(
+    tag = "tranches",
+    params(("id" = Uuid, Path, description = "The intervento's id")),
+    responses((status = 200, description = "The tranches, in order", body = TrancheList))
+)]
+#[get("/interventi/{id}/tranches")]
+pub async fn list(pool: web::Data<PgPool>, path: Path<IdPath>) -> Result<HttpResponse, ApiError> {
+    let id = path.id;
+    let rows = run_db(&pool, move |conn| {
+        crate::interventi::load(conn, id, false)?;
+        for_intervento(conn, id)
+    })
+    .await?;
+    let items = rows
+        .into_iter()
+        .map(Tranche::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(TrancheList { items }))
+}
+
+/// A change of state of a tranche.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTransition {
+    pub to: TrancheState,
+    /// Why (e.g. "SAL 1 verified at 52%", "CNIPA payment order n. ...").
+    #[schema(max_length = 2000)]
+    pub reason: String,
+    /// The act that supports it (decree, payment order, verbale).
+    #[schema(max_length = 500)]
+    pub act_ref: Option<String>,
+    /// For `eligible`: the monitoring service's evaluation of the condition, kept as evidence.
+    pub evaluation: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable)]
+pub struct Transition {
+    #[schema(format = Int64)]
+    pub id: i64,
+    pub tranche_id: Uuid,
+    pub from_state: String,
+    pub to_state: String,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub reason: String,
+    pub act_ref: Option<String>,
+    pub evaluation: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TranchePath {
+    pub tranche_id: Uuid,
+}
+
+/// Moves a tranche to another state along the allowed transitions (planned -> eligible ->
+/// requested -> paid; revoked from any state). `eligible` is set by the monitoring service
+/// (role `sync`) or an editor; `If-Match` carries the tranche's ETag.
+#[utoipa::path(
+    tag = "tranches",
+    security(("bearer" = [])),
+    params(
+        ("tranche_id" = Uuid, Path, description = "The tranche's id"),
+        ("If-Match" = String, Header, description = "The ETag of the tranche as read"),
+    ),
+    request_body = NewTransition,
+    responses(
+        (status = 200, description = "The tranche in its new state", body = Tranche),
+        (status = 404, description = "No such tranche", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The transition is not allowed from the current state", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The tranche changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tranches/{tranche_id}/transitions")]
+pub async fn transition(
+    caller: Caller,
+    req: HttpRequest,
+    pool: web::Data<PgPool>,
+    path: Path<TranchePath>,
+    body: Json<NewTransition>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let allowed: &[Role] = if body.to == TrancheState::Eligible || body.to == TrancheState::Planned
+    {
+        &[Role::Admin, Role::ResponsabileAccordo, Role::Sync]
+    } else {
+        EDITORS
+    };
+    caller.require_any(allowed)?;
+    if body.reason.trim().is_empty() {
+        return Err(ApiError::field(
+            "reason",
+            "say why the tranche changes state",
+        ));
+    }
+    let expected = required_version(&req)?;
+    let id = path.tranche_id;
+    let actor = caller.subject().to_owned();
+    let view = run_db(&pool, move |conn| {
+        conn.transaction(|conn| {
+            let current: TrancheRow = tranches::table
+                .find(id)
+                .select(TrancheRow::as_select())
+                .for_update()
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| ApiError::NotFound(format!("tranche {id}")))?;
+            check_version(expected, current.version)?;
+            let from: TrancheState = current.state.parse().map_err(ApiError::internal)?;
+            if !from.can_become(body.to) {
+                let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+                return Err(ApiError::Conflict(format!(
+                    "a {from} tranche cannot become {}; from {from} it can become: {}",
+                    body.to,
+                    if allowed.is_empty() {
+                        "nothing".to_owned()
+                    } else {
+                        allowed.join(", ")
+                    }
+                )));
+            }
+            diesel::update(tranches::table.find(id))
+                .set((
+                    tranches::state.eq(body.to.as_str()),
+                    tranches::version.eq(current.version + 1),
+                    tranches::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)?;
+            diesel::insert_into(tranche_transitions::table)
+                .values((
+                    tranche_transitions::tranche_id.eq(id),
+                    tranche_transitions::from_state.eq(from.as_str()),
+                    tranche_transitions::to_state.eq(body.to.as_str()),
+                    tranche_transitions::actor.eq(&actor),
+                    tranche_transitions::reason.eq(&body.reason),
+                    tranche_transitions::act_ref.eq(&body.act_ref),
+                    tranche_transitions::evaluation.eq(&body.evaluation),
+                ))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                Change {
+                    actor: &actor,
+                    entity: "tranche",
+                    entity_id: id.to_string(),
+                    action: "transition",
+                    reason: Some(&body.reason),
+                    before: Some(serde_json::json!({"state": from.as_str()})),
+                    after: Some(
+                        serde_json::json!({"state": body.to.as_str(), "act_ref": body.act_ref}),
+                    ),
+                },
+            )?;
+            let row = tranches::table
+                .find(id)
+                .select(TrancheRow::as_select())
+                .first(conn)?;
+            Tranche::try_from(row)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(view.version))
+        .json(view))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TransitionList {
+    pub items: Vec<Transition>,
+}
+
+/// The history of a tranche's states.
+#[utoipa::path(
+    tag = "tranches",
+    params(("tranche_id" = Uuid, Path, description = "The tranche's id")),
+    responses((status = 200, description = "Its transitions, oldest first", body = TransitionList))
+)]
+#[get("/tranches/{tranche_id}/transitions")]
+pub async fn history(
+    pool: web::Data<PgPool>,
+    path: Path<TranchePath>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.tranche_id;
+    let items = run_db(&pool, move |conn| {
+        Ok::<_, ApiError>(
+            tranche_transitions::table
+                .filter(tranche_transitions::tranche_id.eq(id))
+                .order(tranche_transitions::id.asc())
+                .load::<Transition>(conn)?,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(TransitionList { items }))
+}
