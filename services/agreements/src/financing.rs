@@ -377,3 +377,110 @@ pub async fn summary(
     };
     Ok(HttpResponse::Ok().json(summary))
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCostTable {
+    #[schema(max_items = 200)]
+    pub cells: Vec<CostCell>,
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+/// Replaces the cost table of an intervento (its cells; totals are derived). The table must add
+/// up to the intervento's cost. `If-Match` carries the intervento's ETag.
+#[utoipa::path(
+    tag = "financing",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The intervento's id"),
+        ("If-Match" = String, Header, description = "The intervento's ETag"),
+    ),
+    request_body = NewCostTable,
+    responses(
+        (status = 200, description = "The new cost table", body = CostTable),
+        (status = 404, description = "No such intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The intervento changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The cells do not add up to the cost", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/interventi/{id}/cost-table")]
+pub async fn put_cost_table(
+    caller: Caller,
+    req: HttpRequest,
+    pool: web::Data<PgPool>,
+    path: Path<IdPath>,
+    body: Json<NewCostTable>,
+) -> Result<HttpResponse, ApiError> {
+    require_editor(&caller)?;
+    let expected = required_version(&req)?;
+    let body = body.into_inner();
+    if let Some(i) = body.cells.iter().position(|c| c.amount.is_negative()) {
+        return Err(ApiError::field(
+            format!("cells[{i}].amount"),
+            "an amount cannot be negative",
+        ));
+    }
+    let id = path.id;
+    let actor = caller.subject().to_owned();
+    let table = run_db(&pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = load(conn, id, true)?;
+            check_version(expected, current.version)?;
+            let total: Euro = body.cells.iter().map(|c| c.amount).sum();
+            if total != current.cost() {
+                let error = PlanError::Total {
+                    sources: total,
+                    cost: current.cost(),
+                };
+                return Err(ApiError::Unprocessable {
+                    detail: error
+                        .to_string()
+                        .replace("financing sources", "cost table cells"),
+                    errors: vec![FieldError::new(
+                        "cells",
+                        "the cells must add up to the intervento's cost",
+                    )],
+                });
+            }
+            let before = cost_table(conn, id)?;
+            diesel::delete(cost_lines::table.filter(cost_lines::intervento_id.eq(id)))
+                .execute(conn)?;
+            for cell in &body.cells {
+                diesel::insert_into(cost_lines::table)
+                    .values((
+                        cost_lines::id.eq(Uuid::new_v4()),
+                        cost_lines::intervento_id.eq(id),
+                        cost_lines::category.eq(cell.category.as_str()),
+                        cost_lines::funding.eq(cell.funding.as_str()),
+                        cost_lines::period.eq(&cell.period),
+                        cost_lines::amount.eq(cell.amount.decimal()),
+                    ))
+                    .execute(conn)?;
+            }
+            diesel::update(interventi::table.find(id))
+                .set((
+                    interventi::version.eq(current.version + 1),
+                    interventi::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                Change {
+                    actor: &actor,
+                    entity: "intervento",
+                    entity_id: id.to_string(),
+                    action: "cost_table",
+                    reason: body.reason.as_deref(),
+                    before: serde_json::to_value(&before.cells).ok(),
+                    after: serde_json::to_value(&body.cells).ok(),
+                },
+            )?;
+            cost_table(conn, id)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(table))
+}

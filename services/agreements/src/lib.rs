@@ -53,6 +53,7 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(interventi::update)
         .service(financing::put_plan)
         .service(financing::get_cost_table)
+        .service(financing::put_cost_table)
         .service(financing::summary)
         .service(tranches::list)
         .service(tranches::transition)

@@ -393,6 +393,11 @@ pub async fn create(
                     tavolo_decisions::actor.eq(&actor),
                 ))
                 .execute(conn)?;
+            if let Effect::ReferToComitato { conciliation_id } = &body.effect {
+                diesel::update(conciliations::table.find(conciliation_id))
+                    .set(conciliations::decision_id.eq(id))
+                    .execute(conn)?;
+            }
             let decision: Decision = tavolo_decisions::table
                 .find(id)
                 .select(Decision::as_select())

@@ -681,3 +681,169 @@ async fn bad_input_names_the_field() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_conciliation_is_agreed_in_a_verbale_or_referred_by_the_tavolo() {
+    let app = app().await;
+    let atto = atto_iv(&app).await;
+    let invite = |subject: &str| {
+        json!({"atto_id": atto, "intervento_id": null, "subject": subject,
+        "parties": ["Regione Toscana", "CNIPA"], "invited_on": "2010-04-01"})
+    };
+    let (status, agreed_case, _) = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/conciliations",
+        Some(&admin()),
+        &[],
+        &invite("Ritardo SAL"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{agreed_case}");
+    let (status, agreed, _) = send(
+        &app,
+        reqwest::Method::POST,
+        &format!(
+            "/v1/conciliations/{}/agreement",
+            agreed_case["id"].as_str().unwrap_or("")
+        ),
+        Some(&admin()),
+        &[if_match(&agreed_case["version"])],
+        &json!({"agreed_on": "2010-04-20", "verbale_ref": "Verbale di conciliazione n. 1"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{agreed}");
+    assert_eq!(agreed["state"], "agreed");
+
+    let (_, open_case, _) = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/conciliations",
+        Some(&admin()),
+        &[],
+        &invite("Copertura finanziaria"),
+    )
+    .await;
+    let referral = json!({"atto_id": atto, "decided_on": "2010-05-10", "verbale_ref": "Verbale Tavolo n. 4", "summary": "Rinvio al Comitato paritetico",
+        "effect": {"kind": "refer_to_comitato", "conciliation_id": open_case["id"]}});
+    let (status, decision, _) = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/tavolo-decisions",
+        Some(&admin()),
+        &[],
+        &referral,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{decision}");
+    let (_, list) = get(&app, "/v1/conciliations", None).await;
+    let referred = list["items"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["id"] == open_case["id"]).cloned())
+        .unwrap_or_default();
+    assert_eq!(referred["state"], "referred");
+    assert_eq!(referred["decision_id"], decision["id"]);
+    let (status, _, _) = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/tavolo-decisions",
+        Some(&admin()),
+        &[],
+        &referral,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "an agreed or referred conciliation cannot be referred again"
+    );
+}
+
+#[tokio::test]
+async fn cancelling_and_reactivating_and_a_cost_table_that_must_add_up() {
+    let app = app().await;
+    let atto = atto_iv(&app).await;
+    let riuso = intervento(&app, "E-TOSCANA-RIUSO").await;
+    let decide = |kind: &str| {
+        json!({"atto_id": atto, "decided_on": "2010-06-01", "verbale_ref": null, "summary": kind,
+        "effect": {"kind": kind, "intervento_id": riuso["id"]}})
+    };
+    assert_eq!(
+        send(
+            &app,
+            reqwest::Method::POST,
+            "/v1/tavolo-decisions",
+            Some(&admin()),
+            &[],
+            &decide("cancel")
+        )
+        .await
+        .0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        intervento(&app, "E-TOSCANA-RIUSO").await["state"],
+        "cancelled"
+    );
+    let (_, tavole) = get(&app, &format!("/v1/atti-integrativi/{atto}/tavole"), None).await;
+    assert_eq!(
+        amount(&tavole["tavola_3"]["total_cost"]),
+        "3634411.00",
+        "a cancelled intervento leaves the Tavole"
+    );
+    assert_eq!(
+        send(
+            &app,
+            reqwest::Method::POST,
+            "/v1/tavolo-decisions",
+            Some(&admin()),
+            &[],
+            &decide("cancel")
+        )
+        .await
+        .0,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        send(
+            &app,
+            reqwest::Method::POST,
+            "/v1/tavolo-decisions",
+            Some(&admin()),
+            &[],
+            &decide("reactivate")
+        )
+        .await
+        .0,
+        StatusCode::CREATED
+    );
+    assert_eq!(intervento(&app, "E-TOSCANA-RIUSO").await["state"], "active");
+
+    let cstt = intervento(&app, "CSTT-ALI").await;
+    let cell = |amount: &str| json!({"category": "hardware", "funding": "bilancio_regione", "period": "2008-2009", "amount": {"amount": amount, "currency": "EUR"}});
+    let path = format!(
+        "/v1/interventi/{}/cost-table",
+        cstt["id"].as_str().unwrap_or("")
+    );
+    let (status, problem, _) = send(
+        &app,
+        reqwest::Method::PUT,
+        &path,
+        Some(&admin()),
+        &[if_match(&cstt["version"])],
+        &json!({"cells": [cell("10.00")]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let (status, table, _) = send(
+        &app,
+        reqwest::Method::PUT,
+        &path,
+        Some(&admin()),
+        &[if_match(&cstt["version"])],
+        &json!({"cells": [cell("1892850.00")]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{table}");
+    assert_eq!(table["matches_cost"], true);
+}
