@@ -10,14 +10,14 @@ use uuid::Uuid;
 
 use crate::activities::ActivityCost;
 use crate::financing::{FinancingSource, store_plan};
-use crate::inconsistencies::Inconsistency;
 use crate::model::{
     AttoStatus, Contributor, CostCategory, Funding, Kind, ResponsibilityRole, Sezione,
 };
 use crate::persons::{NewPerson, Responsibility};
 use crate::schema::{
-    accordi, activities, activity_costs, atti_integrativi, cost_lines, inconsistencies, interventi,
+    accordi, activities, activity_costs, atti_integrativi, cost_lines, interventi,
 };
+use apq_platform::inconsistencies::Inconsistency;
 
 pub const IV_ATTO: &str = include_str!("../dataset/iv_atto.json");
 
@@ -28,7 +28,7 @@ pub struct Dataset {
     pub atti: Vec<AttoData>,
     pub interventi: Vec<InterventoData>,
     pub persons: Vec<PersonData>,
-    pub inconsistencies: Vec<InconsistencyData>,
+    pub inconsistencies: Vec<Inconsistency>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,17 +139,6 @@ pub struct PersonData {
 pub struct RoleData {
     pub role: ResponsibilityRole,
     pub intervento_code: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InconsistencyData {
-    pub subject: String,
-    pub description: String,
-    pub value_a: String,
-    pub ref_a: String,
-    pub value_b: String,
-    pub ref_b: String,
 }
 
 fn euro(raw: &str, what: &str) -> anyhow::Result<Euro> {
@@ -347,18 +336,7 @@ pub fn load(conn: &mut PgConnection) -> anyhow::Result<usize> {
         written += 1;
     }
     for item in &data.inconsistencies {
-        diesel::insert_into(inconsistencies::table)
-            .values(Inconsistency {
-                id: Uuid::new_v4(),
-                subject: item.subject.clone(),
-                description: item.description.clone(),
-                value_a: item.value_a.clone(),
-                ref_a: item.ref_a.clone(),
-                value_b: item.value_b.clone(),
-                ref_b: item.ref_b.clone(),
-            })
-            .on_conflict_do_nothing()
-            .execute(conn)?;
+        apq_platform::inconsistencies::record(conn, item)?;
         written += 1;
     }
     Ok(written)

@@ -7,7 +7,7 @@ use apq_platform::concurrency::{check_version, etag, etag_header, required_versi
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query, patch as patch_field};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
-use apq_platform::pagination::{Page, PageParams};
+use apq_platform::pagination::{Page, PageParams, collection_path};
 use apq_platform::{ApiError, Caller};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -245,22 +245,8 @@ pub async fn list(
         items,
         limit,
         |i| i.code.clone(),
-        &without_cursor(&req),
+        &collection_path(&req),
     )))
-}
-
-/// The request's path and query without `cursor` and `limit` (for `_links.next`).
-pub fn without_cursor(req: &HttpRequest) -> String {
-    let kept: Vec<&str> = req
-        .query_string()
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("cursor=") && !p.starts_with("limit="))
-        .collect();
-    if kept.is_empty() {
-        req.path().to_owned()
-    } else {
-        format!("{}?{}", req.path(), kept.join("&"))
-    }
 }
 
 #[derive(Debug, Deserialize)]

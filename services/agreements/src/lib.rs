@@ -7,7 +7,6 @@ mod activities;
 mod atti;
 pub mod dataset;
 mod financing;
-mod inconsistencies;
 mod interventi;
 pub mod model;
 mod persons;
@@ -68,7 +67,7 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(tavolo::list_conciliations)
         .service(persons::list)
         .service(persons::create)
-        .service(inconsistencies::list)
+        .service(apq_platform::inconsistencies::list)
         .service(apq_platform::audit::list);
 }
 

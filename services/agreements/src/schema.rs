@@ -208,18 +208,6 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    inconsistencies (id) {
-        id -> Uuid,
-        subject -> Text,
-        description -> Text,
-        value_a -> Text,
-        ref_a -> Text,
-        value_b -> Text,
-        ref_b -> Text,
-    }
-}
-
 diesel::joinable!(atti_integrativi -> accordi (accordo_id));
 diesel::joinable!(interventi -> atti_integrativi (atto_id));
 diesel::joinable!(cost_lines -> interventi (intervento_id));
@@ -244,5 +232,4 @@ diesel::allow_tables_to_appear_in_same_query!(
     tranche_transitions,
     tavolo_decisions,
     conciliations,
-    inconsistencies,
 );

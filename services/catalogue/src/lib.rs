@@ -1,4 +1,11 @@
-//! The catalogue service: The e-government services the programme offers to Tuscan public bodies (Anagrafica del servizio).
+//! The catalogue service: the e-government services the programme offers (the seed's
+//! "Anagrafica del servizio" records), versioned, publicly readable and searchable.
+
+mod budget;
+pub mod dataset;
+pub mod record;
+mod schema;
+pub mod services;
 
 use apq_platform::openapi::ApiInfo;
 use apq_platform::{AppState, Service, Settings};
@@ -13,19 +20,28 @@ pub static SERVICE: Service = Service {
         name: "catalogue",
         title: "APQ Società dell'Informazione - Service catalogue",
         summary: "The e-government services the programme offers to Tuscan public bodies (Anagrafica del servizio).",
-        description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). Errors are RFC 9457 problem details; collections are cursor-paginated; updates use ETag / If-Match.",
+        description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). The catalogue is public: anyone lists, searches and reads it; only admin changes it, and every change is a new version of the service's record, so an adhesion refers to the version it was made against. Errors are RFC 9457 problem details.",
     },
     routes,
     migrations: || MIGRATIONS,
     migrations_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
-    dataset: None,
+    dataset: Some(dataset::load),
     state,
 };
 
 /// The handlers under `/v1`.
-fn routes(_cfg: &mut ServiceConfig<'_>) {}
+fn routes(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(services::list)
+        .service(services::get_one)
+        .service(services::get_version)
+        .service(services::create)
+        .service(services::replace)
+        .service(services::withdraw)
+        .service(budget::get_budget)
+        .service(apq_platform::inconsistencies::list)
+        .service(apq_platform::audit::list);
+}
 
-/// The application data the handlers need beyond the platform's.
 fn state(_settings: &Settings) -> anyhow::Result<AppState> {
     Ok(AppState::new())
 }

@@ -24,6 +24,7 @@ pub mod extract;
 pub mod health;
 pub mod http;
 pub mod idempotency;
+pub mod inconsistencies;
 pub mod openapi;
 pub mod pagination;
 pub mod problem;

@@ -116,6 +116,20 @@ impl<T> Page<T> {
     }
 }
 
+/// The request's path and query without `cursor` and `limit`: the base of `_links.next`.
+pub fn collection_path(req: &actix_web::HttpRequest) -> String {
+    let kept: Vec<&str> = req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("cursor=") && !p.starts_with("limit="))
+        .collect();
+    if kept.is_empty() {
+        req.path().to_owned()
+    } else {
+        format!("{}?{}", req.path(), kept.join("&"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

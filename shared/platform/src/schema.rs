@@ -27,3 +27,15 @@ diesel::table! {
         request_id -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    inconsistencies (id) {
+        id -> Uuid,
+        subject -> Text,
+        description -> Text,
+        value_a -> Text,
+        ref_a -> Text,
+        value_b -> Text,
+        ref_b -> Text,
+    }
+}

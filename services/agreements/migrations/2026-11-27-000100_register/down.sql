@@ -1,4 +1,3 @@
-DROP TABLE inconsistencies;
 DROP TABLE conciliations;
 DROP TABLE tavolo_decisions;
 DROP TABLE tranche_transitions;

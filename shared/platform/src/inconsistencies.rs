@@ -1,18 +1,21 @@
-//! Where the seed disagrees with itself: both values with their line references, as loaded.
+//! Where the seed disagrees with itself: both values with their line references, as each
+//! service's dataset loads them, readable at `/v1/inconsistencies`.
 
 use actix_web::{HttpResponse, get, web};
-use apq_platform::ApiError;
-use apq_platform::db::{PgPool, run_db};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::db::{PgPool, run_db};
+use crate::problem::ApiError;
 use crate::schema::inconsistencies;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable)]
 #[diesel(table_name = inconsistencies)]
 pub struct Inconsistency {
+    /// Generated when a dataset omits it.
+    #[serde(default = "Uuid::new_v4")]
     pub id: Uuid,
     pub subject: String,
     pub description: String,
@@ -29,7 +32,7 @@ pub struct InconsistencyList {
 }
 
 /// The seed's inconsistencies, as the register keeps them.
-#[utoipa::path(tag = "atti", responses((status = 200, description = "The inconsistencies", body = InconsistencyList)))]
+#[utoipa::path(tag = "provenance", responses((status = 200, description = "The inconsistencies", body = InconsistencyList)))]
 #[get("/inconsistencies")]
 pub async fn list(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
     let items = run_db(&pool, |conn| {
@@ -42,4 +45,12 @@ pub async fn list(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
     })
     .await?;
     Ok(HttpResponse::Ok().json(InconsistencyList { items }))
+}
+
+/// Records one inconsistency (ignored if already there).
+pub fn record(conn: &mut PgConnection, item: &Inconsistency) -> QueryResult<usize> {
+    diesel::insert_into(inconsistencies::table)
+        .values(item)
+        .on_conflict_do_nothing()
+        .execute(conn)
 }

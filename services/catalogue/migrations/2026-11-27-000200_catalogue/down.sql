@@ -1,0 +1,3 @@
+DROP TABLE budget;
+DROP TABLE service_versions;
+DROP TABLE services;

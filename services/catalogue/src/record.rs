@@ -1,0 +1,218 @@
+//! The "Anagrafica del servizio" record: both sheets of the seed (technical § 2.2 and economic
+//! § 2.3), as one versioned document.
+
+use apq_domain::{Euro, text_enum};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+text_enum!(
+    /// Whether the service can be used today.
+    Availability { Available = "available", InDevelopment = "in_development", Planned = "planned" }
+);
+
+text_enum!(
+    /// How a body pays for the service.
+    PricingModel {
+        FreeForMembers = "free_for_members",
+        RegionalOpenContract = "regional_open_contract",
+        AnnualSubscription = "annual_subscription",
+        Contribution = "contribution",
+        Other = "other",
+    }
+);
+
+text_enum!(
+    /// What a prerequisite's cost is counted on.
+    CostBasis { PerComune = "per_comune", PerWorkstation = "per_workstation", UnaTantum = "una_tantum" }
+);
+
+text_enum!(
+    /// How the go-live date is given.
+    GoLiveKind {
+        Absolute = "absolute",
+        RelativeToAliStart = "relative_to_ali_start",
+        RelativeToAvailability = "relative_to_availability",
+        AlreadyLive = "already_live",
+        Unknown = "unknown",
+    }
+);
+
+text_enum!(
+    /// Who a licence is granted to (START is licensed per aggregation).
+    Licensing { PerComune = "per_comune", PerAggregation = "per_aggregation", Regional = "regional" }
+);
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Prerequisite {
+    pub description: String,
+    pub cost: Option<Euro>,
+    pub cost_basis: Option<CostBasis>,
+    pub source_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CostLine {
+    pub description: String,
+    pub amount: Euro,
+    /// The period the amount covers ("2 anni", "annuo", "2008-2009").
+    pub period: Option<String>,
+    pub source_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Pricing {
+    pub model: PricingModel,
+    pub description: String,
+    pub min_amount: Option<Euro>,
+    pub max_amount: Option<Euro>,
+    pub period: Option<String>,
+    pub source_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GoLive {
+    pub kind: GoLiveKind,
+    pub date: Option<NaiveDate>,
+    /// Months after the reference (the ALI start, or availability).
+    #[schema(format = Int32)]
+    pub months: Option<i32>,
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RolloutTarget {
+    pub description: String,
+    #[schema(format = Int32)]
+    pub count: Option<i32>,
+    pub unit: Option<String>,
+    pub phase: Option<String>,
+    pub source_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SubService {
+    /// A short code, unique within the service (e.g. "consultazione").
+    #[schema(max_length = 50)]
+    pub code: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// The whole record of a service.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRecord {
+    #[schema(format = Int32, minimum = 1)]
+    pub number: i32,
+    #[schema(max_length = 300)]
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub ambito_amministrativo: Option<String>,
+    pub tipologia: Option<String>,
+    pub scope: Option<String>,
+    pub current_availability: Option<String>,
+    pub availability: Availability,
+    pub description: Option<String>,
+    pub motivation: Option<String>,
+    /// The e-government interaction level (1 information ... 4 full transaction).
+    #[schema(format = Int32, minimum = 1, maximum = 4)]
+    pub interaction_level: Option<i32>,
+    pub prerequisites: Vec<Prerequisite>,
+    pub cost_lines: Vec<CostLine>,
+    pub pricing: Vec<Pricing>,
+    pub product_availability: Option<String>,
+    pub acquisition_mode: Option<String>,
+    pub suppliers: Vec<String>,
+    pub maintenance: Option<String>,
+    pub go_live: GoLive,
+    pub rollout_targets: Vec<RolloutTarget>,
+    pub sub_services: Vec<SubService>,
+    pub licensing: Option<Licensing>,
+    pub source_ref: Option<String>,
+}
+
+impl ServiceRecord {
+    pub fn total_cost(&self) -> Euro {
+        self.cost_lines.iter().map(|c| c.amount).sum()
+    }
+
+    /// Every field error, named by its path.
+    pub fn validate(&self) -> Vec<apq_platform::FieldError> {
+        use apq_platform::FieldError;
+        let mut errors = Vec::new();
+        if self.number < 1 {
+            errors.push(FieldError::new("number", "services are numbered from 1"));
+        }
+        if self.name.trim().is_empty() {
+            errors.push(FieldError::new("name", "a service has a name"));
+        }
+        if self
+            .interaction_level
+            .is_some_and(|l| !(1..=4).contains(&l))
+        {
+            errors.push(FieldError::new(
+                "interaction_level",
+                "the interaction level is 1 to 4",
+            ));
+        }
+        for (i, line) in self.cost_lines.iter().enumerate() {
+            if line.amount.is_negative() {
+                errors.push(FieldError::new(
+                    format!("cost_lines[{i}].amount"),
+                    "a cost cannot be negative",
+                ));
+            }
+        }
+        for (i, price) in self.pricing.iter().enumerate() {
+            if let (Some(min), Some(max)) = (price.min_amount, price.max_amount)
+                && min > max
+            {
+                errors.push(FieldError::new(
+                    format!("pricing[{i}].max_amount"),
+                    "the range's maximum is below its minimum",
+                ));
+            }
+        }
+        for (i, sub) in self.sub_services.iter().enumerate() {
+            if self.sub_services[..i].iter().any(|s| s.code == sub.code) {
+                errors.push(FieldError::new(
+                    format!("sub_services[{i}].code"),
+                    "sub-service codes are unique within a service",
+                ));
+            }
+        }
+        errors
+    }
+
+    /// The text searched by `q` (names, aliases, descriptions, sub-services).
+    pub fn search_text(&self) -> String {
+        let mut parts: Vec<&str> = vec![self.name.as_str()];
+        parts.extend(self.aliases.iter().map(String::as_str));
+        for text in [
+            &self.ambito_amministrativo,
+            &self.tipologia,
+            &self.scope,
+            &self.description,
+            &self.motivation,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            parts.push(text);
+        }
+        for sub in &self.sub_services {
+            parts.push(&sub.name);
+            if let Some(description) = &sub.description {
+                parts.push(description);
+            }
+        }
+        parts.join(" \n")
+    }
+}
