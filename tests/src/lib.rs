@@ -12,6 +12,19 @@ pub const SERVICES: [&Service; 4] = [
     &apq_monitoring::SERVICE,
 ];
 
+/// Spawns `service` on a fresh database holding its shipped dataset.
+pub async fn spawn_loaded(
+    service: &'static Service,
+    overrides: &[(&str, String)],
+) -> anyhow::Result<TestApp> {
+    let app = TestApp::spawn(service, overrides).await?;
+    if let Some(load) = service.dataset {
+        let mut conn = app.db.connect()?;
+        load(&mut conn)?;
+    }
+    Ok(app)
+}
+
 pub struct Suite {
     pub catalogue: TestApp,
     pub agreements: TestApp,

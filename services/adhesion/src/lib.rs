@@ -1,5 +1,17 @@
-//! The adhesion service: Italian public bodies and their adhesion to the programme's services: requested, signed, active, ceased.
+//! The adhesion service: the public bodies (every Italian comune, the provinces, the Regione,
+//! aggregations with their members) and their adhesion to the catalogue's services.
 
+mod access;
+mod adhesions;
+pub mod catalogue;
+pub mod dataset;
+mod enti;
+mod export;
+pub mod figures;
+mod schema;
+
+use actix_web::web;
+use apq_platform::client::PeerClient;
 use apq_platform::openapi::ApiInfo;
 use apq_platform::{AppState, Service, Settings};
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
@@ -13,21 +25,34 @@ pub static SERVICE: Service = Service {
         name: "adhesion",
         title: "APQ Società dell'Informazione - Bodies and adhesions",
         summary: "Italian public bodies and their adhesion to the programme's services: requested, signed, active, ceased.",
-        description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). Errors are RFC 9457 problem details; collections are cursor-paginated; updates use ETag / If-Match.",
+        description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). The bodies registry is public (ISTAT / Openpolis data, CC BY 4.0). A body sees and changes only its own adhesions (an aggregation's operator also its members' adhesions through it); admin sees all; anonymous callers get aggregate figures and the open-data export. Adhesions are checked against the catalogue service. Errors are RFC 9457 problem details.",
     },
     routes,
     migrations: || MIGRATIONS,
     migrations_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
-    dataset: None,
+    dataset: Some(dataset::load),
     state,
 };
 
 /// The handlers under `/v1`.
-fn routes(_cfg: &mut ServiceConfig<'_>) {}
+fn routes(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(enti::list)
+        .service(enti::get_one)
+        .service(enti::create_aggregation)
+        .service(adhesions::of_body)
+        .service(adhesions::create)
+        .service(adhesions::get_one)
+        .service(adhesions::transition)
+        .service(adhesions::of_service)
+        .service(figures::get_figures)
+        .service(export::json)
+        .service(export::csv)
+        .service(apq_platform::audit::list);
+}
 
-/// The application data the handlers need beyond the platform's.
-fn state(_settings: &Settings) -> anyhow::Result<AppState> {
-    Ok(AppState::new())
+fn state(settings: &Settings) -> anyhow::Result<AppState> {
+    let catalogue = catalogue::CatalogueClient(PeerClient::from_settings(settings, "catalogue")?);
+    Ok(AppState::new().with(web::Data::new(catalogue)))
 }
 
 /// Builds the adhesion service from its settings.

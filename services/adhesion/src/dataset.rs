@@ -1,0 +1,139 @@
+//! The shipped registry: every Italian comune from ISTAT / Openpolis (CC BY 4.0), each province
+//! and the Regione Toscana. The seed does not name the comuni that adhered, so no adhesion is
+//! invented. Idempotent.
+
+use std::collections::BTreeMap;
+
+use apq_domain::IstatCode;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::schema::enti;
+
+pub const COMUNI_CSV: &str = include_str!("../dataset/comuni-italia-2023.csv");
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comune {
+    pub istat: IstatCode,
+    pub name: String,
+    pub province_code: String,
+    pub province: String,
+    pub province_short: String,
+    pub region_code: String,
+    pub region: String,
+    pub cadastral_code: String,
+    pub population: i32,
+}
+
+/// Parses the ISTAT list (comma-separated, no quoted fields in this file).
+pub fn comuni() -> anyhow::Result<Vec<Comune>> {
+    let mut lines = COMUNI_CSV.lines();
+    let header = lines.next().unwrap_or_default();
+    anyhow::ensure!(
+        header
+            == "istat_code,name,province_code,province,province_short,region_code,region,cadastral_code,population_2023",
+        "unexpected header {header}"
+    );
+    lines
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| {
+            let f: Vec<&str> = line.split(',').collect();
+            anyhow::ensure!(f.len() == 9, "line {}: {} fields", i + 2, f.len());
+            Ok(Comune {
+                istat: IstatCode::parse(f[0])
+                    .map_err(|e| anyhow::anyhow!("line {}: {e}", i + 2))?,
+                name: f[1].to_owned(),
+                province_code: f[2].to_owned(),
+                province: f[3].to_owned(),
+                province_short: f[4].to_owned(),
+                region_code: f[5].to_owned(),
+                region: f[6].to_owned(),
+                cadastral_code: f[7].to_owned(),
+                population: f[8].parse()?,
+            })
+        })
+        .collect()
+}
+
+pub fn load(conn: &mut PgConnection) -> anyhow::Result<usize> {
+    let present: i64 = enti::table.count().get_result(conn)?;
+    if present > 0 {
+        return Ok(0);
+    }
+    let comuni = comuni()?;
+    let mut written = 0;
+    for chunk in comuni.chunks(1000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|c| {
+                (
+                    enti::id.eq(Uuid::new_v4()),
+                    enti::code.eq(c.istat.as_str()),
+                    enti::kind.eq("comune"),
+                    enti::name.eq(&c.name),
+                    enti::istat_code.eq(Some(c.istat.as_str())),
+                    enti::province_code.eq(Some(&c.province_code)),
+                    enti::province_short.eq(Some(&c.province_short)),
+                    enti::region_code.eq(Some(&c.region_code)),
+                    enti::cadastral_code.eq(Some(&c.cadastral_code)),
+                    enti::population.eq(Some(c.population)),
+                )
+            })
+            .collect();
+        written += diesel::insert_into(enti::table)
+            .values(rows)
+            .execute(conn)?;
+    }
+    let mut provinces: BTreeMap<&str, &Comune> = BTreeMap::new();
+    for c in &comuni {
+        provinces.entry(c.province_code.as_str()).or_insert(c);
+    }
+    for (code, c) in provinces {
+        let population: i32 = comuni
+            .iter()
+            .filter(|x| x.province_code == code)
+            .map(|x| x.population)
+            .sum();
+        written += diesel::insert_into(enti::table)
+            .values((
+                enti::id.eq(Uuid::new_v4()),
+                enti::code.eq(format!("P{code}")),
+                enti::kind.eq("provincia"),
+                enti::name.eq(&c.province),
+                enti::province_code.eq(Some(code)),
+                enti::province_short.eq(Some(&c.province_short)),
+                enti::region_code.eq(Some(&c.region_code)),
+                enti::population.eq(Some(population)),
+            ))
+            .execute(conn)?;
+    }
+    let tuscany: i32 = comuni
+        .iter()
+        .filter(|c| c.region_code == "09")
+        .map(|c| c.population)
+        .sum();
+    written += diesel::insert_into(enti::table)
+        .values((
+            enti::id.eq(Uuid::new_v4()),
+            enti::code.eq("R09"),
+            enti::kind.eq("regione"),
+            enti::name.eq("Regione Toscana"),
+            enti::region_code.eq(Some("09")),
+            enti::population.eq(Some(tuscany)),
+        ))
+        .execute(conn)?;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tuscany_has_273_comuni_119_of_them_small() {
+        let comuni = super::comuni().unwrap_or_else(|e| panic!("{e:#}"));
+        assert_eq!(comuni.len(), 7899);
+        let tuscany: Vec<_> = comuni.iter().filter(|c| c.region_code == "09").collect();
+        assert_eq!(tuscany.len(), 273);
+        assert_eq!(tuscany.iter().filter(|c| c.population < 5000).count(), 119);
+    }
+}

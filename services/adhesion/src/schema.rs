@@ -1,0 +1,73 @@
+//! The adhesion database (see `migrations/`).
+
+diesel::table! {
+    enti (id) {
+        id -> Uuid,
+        code -> Text,
+        kind -> Text,
+        name -> Text,
+        istat_code -> Nullable<Bpchar>,
+        province_code -> Nullable<Bpchar>,
+        province_short -> Nullable<Text>,
+        region_code -> Nullable<Bpchar>,
+        cadastral_code -> Nullable<Bpchar>,
+        population -> Nullable<Int4>,
+        piccolo_comune -> Nullable<Bool>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    aggregation_members (aggregation_id, member_id) {
+        aggregation_id -> Uuid,
+        member_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    adhesions (id) {
+        id -> Uuid,
+        ente_id -> Uuid,
+        service_number -> Int4,
+        sub_service -> Text,
+        service_version -> Int4,
+        service_name -> Text,
+        via_aggregation_id -> Nullable<Uuid>,
+        state -> Text,
+        requested_on -> Date,
+        request_act -> Nullable<Text>,
+        commitment_signed_on -> Nullable<Date>,
+        commitment_act -> Nullable<Text>,
+        activated_on -> Nullable<Date>,
+        activation_act -> Nullable<Text>,
+        ceased_on -> Nullable<Date>,
+        cessation_act -> Nullable<Text>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    adhesion_events (id) {
+        id -> Int8,
+        adhesion_id -> Uuid,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        on_date -> Date,
+        act_ref -> Nullable<Text>,
+        actor -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(adhesions -> enti (ente_id));
+diesel::joinable!(adhesion_events -> adhesions (adhesion_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    enti,
+    aggregation_members,
+    adhesions,
+    adhesion_events
+);

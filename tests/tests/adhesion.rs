@@ -1,0 +1,710 @@
+//! Bodies and adhesions, with the catalogue and the adhesion services talking real HTTP.
+
+use apq_domain::Role;
+use apq_e2e::spawn_loaded;
+use apq_platform::devkeys::TokenRequest;
+use apq_platform::testing::{TestApp, token, token_with};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+struct Pair {
+    catalogue: TestApp,
+    adhesion: TestApp,
+}
+
+async fn pair() -> Pair {
+    let catalogue = spawn_loaded(&apq_catalogue::SERVICE, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let adhesion = spawn_loaded(
+        &apq_adhesion::SERVICE,
+        &[
+            ("peers.catalogue.base_url", catalogue.address.clone()),
+            ("peers.catalogue.timeout_ms", "2000".to_owned()),
+        ],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    Pair {
+        catalogue,
+        adhesion,
+    }
+}
+
+fn ente(code: &str) -> String {
+    let mut request = TokenRequest::new(vec![Role::Ente]);
+    request.ente = Some(code.to_owned());
+    request.subject = format!("operatore-{code}");
+    token(&request)
+}
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    bearer: Option<&str>,
+    if_match: Option<&Value>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = app.http.request(method, app.url(path));
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    if let Some(bearer) = bearer {
+        request = request.bearer_auth(bearer);
+    }
+    if let Some(version) = if_match {
+        request = request.header(
+            "if-match",
+            format!("\"{}\"", version.as_i64().unwrap_or(-1)),
+        );
+    }
+    let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn adhere(code: &str, service: i32) -> Value {
+    json!({"ente_code": code, "service_number": service, "requested_on": "2009-03-01", "act_ref": format!("Delibera GC {code}")})
+}
+
+async fn count_adhesions(app: &TestApp) -> usize {
+    let (_, export) = call(
+        app,
+        Method::GET,
+        "/v1/open-data/adhesions",
+        None,
+        None,
+        None,
+    )
+    .await;
+    export["items"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(usize::MAX)
+}
+
+#[tokio::test]
+async fn the_273_tuscan_comuni_load_119_of_them_small() {
+    let pair = pair().await;
+    let mut codes = Vec::new();
+    let mut small = 0;
+    let mut next = Some("/v1/enti?region_code=09&kind=comune&limit=200".to_owned());
+    while let Some(path) = next {
+        let (status, page) = call(&pair.adhesion, Method::GET, &path, None, None, None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        for item in page["items"].as_array().cloned().unwrap_or_default() {
+            codes.push(item["code"].as_str().unwrap_or("").to_owned());
+            small += usize::from(item["piccolo_comune"] == true);
+        }
+        assert!(
+            page["source"]
+                .as_str()
+                .unwrap_or("")
+                .contains("ISTAT / Openpolis")
+        );
+        next = page["_links"]["next"]["href"].as_str().map(str::to_owned);
+    }
+    assert_eq!(codes.len(), 273);
+    assert_eq!(small, 119);
+    let (_, filtered) = call(
+        &pair.adhesion,
+        Method::GET,
+        "/v1/enti?region_code=09&piccolo_comune=true&limit=200",
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(filtered["items"].as_array().map(Vec::len), Some(119));
+    let (_, firenze) = call(
+        &pair.adhesion,
+        Method::GET,
+        "/v1/enti/048017",
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(firenze["name"], "Firenze");
+    assert_eq!(firenze["piccolo_comune"], false);
+    let (status, problem) = call(
+        &pair.adhesion,
+        Method::GET,
+        "/v1/enti?region_code=9",
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["errors"][0]["field"], "region_code");
+}
+
+#[tokio::test]
+async fn a_comune_sees_and_changes_only_its_own_adhesions() {
+    let pair = pair().await;
+    let app = &pair.adhesion;
+    // Two comuni of the province of Arezzo: 051013 adheres to PAeSI, 051010 is another body.
+    let (status, own) = call(
+        app,
+        Method::POST,
+        "/v1/adhesions",
+        Some(&ente("051013")),
+        None,
+        Some(adhere("051013", 1)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{own}");
+    assert_eq!(own["service_version"], 1);
+    let path = format!("/v1/adhesions/{}", own["id"].as_str().unwrap_or(""));
+
+    assert_eq!(
+        call(app, Method::GET, &path, Some(&ente("051013")), None, None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (status, mine) = call(
+        app,
+        Method::GET,
+        "/v1/enti/051013/adhesions",
+        Some(&ente("051013")),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mine["items"].as_array().map(Vec::len), Some(1));
+
+    let other = ente("051010");
+    assert_eq!(
+        call(app, Method::GET, &path, Some(&other), None, None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(
+            app,
+            Method::GET,
+            "/v1/enti/051013/adhesions",
+            Some(&other),
+            None,
+            None
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let step = json!({"to": "commitment_signed", "on": "2009-04-01", "act_ref": "x"});
+    assert_eq!(
+        call(
+            app,
+            Method::POST,
+            &format!("{path}/transitions"),
+            Some(&other),
+            Some(&own["version"]),
+            Some(step.clone())
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(
+            app,
+            Method::POST,
+            "/v1/adhesions",
+            Some(&other),
+            None,
+            Some(adhere("051013", 2))
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    // Anonymous callers get only the aggregate figures; auditors read but do not write.
+    assert_eq!(
+        call(app, Method::GET, &path, None, None, None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(app, Method::GET, "/v1/figures", None, None, None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(
+            app,
+            Method::GET,
+            &path,
+            Some(&token_with(&[Role::Auditor])),
+            None,
+            None
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(
+            app,
+            Method::POST,
+            &format!("{path}/transitions"),
+            Some(&token_with(&[Role::Auditor])),
+            Some(&own["version"]),
+            Some(step.clone())
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(
+            app,
+            Method::GET,
+            "/v1/services/1/adhesions",
+            Some(&other),
+            None,
+            None
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, by_service) = call(
+        app,
+        Method::GET,
+        "/v1/services/1/adhesions",
+        Some(&token_with(&[Role::Admin])),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(by_service["items"][0]["ente_code"], "051013");
+
+    let (status, signed) = call(
+        app,
+        Method::POST,
+        &format!("{path}/transitions"),
+        Some(&ente("051013")),
+        Some(&own["version"]),
+        Some(step),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{signed}");
+    assert_eq!(signed["state"], "commitment_signed");
+}
+
+#[tokio::test]
+async fn the_lifecycle_refuses_skipped_or_backward_steps() {
+    let pair = pair().await;
+    let app = &pair.adhesion;
+    let admin = token_with(&[Role::Admin]);
+    let (_, created) = call(
+        app,
+        Method::POST,
+        "/v1/adhesions",
+        Some(&admin),
+        None,
+        Some(adhere("051013", 7)),
+    )
+    .await;
+    let path = format!(
+        "/v1/adhesions/{}/transitions",
+        created["id"].as_str().unwrap_or("")
+    );
+    let step =
+        |to: &str, on: &str| Some(json!({"to": to, "on": on, "act_ref": format!("atto {to}")}));
+
+    let (status, problem) = call(
+        app,
+        Method::POST,
+        &path,
+        Some(&admin),
+        Some(&created["version"]),
+        step("active", "2009-05-01"),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "skipping the commitment: {problem}"
+    );
+    let (_, signed) = call(
+        app,
+        Method::POST,
+        &path,
+        Some(&admin),
+        Some(&created["version"]),
+        step("commitment_signed", "2009-04-01"),
+    )
+    .await;
+    assert_eq!(signed["state"], "commitment_signed");
+    assert_eq!(
+        call(
+            app,
+            Method::POST,
+            &path,
+            Some(&admin),
+            Some(&signed["version"]),
+            step("requested", "2009-04-02")
+        )
+        .await
+        .0,
+        StatusCode::CONFLICT
+    );
+    let (status, problem) = call(
+        app,
+        Method::POST,
+        &path,
+        Some(&admin),
+        Some(&signed["version"]),
+        step("active", "2009-03-15"),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "an activation before the commitment: {problem}"
+    );
+    assert_eq!(problem["errors"][0]["field"], "on");
+    let (_, active) = call(
+        app,
+        Method::POST,
+        &path,
+        Some(&admin),
+        Some(&signed["version"]),
+        step("active", "2009-06-01"),
+    )
+    .await;
+    assert_eq!(active["state"], "active");
+    assert_eq!(active["activated"]["act_ref"], "atto active");
+    let (_, ceased) = call(
+        app,
+        Method::POST,
+        &path,
+        Some(&admin),
+        Some(&active["version"]),
+        step("ceased", "2010-12-31"),
+    )
+    .await;
+    assert_eq!(ceased["state"], "ceased");
+    assert_eq!(
+        call(
+            app,
+            Method::POST,
+            &path,
+            Some(&admin),
+            Some(&ceased["version"]),
+            step("active", "2011-01-01")
+        )
+        .await
+        .0,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        call(
+            app,
+            Method::POST,
+            &path,
+            Some(&admin),
+            Some(&signed["version"]),
+            step("ceased", "2011-01-01")
+        )
+        .await
+        .0,
+        StatusCode::PRECONDITION_FAILED
+    );
+}
+
+#[tokio::test]
+async fn the_committed_share_is_computed_right_where_it_crosses_30_percent() {
+    let pair = pair().await;
+    let app = &pair.adhesion;
+    let admin = token_with(&[Role::Admin]);
+    // Ten small comuni of the province of Arezzo adhere to PAeSI on 1 March 2009.
+    let (_, page) = call(
+        app,
+        Method::GET,
+        "/v1/enti?province=AR&piccolo_comune=true&limit=10",
+        None,
+        None,
+        None,
+    )
+    .await;
+    let codes: Vec<String> = page["items"]
+        .as_array()
+        .map(|i| {
+            i.iter()
+                .filter_map(|e| e["code"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(codes.len(), 10);
+    let mut adhesions = Vec::new();
+    for code in &codes {
+        let (status, created) = call(
+            app,
+            Method::POST,
+            "/v1/adhesions",
+            Some(&admin),
+            None,
+            Some(adhere(code, 1)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        adhesions.push(created);
+    }
+    // Three sign on 1 April, 2 May and 3 June.
+    for (adhesion, on) in adhesions
+        .iter()
+        .zip(["2009-04-01", "2009-05-02", "2009-06-03"])
+    {
+        let path = format!(
+            "/v1/adhesions/{}/transitions",
+            adhesion["id"].as_str().unwrap_or("")
+        );
+        let (status, _) = call(
+            app,
+            Method::POST,
+            &path,
+            Some(&admin),
+            Some(&adhesion["version"]),
+            Some(json!({"to": "commitment_signed", "on": on, "act_ref": null})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let share = |as_of: &'static str| async move {
+        let (_, figures) = call(
+            app,
+            Method::GET,
+            &format!("/v1/figures?as_of={as_of}&service_number=1"),
+            None,
+            None,
+            None,
+        )
+        .await;
+        (
+            figures["overall"]["adhering_comuni"].as_i64(),
+            figures["overall"]["committed_comuni"].as_i64(),
+            figures["overall"]["committed_share"].clone(),
+        )
+    };
+    assert_eq!(share("2009-02-28").await, (Some(0), Some(0), Value::Null));
+    assert_eq!(
+        share("2009-05-01").await,
+        (Some(10), Some(1), json!("10.00"))
+    );
+    assert_eq!(
+        share("2009-06-02").await,
+        (Some(10), Some(2), json!("20.00"))
+    );
+    assert_eq!(
+        share("2009-06-03").await,
+        (Some(10), Some(3), json!("30.00")),
+        "the day it reaches 30%"
+    );
+    let (_, figures) = call(
+        app,
+        Method::GET,
+        "/v1/figures?as_of=2009-06-03",
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(figures["by_service"][0]["service_number"], 1);
+    assert_eq!(figures["by_service"][0]["committed_share"], "30.00");
+}
+
+#[tokio::test]
+async fn a_service_the_catalogue_does_not_have_is_refused() {
+    let pair = pair().await;
+    let admin = token_with(&[Role::Admin]);
+    let (status, problem) = call(
+        &pair.adhesion,
+        Method::POST,
+        "/v1/adhesions",
+        Some(&admin),
+        None,
+        Some(adhere("051013", 42)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "service_number");
+    let (status, problem) = call(&pair.adhesion, Method::POST, "/v1/adhesions", Some(&admin), None,
+        Some(json!({"ente_code": "051013", "service_number": 7, "sub_service": "telepatia", "requested_on": "2009-03-01", "act_ref": null}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "sub_service");
+    // A withdrawn service takes no new adhesion.
+    let (_, entry) = call(
+        &pair.catalogue,
+        Method::GET,
+        "/v1/services/4",
+        None,
+        None,
+        None,
+    )
+    .await;
+    let (status, _) = call(
+        &pair.catalogue,
+        Method::POST,
+        "/v1/services/4/withdrawal",
+        Some(&admin),
+        Some(&entry["version"]),
+        Some(json!({"reason": "test"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, problem) = call(
+        &pair.adhesion,
+        Method::POST,
+        "/v1/adhesions",
+        Some(&admin),
+        None,
+        Some(adhere("051013", 4)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("withdrawn")
+    );
+    assert_eq!(count_adhesions(&pair.adhesion).await, 0);
+}
+
+#[tokio::test]
+async fn with_the_catalogue_stopped_adhesion_writes_fail_with_503_and_leave_nothing() {
+    let pair = pair().await;
+    let admin = token_with(&[Role::Admin]);
+    pair.catalogue.stop().await;
+    let response = pair
+        .adhesion
+        .post("/v1/adhesions")
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .header("idempotency-key", "outage-1")
+        .body(adhere("051013", 1).to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key("retry-after"));
+    let problem: Value = response.json().await.unwrap_or(Value::Null);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("catalogue"),
+        "{problem}"
+    );
+    assert_eq!(
+        count_adhesions(&pair.adhesion).await,
+        0,
+        "nothing half-written"
+    );
+    let mut conn = pair.adhesion.db.connect().unwrap_or_else(|e| panic!("{e}"));
+    use diesel::prelude::*;
+    let keys: i64 = diesel::sql_query("SELECT 1 FROM idempotency_keys")
+        .execute(&mut conn)
+        .map(|n| n as i64)
+        .unwrap_or(-1);
+    assert_eq!(
+        keys, 0,
+        "the idempotency key is not consumed by a failed request"
+    );
+}
+
+#[tokio::test]
+async fn an_aggregation_operator_adheres_for_its_members_through_it() {
+    let pair = pair().await;
+    let app = &pair.adhesion;
+    let admin = token_with(&[Role::Admin]);
+    let union = json!({"code": "UC-CASENTINO", "kind": "unione", "name": "Unione dei Comuni Montani del Casentino", "members": ["051013", "051010"]});
+    let (status, created) = call(
+        app,
+        Method::POST,
+        "/v1/enti",
+        Some(&admin),
+        None,
+        Some(union),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let operator = ente("UC-CASENTINO");
+    let through = json!({"ente_code": "051013", "service_number": 6, "via_aggregation": "UC-CASENTINO", "requested_on": "2009-03-01", "act_ref": null});
+    let (status, adhesion) = call(
+        app,
+        Method::POST,
+        "/v1/adhesions",
+        Some(&operator),
+        None,
+        Some(through),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{adhesion}");
+    assert_eq!(adhesion["via_aggregation"], "UC-CASENTINO");
+    let (status, seen) = call(
+        app,
+        Method::GET,
+        "/v1/enti/051013/adhesions",
+        Some(&operator),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(seen["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        call(
+            app,
+            Method::POST,
+            "/v1/adhesions",
+            Some(&operator),
+            None,
+            Some(adhere("051013", 1))
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN,
+        "not through the aggregation: the comune's own business"
+    );
+    assert_eq!(
+        call(
+            app,
+            Method::GET,
+            "/v1/enti/048017/adhesions",
+            Some(&operator),
+            None,
+            None
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (_, csv) = (
+        200,
+        app.get("/v1/open-data/adhesions.csv")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .text()
+            .await
+            .unwrap_or_default(),
+    );
+    assert!(csv.starts_with("ente_code,ente_name"));
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("051013,") && l.contains(",comune,AR,6,")),
+        "{csv}"
+    );
+}
