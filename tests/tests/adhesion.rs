@@ -71,11 +71,12 @@ fn adhere(code: &str, service: i32) -> Value {
 }
 
 async fn count_adhesions(app: &TestApp) -> usize {
+    let auditor = token_with(&[Role::Auditor]);
     let (_, export) = call(
         app,
         Method::GET,
         "/v1/open-data/adhesions",
-        None,
+        Some(&auditor),
         None,
         None,
     )
@@ -691,16 +692,42 @@ async fn an_aggregation_operator_adheres_for_its_members_through_it() {
         .0,
         StatusCode::FORBIDDEN
     );
-    let (_, csv) = (
-        200,
-        app.get("/v1/open-data/adhesions.csv")
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .text()
-            .await
-            .unwrap_or_default(),
+    assert_eq!(
+        call(
+            app,
+            Method::GET,
+            "/v1/open-data/adhesions",
+            None,
+            None,
+            None
+        )
+        .await
+        .0,
+        StatusCode::UNAUTHORIZED,
+        "anonymous callers get only figures"
     );
+    assert_eq!(
+        call(
+            app,
+            Method::GET,
+            "/v1/open-data/adhesions",
+            Some(&operator),
+            None,
+            None
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let csv = app
+        .get("/v1/open-data/adhesions.csv")
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
     assert!(csv.starts_with("ente_code,ente_name"));
     assert!(
         csv.lines()

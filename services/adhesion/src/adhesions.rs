@@ -106,7 +106,36 @@ fn step(on: Option<NaiveDate>, act_ref: Option<String>) -> Option<Step> {
     on.map(|on| Step { on, act_ref })
 }
 
-/// Loads the adhesions matching `filter` as API views, with their bodies' codes and names.
+fn view(
+    row: AdhesionRow,
+    ente_code: String,
+    ente_name: String,
+    via_aggregation: Option<String>,
+) -> Result<Adhesion, ApiError> {
+    Ok(Adhesion {
+        id: row.id,
+        ente_code,
+        ente_name,
+        service_number: row.service_number,
+        service_name: row.service_name,
+        sub_service: Some(row.sub_service).filter(|s| !s.is_empty()),
+        service_version: row.service_version,
+        via_aggregation,
+        state: row.state.parse().map_err(ApiError::internal)?,
+        requested: Step {
+            on: row.requested_on,
+            act_ref: row.request_act,
+        },
+        commitment_signed: step(row.commitment_signed_on, row.commitment_act),
+        activated: step(row.activated_on, row.activation_act),
+        ceased: step(row.ceased_on, row.cessation_act),
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// The API views of `rows`, with their bodies' and aggregations' codes and names.
 fn views(conn: &mut PgConnection, rows: Vec<AdhesionRow>) -> Result<Vec<Adhesion>, ApiError> {
     let mut ids: Vec<Uuid> = rows.iter().map(|r| r.ente_id).collect();
     ids.extend(rows.iter().filter_map(|r| r.via_aggregation_id));
@@ -124,28 +153,9 @@ fn views(conn: &mut PgConnection, rows: Vec<AdhesionRow>) -> Result<Vec<Adhesion
     };
     rows.into_iter()
         .map(|row| {
-            let (ente_code, ente_name) = find(row.ente_id).unwrap_or_default();
-            Ok(Adhesion {
-                id: row.id,
-                ente_code,
-                ente_name,
-                service_number: row.service_number,
-                service_name: row.service_name,
-                sub_service: Some(row.sub_service).filter(|s| !s.is_empty()),
-                service_version: row.service_version,
-                via_aggregation: row.via_aggregation_id.and_then(find).map(|(code, _)| code),
-                state: row.state.parse().map_err(ApiError::internal)?,
-                requested: Step {
-                    on: row.requested_on,
-                    act_ref: row.request_act,
-                },
-                commitment_signed: step(row.commitment_signed_on, row.commitment_act),
-                activated: step(row.activated_on, row.activation_act),
-                ceased: step(row.ceased_on, row.cessation_act),
-                version: row.version,
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-            })
+            let (code, name) = find(row.ente_id).unwrap_or_default();
+            let via = row.via_aggregation_id.and_then(find).map(|(code, _)| code);
+            view(row, code, name, via)
         })
         .collect()
 }
@@ -438,40 +448,79 @@ pub async fn of_body(
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner().code;
     let filter = filter.0;
+    let own = caller.has_any(crate::access::READERS)
+        || (caller.has(Role::Ente) && caller.ente() == Some(code.as_str()));
     let items = run_db(&pool, move |conn| {
-        let scope = scope(&caller, |code| by_code(conn, code))?;
-        let body_id: Uuid = enti::table
-            .filter(enti::code.eq(&code))
-            .select(enti::id)
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::NotFound(format!("ente {code}")))?;
-        let mut query = filtered(&filter).filter(adhesions::ente_id.eq(body_id));
-        if let Scope::Body { id } = scope
-            && id != body_id
-        {
-            query = query.filter(adhesions::via_aggregation_id.eq(id));
-            let through: i64 = aggregation_members::table
-                .filter(aggregation_members::aggregation_id.eq(id))
-                .filter(aggregation_members::member_id.eq(body_id))
-                .count()
-                .get_result(conn)?;
-            if through == 0 {
-                return Err(ApiError::Forbidden(format!(
-                    "the caller may not see the adhesions of {code}"
-                )));
+        // An aggregation's operator sees the member's adhesions made through the aggregation.
+        let through = if own {
+            None
+        } else {
+            match scope(&caller, |c| by_code(conn, c))? {
+                Scope::Body { id } => Some(id),
+                Scope::Everything => None,
+            }
+        };
+        let rows = body_adhesions(conn, &code, &filter, through)?;
+        if rows.is_empty() {
+            by_code(conn, &code)?;
+            if let Some(aggregation) = through {
+                let member: i64 = aggregation_members::table
+                    .inner_join(enti::table.on(enti::id.eq(aggregation_members::member_id)))
+                    .filter(aggregation_members::aggregation_id.eq(aggregation))
+                    .filter(enti::code.eq(&code))
+                    .count()
+                    .get_result(conn)?;
+                if member == 0 {
+                    return Err(ApiError::Forbidden(format!(
+                        "the caller may not see the adhesions of {code}"
+                    )));
+                }
             }
         }
-        let rows = query
-            .order((
-                adhesions::service_number.asc(),
-                adhesions::sub_service.asc(),
-            ))
-            .load(conn)?;
-        views(conn, rows)
+        Ok(rows)
     })
     .await?;
     Ok(HttpResponse::Ok().json(AdhesionList { items }))
+}
+
+/// "Which services has this body activated": one query on the (ente, state) index, joined with
+/// the body (by its code) and the aggregation an adhesion was made through.
+fn body_adhesions(
+    conn: &mut PgConnection,
+    code: &str,
+    filter: &StateFilter,
+    through: Option<Uuid>,
+) -> Result<Vec<Adhesion>, ApiError> {
+    let via = diesel::alias!(enti as via);
+    let mut query = adhesions::table
+        .inner_join(enti::table.on(enti::id.eq(adhesions::ente_id)))
+        .left_join(via.on(adhesions::via_aggregation_id.eq(via.field(enti::id).nullable())))
+        .filter(enti::code.eq(code))
+        .select((
+            AdhesionRow::as_select(),
+            enti::code,
+            enti::name,
+            via.field(enti::code).nullable(),
+        ))
+        .order((
+            adhesions::service_number.asc(),
+            adhesions::sub_service.asc(),
+            adhesions::requested_on.asc(),
+        ))
+        .into_boxed();
+    if let Some(state) = filter.state {
+        query = query.filter(adhesions::state.eq(state.as_str()));
+    }
+    if let Some(number) = filter.service_number {
+        query = query.filter(adhesions::service_number.eq(number));
+    }
+    if let Some(aggregation) = through {
+        query = query.filter(adhesions::via_aggregation_id.eq(aggregation));
+    }
+    let rows: Vec<(AdhesionRow, String, String, Option<String>)> = query.load(conn)?;
+    rows.into_iter()
+        .map(|(row, code, name, via)| view(row, code, name, via))
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,7 +3,9 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
-use apq_platform::ApiError;
+use apq_platform::{ApiError, Caller};
+
+use crate::access::READERS;
 use apq_platform::db::{PgPool, run_db};
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -63,10 +65,16 @@ fn rows(conn: &mut PgConnection) -> QueryResult<Vec<OpenAdhesion>> {
         .load(conn)
 }
 
-/// The adhesion table as JSON. Public open data.
-#[utoipa::path(tag = "open_data", responses((status = 200, description = "Every adhesion", body = OpenData)))]
+/// The adhesion table as JSON, for the region's open-data portal (readers and admin: anonymous
+/// callers get only the aggregate figures).
+#[utoipa::path(
+    tag = "open_data",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Every adhesion", body = OpenData))
+)]
 #[get("/open-data/adhesions")]
-pub async fn json(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
+pub async fn json(caller: Caller, pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
+    caller.require_any(READERS)?;
     let items = run_db(&pool, |conn| Ok::<_, ApiError>(rows(conn)?)).await?;
     Ok(HttpResponse::Ok().json(OpenData {
         items,
@@ -111,14 +119,16 @@ pub fn to_csv(items: &[OpenAdhesion]) -> String {
     out
 }
 
-/// The adhesion table as CSV (RFC 4180, UTF-8). Public open data; bodies' data: ISTAT /
-/// Openpolis, CC BY 4.0.
+/// The adhesion table as CSV (RFC 4180, UTF-8), for the region's open-data portal (readers and
+/// admin). Bodies' data: ISTAT / Openpolis, CC BY 4.0.
 #[utoipa::path(
     tag = "open_data",
+    security(("bearer" = [])),
     responses((status = 200, description = "Every adhesion, one per line", body = String, content_type = "text/csv"))
 )]
 #[get("/open-data/adhesions.csv")]
-pub async fn csv(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
+pub async fn csv(caller: Caller, pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
+    caller.require_any(READERS)?;
     let items = run_db(&pool, |conn| Ok::<_, ApiError>(rows(conn)?)).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
