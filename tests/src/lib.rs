@@ -33,27 +33,45 @@ pub struct Suite {
 }
 
 impl Suite {
+    /// The four services on empty databases.
     pub async fn spawn() -> anyhow::Result<Self> {
-        let catalogue = TestApp::spawn(&apq_catalogue::SERVICE, &[]).await?;
-        let agreements = TestApp::spawn(
+        Self::spawn_with(false).await
+    }
+
+    /// The four services with their shipped datasets.
+    pub async fn spawn_loaded() -> anyhow::Result<Self> {
+        Self::spawn_with(true).await
+    }
+
+    async fn spawn_with(loaded: bool) -> anyhow::Result<Self> {
+        let start = |service: &'static Service, overrides: Vec<(&'static str, String)>| async move {
+            if loaded {
+                spawn_loaded(service, &overrides).await
+            } else {
+                TestApp::spawn(service, &overrides).await
+            }
+        };
+        let catalogue = start(&apq_catalogue::SERVICE, vec![]).await?;
+        let agreements = start(
             &apq_agreements::SERVICE,
-            &[("peers.catalogue.base_url", catalogue.address.clone())],
+            vec![("peers.catalogue.base_url", catalogue.address.clone())],
         )
         .await?;
-        let adhesion = TestApp::spawn(
+        let adhesion = start(
             &apq_adhesion::SERVICE,
-            &[
+            vec![
                 ("peers.catalogue.base_url", catalogue.address.clone()),
                 ("peers.agreements.base_url", agreements.address.clone()),
             ],
         )
         .await?;
-        let monitoring = TestApp::spawn(
+        let monitoring = start(
             &apq_monitoring::SERVICE,
-            &[
+            vec![
                 ("peers.catalogue.base_url", catalogue.address.clone()),
                 ("peers.agreements.base_url", agreements.address.clone()),
                 ("peers.adhesion.base_url", adhesion.address.clone()),
+                ("peers.adhesion.timeout_ms", "2000".to_owned()),
             ],
         )
         .await?;

@@ -192,6 +192,9 @@ pub struct InterventoFilter {
     pub kind: Option<Kind>,
     pub state: Option<InterventoState>,
     pub cup: Option<Cup>,
+    /// The intervento with this code (e.g. CSTT-ALI).
+    #[param(max_length = 50)]
+    pub code: Option<String>,
 }
 
 /// The interventi, by code, with filters.
@@ -227,6 +230,9 @@ pub async fn list(
         }
         if let Some(state) = filter.state {
             query = query.filter(interventi::state.eq(state.as_str()));
+        }
+        if let Some(code) = &filter.code {
+            query = query.filter(interventi::code.eq(code));
         }
         if let Some(cup) = &filter.cup {
             query = query.filter(interventi::cup.eq(cup.as_str()));

@@ -1,9 +1,27 @@
-//! The monitoring service: Semestral monitoring, progress (SAL), deadlines and defaults, tranche eligibility, the monitoring report and the Applicativo Intese feed.
+//! The monitoring service: semesters and their deadlines, the schede (SAL, commitments,
+//! payments, activities), indicators and verified operation, defaults, tranche eligibility
+//! across the services, the Rapporto di monitoraggio, and the Applicativo Intese feed.
 
+mod calendar;
+pub mod dataset;
+pub mod deadlines;
+mod defaults;
+mod eligibility;
+mod feed;
+mod indicators;
+pub mod peers;
+mod report;
+mod schede;
+mod schema;
+
+use actix_web::web;
+use apq_platform::client::PeerClient;
 use apq_platform::openapi::ApiInfo;
 use apq_platform::{AppState, Service, Settings};
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use feed::{FeedItem, FeedPage, NewAcknowledgement, Outcome};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
@@ -13,21 +31,50 @@ pub static SERVICE: Service = Service {
         name: "monitoring",
         title: "APQ Società dell'Informazione - Monitoring",
         summary: "Semestral monitoring, progress (SAL), deadlines and defaults, tranche eligibility, the monitoring report and the Applicativo Intese feed.",
-        description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). Errors are RFC 9457 problem details; collections are cursor-paginated; updates use ETag / If-Match.",
+        description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). Turns the APQ's monitoring obligations (art. 4-8) into a calendar and a verifiable record, evaluates tranche eligibility with live data from the agreements and adhesion services, and feeds the Applicativo Intese. Errors are RFC 9457 problem details; a peer service that does not answer gives 503 naming it.",
     },
     routes,
     migrations: || MIGRATIONS,
     migrations_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
-    dataset: None,
+    dataset: Some(dataset::load),
     state,
 };
 
 /// The handlers under `/v1`.
-fn routes(_cfg: &mut ServiceConfig<'_>) {}
+fn routes(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(calendar::semester)
+        .service(calendar::calendar)
+        .service(calendar::fulfil)
+        .service(schede::list)
+        .service(schede::create)
+        .service(schede::get_one)
+        .service(schede::update)
+        .service(schede::history)
+        .service(schede::review)
+        .service(indicators::list)
+        .service(indicators::measure)
+        .service(indicators::record_operation)
+        .service(indicators::list_operation)
+        .service(defaults::list)
+        .service(defaults::detect)
+        .service(defaults::act)
+        .service(eligibility::get)
+        .service(eligibility::mark)
+        .service(report::json)
+        .service(report::document)
+        .service(feed::feed)
+        .service(feed::acknowledge)
+        .service(feed::list_acknowledgements)
+        .service(apq_platform::inconsistencies::list)
+        .service(apq_platform::audit::list);
+}
 
-/// The application data the handlers need beyond the platform's.
-fn state(_settings: &Settings) -> anyhow::Result<AppState> {
-    Ok(AppState::new())
+fn state(settings: &Settings) -> anyhow::Result<AppState> {
+    let agreements = peers::Agreements(PeerClient::from_settings(settings, "agreements")?);
+    let adhesion = peers::Adhesion(PeerClient::from_settings(settings, "adhesion")?);
+    Ok(AppState::new()
+        .with(web::Data::new(agreements))
+        .with(web::Data::new(adhesion)))
 }
 
 /// Builds the monitoring service from its settings.

@@ -87,7 +87,8 @@ impl PeerClient {
         path: &str,
         bearer: Option<&str>,
     ) -> Result<T, PeerError> {
-        self.call::<(), T>(Method::GET, path, None, bearer).await
+        self.call::<(), T>(Method::GET, path, None, bearer, &[])
+            .await
     }
 
     /// Sends `body` as JSON with `method` and parses the JSON answer.
@@ -98,19 +99,40 @@ impl PeerClient {
         body: &B,
         bearer: Option<&str>,
     ) -> Result<T, PeerError> {
-        self.call(method, path, Some(body), bearer).await
+        self.call(method, path, Some(body), bearer, &[]).await
     }
 
-    #[tracing::instrument(name = "peer call", skip(self, body, bearer), fields(peer = %self.name, otel.kind = "client"))]
+    /// Like [`Self::send`], with extra headers (e.g. `If-Match`).
+    pub async fn send_with<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+        bearer: Option<&str>,
+        headers: &[(&str, String)],
+    ) -> Result<T, PeerError> {
+        self.call(method, path, Some(body), bearer, headers).await
+    }
+
+    #[tracing::instrument(name = "peer call", skip(self, body, bearer, extra), fields(peer = %self.name, otel.kind = "client"))]
     async fn call<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
         body: Option<&B>,
         bearer: Option<&str>,
+        extra: &[(&str, String)],
     ) -> Result<T, PeerError> {
         let mut headers = reqwest::header::HeaderMap::new();
         inject_trace_context(&mut headers);
+        for (name, value) in extra {
+            if let (Ok(name), Ok(value)) = (
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                reqwest::header::HeaderValue::from_str(value),
+            ) {
+                headers.insert(name, value);
+            }
+        }
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.base_url))

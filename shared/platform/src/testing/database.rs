@@ -14,10 +14,20 @@ use crate::server::Service;
 
 /// The server's maintenance database: `APQ_TEST_DATABASE_URL`, else `DATABASE_URL`, else the
 /// local default.
+///
+/// Tests talk to a local server, so TLS is turned off unless the URL says otherwise: libpq's
+/// OpenSSL teardown at process exit races with the connections other threads still hold.
 pub fn admin_url() -> String {
-    std::env::var("APQ_TEST_DATABASE_URL")
+    let url = std::env::var("APQ_TEST_DATABASE_URL")
         .or_else(|_| std::env::var("DATABASE_URL"))
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    if url.contains("sslmode=") {
+        url
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
+    }
 }
 
 /// `postgres://host/db` with the database name replaced.

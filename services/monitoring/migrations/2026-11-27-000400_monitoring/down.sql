@@ -1,0 +1,9 @@
+DROP TABLE acknowledgements;
+DROP TABLE defaults;
+DROP TABLE operation_periods;
+DROP TABLE measurements;
+DROP TABLE indicators;
+DROP TABLE scheda_events;
+DROP TABLE schede;
+DROP SEQUENCE feed_seq;
+DROP TABLE obligations_done;

@@ -1,0 +1,327 @@
+//! The Applicativo Intese feed: each semester's schede in a documented JSON form (intervento
+//! code, CUP, costs, financing, cronoprogramma, progress, indicators), as a change feed ordered
+//! by `change_seq` so the sync job pulls only what changed since its checkpoint; and the
+//! acknowledgements in which the job records what it transmitted and CNIPA's convalida.
+
+use actix_web::{HttpResponse, get, post, web};
+use apq_domain::{Role, text_enum};
+use apq_platform::db::{PgPool, run_db};
+use apq_platform::extract::{Json, Query};
+use apq_platform::{ApiError, Caller};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::indicators::load_all;
+use crate::schede::{Scheda, SchedaRow, SchedaState};
+use crate::schema::{acknowledgements, schede};
+
+const FEED_READERS: &[Role] = &[
+    Role::Sync,
+    Role::Admin,
+    Role::Auditor,
+    Role::ResponsabileAccordo,
+];
+
+/// An indicator's value for the scheda's semester.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FeedIndicator {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub baseline: String,
+    pub target: String,
+    pub value: Option<String>,
+}
+
+/// One scheda as the Applicativo Intese receives it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FeedItem {
+    /// Its position in the feed: pass the last one as `cursor` to get what changed after it.
+    #[schema(format = Int64)]
+    pub change_seq: i64,
+    pub scheda: Scheda,
+    /// The intervento's indicators with their value for the semester.
+    pub indicators: Vec<FeedIndicator>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FeedPage {
+    pub items: Vec<FeedItem>,
+    #[schema(format = Int32)]
+    pub limit: u32,
+    /// The checkpoint after this page: the last item's change_seq (or the cursor given, if empty).
+    #[schema(format = Int64)]
+    pub checkpoint: i64,
+    /// Whether more items follow.
+    pub more: bool,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// The last change_seq already received (0 for everything).
+    #[param(format = Int64, minimum = 0)]
+    pub cursor: Option<i64>,
+    /// How many items (1-200, default 50).
+    #[param(format = Int32, minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+/// The schede submitted or validated since `cursor`, oldest change first (sync, admin, auditor,
+/// responsabile_accordo).
+#[utoipa::path(
+    tag = "feed",
+    security(("bearer" = [])),
+    params(FeedQuery),
+    responses((status = 200, description = "A page of changes", body = FeedPage))
+)]
+#[get("/feed")]
+pub async fn feed(
+    caller: Caller,
+    pool: web::Data<PgPool>,
+    query: Query<FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_any(FEED_READERS)?;
+    let cursor = query.cursor.unwrap_or(0);
+    if cursor < 0 {
+        return Err(ApiError::field(
+            "cursor",
+            "a cursor is a change_seq, 0 or more",
+        ));
+    }
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::field("limit", "the limit is between 1 and 200"));
+    }
+    let page = run_db(&pool, move |conn| {
+        let mut rows: Vec<SchedaRow> = schede::table
+            .filter(schede::change_seq.gt(cursor))
+            .filter(schede::state.eq_any([
+                SchedaState::Submitted.as_str(),
+                SchedaState::Validated.as_str(),
+            ]))
+            .order(schede::change_seq.asc())
+            .limit(i64::from(limit) + 1)
+            .select(SchedaRow::as_select())
+            .load(conn)?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let indicators = load_all(conn)?;
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let scheda = Scheda::try_from(row)?;
+                let semester = scheda.semester;
+                let indicators = indicators
+                    .iter()
+                    .filter(|i| {
+                        i.intervento_code
+                            .as_deref()
+                            .is_none_or(|c| c == scheda.intervento_code)
+                    })
+                    .map(|i| FeedIndicator {
+                        code: i.code.clone(),
+                        name: i.name.clone(),
+                        unit: i.unit.clone(),
+                        baseline: i.baseline.clone(),
+                        target: i.target.clone(),
+                        value: i
+                            .measurements
+                            .iter()
+                            .find(|m| m.semester == semester)
+                            .map(|m| m.value.clone()),
+                    })
+                    .collect();
+                Ok(FeedItem {
+                    change_seq: scheda.change_seq,
+                    scheda,
+                    indicators,
+                })
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        let checkpoint = items.last().map(|i| i.change_seq).unwrap_or(cursor);
+        Ok::<_, ApiError>(FeedPage {
+            items,
+            limit,
+            checkpoint,
+            more,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+text_enum!(
+    /// What became of a transmitted scheda.
+    Outcome { Transmitted = "transmitted", Validated = "validated", Rejected = "rejected" }
+);
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable)]
+pub struct Acknowledgement {
+    pub scheda_id: Uuid,
+    #[schema(format = Int64)]
+    pub change_seq: i64,
+    pub transmitted_at: DateTime<Utc>,
+    pub outcome: String,
+    /// CNIPA's message for a validation or a rejection.
+    pub message: Option<String>,
+    pub actor: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAcknowledgement {
+    pub scheda_id: Uuid,
+    #[schema(format = Int64)]
+    pub change_seq: i64,
+    pub transmitted_at: DateTime<Utc>,
+    pub outcome: Outcome,
+    #[schema(max_length = 4000)]
+    pub message: Option<String>,
+}
+
+/// Records what the sync job transmitted (or CNIPA's convalida outcome). Idempotent: the same
+/// (scheda, change_seq, outcome) again changes nothing and answers 200; a new outcome for a
+/// transmitted change (validated or rejected) updates it.
+#[utoipa::path(
+    tag = "feed",
+    security(("bearer" = [])),
+    request_body = NewAcknowledgement,
+    responses(
+        (status = 201, description = "Recorded", body = Acknowledgement),
+        (status = 200, description = "Already recorded", body = Acknowledgement),
+        (status = 422, description = "No such scheda change", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/feed/acknowledgements")]
+pub async fn acknowledge(
+    caller: Caller,
+    pool: web::Data<PgPool>,
+    body: Json<NewAcknowledgement>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_any(&[Role::Sync, Role::Admin])?;
+    let body = body.into_inner();
+    let actor = caller.subject().to_owned();
+    let (created, ack) = run_db(&pool, move |conn| {
+        conn.transaction(|conn| {
+            let known: i64 = schede::table
+                .filter(schede::id.eq(body.scheda_id))
+                .filter(schede::change_seq.ge(body.change_seq))
+                .count()
+                .get_result(conn)?;
+            if known == 0 || body.change_seq < 1 {
+                return Err(ApiError::Unprocessable {
+                    detail: format!(
+                        "scheda {} has no change {}",
+                        body.scheda_id, body.change_seq
+                    ),
+                    errors: vec![apq_platform::FieldError::new(
+                        "change_seq",
+                        "not a change of this scheda",
+                    )],
+                });
+            }
+            let existing: Option<Acknowledgement> = acknowledgements::table
+                .find((body.scheda_id, body.change_seq))
+                .select((
+                    acknowledgements::scheda_id,
+                    acknowledgements::change_seq,
+                    acknowledgements::transmitted_at,
+                    acknowledgements::outcome,
+                    acknowledgements::message,
+                    acknowledgements::actor,
+                ))
+                .for_update()
+                .first(conn)
+                .optional()?;
+            let created = match &existing {
+                None => {
+                    diesel::insert_into(acknowledgements::table)
+                        .values((
+                            acknowledgements::scheda_id.eq(body.scheda_id),
+                            acknowledgements::change_seq.eq(body.change_seq),
+                            acknowledgements::transmitted_at.eq(body.transmitted_at),
+                            acknowledgements::outcome.eq(body.outcome.as_str()),
+                            acknowledgements::message.eq(&body.message),
+                            acknowledgements::actor.eq(&actor),
+                        ))
+                        .execute(conn)?;
+                    true
+                }
+                Some(ack)
+                    if ack.outcome != body.outcome.as_str()
+                        && body.outcome != Outcome::Transmitted =>
+                {
+                    diesel::update(acknowledgements::table.find((body.scheda_id, body.change_seq)))
+                        .set((
+                            acknowledgements::outcome.eq(body.outcome.as_str()),
+                            acknowledgements::message.eq(&body.message),
+                        ))
+                        .execute(conn)?;
+                    false
+                }
+                Some(_) => false,
+            };
+            let ack: Acknowledgement = acknowledgements::table
+                .find((body.scheda_id, body.change_seq))
+                .select((
+                    acknowledgements::scheda_id,
+                    acknowledgements::change_seq,
+                    acknowledgements::transmitted_at,
+                    acknowledgements::outcome,
+                    acknowledgements::message,
+                    acknowledgements::actor,
+                ))
+                .first(conn)?;
+            Ok::<_, ApiError>((created, ack))
+        })
+    })
+    .await?;
+    Ok(if created {
+        HttpResponse::Created().json(ack)
+    } else {
+        HttpResponse::Ok().json(ack)
+    })
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AcknowledgementList {
+    pub items: Vec<Acknowledgement>,
+}
+
+/// What the sync job has acknowledged (feed readers).
+#[utoipa::path(
+    tag = "feed",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The acknowledgements", body = AcknowledgementList))
+)]
+#[get("/feed/acknowledgements")]
+pub async fn list_acknowledgements(
+    caller: Caller,
+    pool: web::Data<PgPool>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_any(FEED_READERS)?;
+    let items = run_db(&pool, |conn| {
+        Ok::<_, ApiError>(
+            acknowledgements::table
+                .order((
+                    acknowledgements::change_seq.asc(),
+                    acknowledgements::scheda_id.asc(),
+                ))
+                .select((
+                    acknowledgements::scheda_id,
+                    acknowledgements::change_seq,
+                    acknowledgements::transmitted_at,
+                    acknowledgements::outcome,
+                    acknowledgements::message,
+                    acknowledgements::actor,
+                ))
+                .load(conn)?,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(AcknowledgementList { items }))
+}

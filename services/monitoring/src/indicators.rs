@@ -1,0 +1,375 @@
+//! Indicators (baseline, target, measured per semester; the seed's Cap. 6) and the periods of
+//! verified service operation that the last tranche needs.
+
+use actix_web::{HttpResponse, get, post, put, web};
+use apq_domain::{Role, Semester};
+use apq_platform::audit::{self, Change};
+use apq_platform::db::{PgPool, run_db};
+use apq_platform::extract::{Json, Path, Query};
+use apq_platform::{ApiError, Caller};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::schema::{indicators, measurements, operation_periods};
+
+const EDITORS: &[Role] = &[
+    Role::Admin,
+    Role::ResponsabileAccordo,
+    Role::ResponsabileIntervento,
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Measurement {
+    pub semester: Semester,
+    /// A decimal string.
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Indicator {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub intervento_code: Option<String>,
+    pub baseline: String,
+    pub target: String,
+    pub source_ref: Option<String>,
+    /// Measured values, by semester.
+    pub measurements: Vec<Measurement>,
+    /// The latest measured value, if any.
+    pub latest: Option<String>,
+    /// Whether the latest value reaches the target.
+    pub target_reached: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct IndicatorList {
+    pub items: Vec<Indicator>,
+}
+
+type IndicatorRow = (
+    Uuid,
+    String,
+    String,
+    String,
+    Option<String>,
+    Decimal,
+    Decimal,
+    Option<String>,
+);
+
+pub fn load_all(conn: &mut PgConnection) -> Result<Vec<Indicator>, ApiError> {
+    let rows: Vec<IndicatorRow> = indicators::table
+        .order(indicators::code.asc())
+        .select((
+            indicators::id,
+            indicators::code,
+            indicators::name,
+            indicators::unit,
+            indicators::intervento_code,
+            indicators::baseline,
+            indicators::target,
+            indicators::source_ref,
+        ))
+        .load(conn)?;
+    let values: Vec<(Uuid, String, Decimal)> = measurements::table
+        .order((measurements::indicator_id, measurements::semester))
+        .select((
+            measurements::indicator_id,
+            measurements::semester,
+            measurements::value,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |(id, code, name, unit, intervento_code, baseline, target, source_ref)| {
+                let measured: Vec<(Semester, Decimal)> = values
+                    .iter()
+                    .filter(|(i, _, _)| *i == id)
+                    .map(|(_, s, v)| Ok((Semester::parse(s).map_err(ApiError::internal)?, *v)))
+                    .collect::<Result<_, ApiError>>()?;
+                let latest = measured.last().map(|(_, v)| *v);
+                Ok(Indicator {
+                    code,
+                    name,
+                    unit,
+                    intervento_code,
+                    baseline: baseline.to_string(),
+                    target: target.to_string(),
+                    source_ref,
+                    target_reached: latest.is_some_and(|v| v >= target),
+                    latest: latest.map(|v| v.to_string()),
+                    measurements: measured
+                        .into_iter()
+                        .map(|(semester, v)| Measurement {
+                            semester,
+                            value: v.to_string(),
+                        })
+                        .collect(),
+                })
+            },
+        )
+        .collect()
+}
+
+/// The indicators with their measurements. Public.
+#[utoipa::path(tag = "indicators", responses((status = 200, description = "The indicators", body = IndicatorList)))]
+#[get("/indicators")]
+pub async fn list(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
+    let items = run_db(&pool, load_all).await?;
+    Ok(HttpResponse::Ok().json(IndicatorList { items }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MeasurementPath {
+    pub code: String,
+    pub semester: Semester,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMeasurement {
+    /// A decimal string, e.g. "42" or "30.5".
+    #[schema(pattern = "^[0-9]{1,13}(\\.[0-9]{1,2})?$")]
+    pub value: String,
+}
+
+/// Records (or corrects) an indicator's value for a semester.
+#[utoipa::path(
+    tag = "indicators",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The indicator's code"), ("semester" = String, Path, description = "The semester, e.g. 2009-S2")),
+    request_body = NewMeasurement,
+    responses(
+        (status = 200, description = "The indicator with the value", body = Indicator),
+        (status = 404, description = "No such indicator", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/indicators/{code}/measurements/{semester}")]
+pub async fn measure(
+    caller: Caller,
+    pool: web::Data<PgPool>,
+    path: Path<MeasurementPath>,
+    body: Json<NewMeasurement>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_any(EDITORS)?;
+    let MeasurementPath { code, semester } = path.into_inner();
+    let value: Decimal = body
+        .value
+        .parse()
+        .ok()
+        .filter(|v: &Decimal| !v.is_sign_negative() && v.scale() <= 2)
+        .ok_or_else(|| {
+            ApiError::field("value", "a non-negative decimal with at most two decimals")
+        })?;
+    let actor = caller.subject().to_owned();
+    let indicator = run_db(&pool, move |conn| {
+        conn.transaction(|conn| {
+            let id: Uuid = indicators::table
+                .filter(indicators::code.eq(&code))
+                .select(indicators::id)
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| ApiError::NotFound(format!("indicator {code}")))?;
+            diesel::insert_into(measurements::table)
+                .values((measurements::indicator_id.eq(id), measurements::semester.eq(semester.to_string()), measurements::value.eq(value), measurements::actor.eq(&actor)))
+                .on_conflict((measurements::indicator_id, measurements::semester))
+                .do_update()
+                .set((measurements::value.eq(value), measurements::actor.eq(&actor), measurements::at.eq(diesel::dsl::now)))
+                .execute(conn)?;
+            audit::record(conn, Change {
+                actor: &actor,
+                entity: "indicator",
+                entity_id: code.clone(),
+                action: "measure",
+                reason: None,
+                before: None,
+                after: Some(serde_json::json!({"semester": semester.to_string(), "value": value.to_string()})),
+            })?;
+            load_all(conn)?.into_iter().find(|i| i.code == code).ok_or_else(|| ApiError::NotFound(format!("indicator {code}")))
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(indicator))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable)]
+pub struct OperationPeriod {
+    pub id: Uuid,
+    pub intervento_code: String,
+    #[schema(format = Int32)]
+    pub service_number: Option<i32>,
+    pub verified_from: NaiveDate,
+    pub verified_to: NaiveDate,
+    pub act_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOperationPeriod {
+    #[schema(max_length = 50)]
+    pub intervento_code: String,
+    #[schema(format = Int32)]
+    pub service_number: Option<i32>,
+    pub verified_from: NaiveDate,
+    pub verified_to: NaiveDate,
+    /// The verification's act.
+    #[schema(max_length = 500)]
+    pub act_ref: Option<String>,
+}
+
+/// Whole months in [from, to]: the largest m with from + m months <= the day after `to` (a
+/// period from 1 January to 31 December is 12 months).
+pub fn whole_months(from: NaiveDate, to: NaiveDate) -> i32 {
+    let end = to.succ_opt().unwrap_or(to);
+    let mut months = 0;
+    while months < 1200
+        && from
+            .checked_add_months(chrono::Months::new(months + 1))
+            .is_some_and(|d| d <= end)
+    {
+        months += 1;
+    }
+    i32::try_from(months).unwrap_or(0)
+}
+
+/// Months of verified operation of an intervento's services (the longest continuous period).
+pub fn verified_months(conn: &mut PgConnection, intervento_code: &str) -> QueryResult<i32> {
+    let periods: Vec<(NaiveDate, NaiveDate)> = operation_periods::table
+        .filter(operation_periods::intervento_code.eq(intervento_code))
+        .select((
+            operation_periods::verified_from,
+            operation_periods::verified_to,
+        ))
+        .load(conn)?;
+    Ok(periods
+        .into_iter()
+        .map(|(from, to)| whole_months(from, to))
+        .max()
+        .unwrap_or(0))
+}
+
+/// Records a period of verified service operation.
+#[utoipa::path(
+    tag = "indicators",
+    security(("bearer" = [])),
+    request_body = NewOperationPeriod,
+    responses((status = 201, description = "Recorded", body = OperationPeriod))
+)]
+#[post("/operation-periods")]
+pub async fn record_operation(
+    caller: Caller,
+    pool: web::Data<PgPool>,
+    body: Json<NewOperationPeriod>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
+    let body = body.into_inner();
+    if body.verified_to < body.verified_from {
+        return Err(ApiError::field(
+            "verified_to",
+            "a period cannot end before it starts",
+        ));
+    }
+    let actor = caller.subject().to_owned();
+    let period = run_db(&pool, move |conn| {
+        conn.transaction(|conn| {
+            let id = Uuid::new_v4();
+            diesel::insert_into(operation_periods::table)
+                .values((
+                    operation_periods::id.eq(id),
+                    operation_periods::intervento_code.eq(&body.intervento_code),
+                    operation_periods::service_number.eq(body.service_number),
+                    operation_periods::verified_from.eq(body.verified_from),
+                    operation_periods::verified_to.eq(body.verified_to),
+                    operation_periods::act_ref.eq(&body.act_ref),
+                    operation_periods::actor.eq(&actor),
+                ))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                Change {
+                    actor: &actor,
+                    entity: "operation_period",
+                    entity_id: id.to_string(),
+                    action: "verify",
+                    reason: body.act_ref.as_deref(),
+                    before: None,
+                    after: serde_json::to_value(&body).ok(),
+                },
+            )?;
+            Ok::<_, ApiError>(OperationPeriod {
+                id,
+                intervento_code: body.intervento_code,
+                service_number: body.service_number,
+                verified_from: body.verified_from,
+                verified_to: body.verified_to,
+                act_ref: body.act_ref,
+            })
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(period))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodFilter {
+    #[param(max_length = 50)]
+    pub intervento_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OperationPeriodList {
+    pub items: Vec<OperationPeriod>,
+}
+
+/// The periods of verified operation. Public.
+#[utoipa::path(tag = "indicators", params(PeriodFilter), responses((status = 200, description = "The periods", body = OperationPeriodList)))]
+#[get("/operation-periods")]
+pub async fn list_operation(
+    pool: web::Data<PgPool>,
+    filter: Query<PeriodFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let code = filter.0.intervento_code;
+    let items = run_db(&pool, move |conn| {
+        let mut query = operation_periods::table
+            .select((
+                operation_periods::id,
+                operation_periods::intervento_code,
+                operation_periods::service_number,
+                operation_periods::verified_from,
+                operation_periods::verified_to,
+                operation_periods::act_ref,
+            ))
+            .order(operation_periods::verified_from.asc())
+            .into_boxed();
+        if let Some(code) = &code {
+            query = query.filter(operation_periods::intervento_code.eq(code));
+        }
+        Ok::<_, ApiError>(query.load(conn)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(OperationPeriodList { items }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn twelve_months_of_operation() {
+        assert_eq!(whole_months(d(2010, 1, 1), d(2010, 12, 31)), 12);
+        assert_eq!(whole_months(d(2010, 1, 1), d(2010, 12, 30)), 11);
+        assert_eq!(whole_months(d(2010, 3, 15), d(2011, 3, 14)), 12);
+        assert_eq!(whole_months(d(2010, 3, 15), d(2011, 3, 13)), 11);
+        assert_eq!(whole_months(d(2010, 1, 1), d(2010, 1, 31)), 1);
+    }
+}

@@ -1,0 +1,204 @@
+//! Typed clients of the services monitoring reads: agreements (the atto, its interventi, their
+//! money and tranches) and adhesion (the programme's figures). A peer that is down or slow gives
+//! a 503 problem naming it, never a wrong answer.
+
+use apq_platform::ApiError;
+use apq_platform::client::PeerClient;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+#[derive(Clone)]
+pub struct Agreements(pub PeerClient);
+
+#[derive(Clone)]
+pub struct Adhesion(pub PeerClient);
+
+#[derive(Debug, Clone, Deserialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Atto {
+    pub id: Uuid,
+    pub number: i32,
+    pub signed_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Money {
+    pub amount: String,
+    pub currency: String,
+}
+
+/// An intervento as monitoring needs it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Intervento {
+    pub id: Uuid,
+    pub code: String,
+    pub title: String,
+    pub kind: String,
+    pub sezione: String,
+    pub cup: Option<String>,
+    pub total_cost: Money,
+    pub cnipa_cofinancing: Money,
+    pub maturity: Maturity,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Maturity {
+    pub progetto_esecutivo_validated_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct TrancheCondition {
+    pub text: String,
+    pub requires_plan_approved: bool,
+    pub requires_progetto_esecutivo: bool,
+    pub sal_verification: Option<i32>,
+    pub sal_threshold: Option<String>,
+    pub adhesion_share_threshold: Option<String>,
+    pub months_of_operation: Option<i32>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Tranche {
+    pub id: Uuid,
+    pub seq: i32,
+    pub share: String,
+    pub amount: Money,
+    pub condition: TrancheCondition,
+    pub state: String,
+    pub version: i64,
+}
+
+impl Agreements {
+    pub async fn atto(&self, number: i32) -> Result<Atto, ApiError> {
+        let atti: Items<Atto> = self.0.get("/v1/atti-integrativi", None).await?;
+        atti.items
+            .into_iter()
+            .find(|a| a.number == number)
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "atto integrativo n. {number} in the agreements register"
+                ))
+            })
+    }
+
+    pub async fn intervento(&self, code: &str) -> Result<Intervento, ApiError> {
+        if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(ApiError::field(
+                "code",
+                "an intervento code is letters, digits and dashes",
+            ));
+        }
+        let page: Items<Intervento> = self
+            .0
+            .get(&format!("/v1/interventi?code={code}"), None)
+            .await?;
+        page.items.into_iter().next().ok_or_else(|| {
+            ApiError::NotFound(format!("intervento {code} in the agreements register"))
+        })
+    }
+
+    pub async fn tranches(&self, intervento: Uuid) -> Result<Vec<Tranche>, ApiError> {
+        let list: Items<Tranche> = self
+            .0
+            .get(&format!("/v1/interventi/{intervento}/tranches"), None)
+            .await?;
+        Ok(list.items)
+    }
+
+    /// The intervento's financing and cronoprogramma, for the scheda's snapshot.
+    pub async fn snapshot(&self, intervento: &Intervento) -> Result<Value, ApiError> {
+        let summary: Value = self
+            .0
+            .get(
+                &format!("/v1/interventi/{}/financial-summary", intervento.id),
+                None,
+            )
+            .await?;
+        let activities: Value = self
+            .0
+            .get(
+                &format!("/v1/interventi/{}/activities", intervento.id),
+                None,
+            )
+            .await?;
+        let cronoprogramma: Vec<Value> = activities["items"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|a| {
+                        serde_json::json!({
+                            "code": a["code"], "title": a["title"], "start_on": a["start_on"],
+                            "end_on": a["end_on"], "total_cost": a["total_cost"]
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(serde_json::json!({
+            "id": intervento.id,
+            "code": intervento.code,
+            "title": intervento.title,
+            "kind": intervento.kind,
+            "sezione": intervento.sezione,
+            "cup": intervento.cup,
+            "total_cost": intervento.total_cost,
+            "cnipa_cofinancing": intervento.cnipa_cofinancing,
+            "financing": summary["sources"],
+            "cronoprogramma": cronoprogramma,
+        }))
+    }
+
+    /// Marks a tranche eligible, with the evaluation as evidence, on the caller's authority.
+    pub async fn mark_eligible(
+        &self,
+        tranche: &Tranche,
+        evaluation: &Value,
+        bearer: &str,
+    ) -> Result<Value, ApiError> {
+        let body = serde_json::json!({
+            "to": "eligible",
+            "reason": "Eligibility verified by the monitoring service",
+            "act_ref": null,
+            "evaluation": evaluation,
+        });
+        self.0
+            .send_with(
+                reqwest::Method::POST,
+                &format!("/v1/tranches/{}/transitions", tranche.id),
+                &body,
+                Some(bearer),
+                &[("if-match", format!("\"{}\"", tranche.version))],
+            )
+            .await
+            .map_err(ApiError::from)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Counts {
+    pub adhering_comuni: i64,
+    pub committed_comuni: i64,
+    pub committed_share: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Figures {
+    pub as_of: NaiveDate,
+    pub overall: Counts,
+}
+
+impl Adhesion {
+    pub async fn figures(&self, as_of: NaiveDate) -> Result<Figures, ApiError> {
+        Ok(self
+            .0
+            .get(&format!("/v1/figures?as_of={as_of}"), None)
+            .await?)
+    }
+}

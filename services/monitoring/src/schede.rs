@@ -1,0 +1,658 @@
+//! Schede: per intervento and semester, the physical, financial and procedural progress (SAL,
+//! commitments and payments, activity states, obstacles and corrective actions), entered by the
+//! responsabile di intervento, then submitted, validated or returned; the history is kept.
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use apq_domain::{Euro, Percent, Role, Semester, text_enum};
+use apq_platform::audit::{self, Change};
+use apq_platform::concurrency::{check_version, etag, etag_header, required_version};
+use apq_platform::db::{PgPool, run_db};
+use apq_platform::extract::{Json, Path, Query, patch as patch_field};
+use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::{ApiError, Caller, FieldError};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::peers::Agreements;
+use crate::schema::{scheda_events, schede};
+
+text_enum!(
+    /// Where a scheda stands.
+    SchedaState { Draft = "draft", Submitted = "submitted", Validated = "validated", Returned = "returned" }
+);
+
+text_enum!(
+    /// The state of an activity in the semester.
+    ActivityState { NotStarted = "not_started", InProgress = "in_progress", Completed = "completed", Late = "late" }
+);
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityProgress {
+    /// The activity's code in the agreements register (e.g. "A3-1").
+    #[schema(max_length = 20)]
+    pub code: String,
+    pub state: ActivityState,
+    pub actual_start: Option<NaiveDate>,
+    pub actual_end: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = schede)]
+pub struct SchedaRow {
+    pub id: Uuid,
+    pub intervento_id: Uuid,
+    pub intervento_code: String,
+    pub semester: String,
+    pub state: String,
+    pub sal: Decimal,
+    pub planned_sal: Option<Decimal>,
+    pub commitments: Decimal,
+    pub payments: Decimal,
+    pub activities: serde_json::Value,
+    pub obstacles: Option<String>,
+    pub corrective_actions: Option<String>,
+    pub intervento: serde_json::Value,
+    pub return_reason: Option<String>,
+    pub change_seq: i64,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A scheda as the API shows it (and the Applicativo Intese feed carries it).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Scheda {
+    pub id: Uuid,
+    pub intervento_id: Uuid,
+    pub intervento_code: String,
+    pub semester: Semester,
+    pub state: SchedaState,
+    /// Physical progress: the share of the activities' value done (SAL).
+    pub sal: Percent,
+    /// The SAL the cronoprogramma planned for the end of the semester.
+    pub planned_sal: Option<Percent>,
+    /// Financial progress.
+    pub commitments: Euro,
+    pub payments: Euro,
+    /// Procedural progress: each activity's state and dates.
+    pub activities: Vec<ActivityProgress>,
+    pub obstacles: Option<String>,
+    pub corrective_actions: Option<String>,
+    /// The intervento as the register described it: CUP, cost, financing, cronoprogramma.
+    pub intervento: serde_json::Value,
+    pub return_reason: Option<String>,
+    /// The position of its last change in the feed.
+    #[schema(format = Int64)]
+    pub change_seq: i64,
+    #[schema(format = Int64)]
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<SchedaRow> for Scheda {
+    type Error = ApiError;
+    fn try_from(row: SchedaRow) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: row.id,
+            intervento_id: row.intervento_id,
+            intervento_code: row.intervento_code,
+            semester: Semester::parse(&row.semester).map_err(ApiError::internal)?,
+            state: row.state.parse().map_err(ApiError::internal)?,
+            sal: Percent::from_decimal(row.sal).map_err(ApiError::internal)?,
+            planned_sal: row
+                .planned_sal
+                .map(Percent::from_decimal)
+                .transpose()
+                .map_err(ApiError::internal)?,
+            commitments: Euro::from_decimal(row.commitments).map_err(ApiError::internal)?,
+            payments: Euro::from_decimal(row.payments).map_err(ApiError::internal)?,
+            activities: serde_json::from_value(row.activities).map_err(ApiError::internal)?,
+            obstacles: row.obstacles,
+            corrective_actions: row.corrective_actions,
+            intervento: row.intervento,
+            return_reason: row.return_reason,
+            change_seq: row.change_seq,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+pub fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<SchedaRow, ApiError> {
+    let query = schede::table.find(id).select(SchedaRow::as_select());
+    let row = if lock {
+        query.for_update().first(conn)
+    } else {
+        query.first(conn)
+    };
+    row.optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("scheda {id}")))
+}
+
+/// Editors, or the intervento's responsabile (named in the token).
+fn require_author(caller: &Caller, code: &str) -> Result<(), ApiError> {
+    if caller.has_any(&[Role::Admin, Role::ResponsabileAccordo])
+        || (caller.has(Role::ResponsabileIntervento)
+            && caller.claims.interventi.iter().any(|c| c == code))
+    {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "only the responsabile of {code}, the responsabile dell'Accordo or admin enter its schede"
+        )))
+    }
+}
+
+fn validate_progress(
+    commitments: Euro,
+    payments: Euro,
+    activities: &[ActivityProgress],
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if commitments.is_negative() {
+        errors.push(FieldError::new("commitments", "cannot be negative"));
+    }
+    if payments.is_negative() {
+        errors.push(FieldError::new("payments", "cannot be negative"));
+    }
+    if payments > commitments {
+        errors.push(FieldError::new(
+            "payments",
+            "payments cannot exceed commitments",
+        ));
+    }
+    for (i, a) in activities.iter().enumerate() {
+        if let (Some(start), Some(end)) = (a.actual_start, a.actual_end)
+            && end < start
+        {
+            errors.push(FieldError::new(
+                format!("activities[{i}].actual_end"),
+                "an activity cannot end before it starts",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewScheda {
+    #[schema(max_length = 50)]
+    pub intervento_code: String,
+    pub semester: Semester,
+    pub sal: Percent,
+    pub planned_sal: Option<Percent>,
+    pub commitments: Euro,
+    pub payments: Euro,
+    #[serde(default)]
+    pub activities: Vec<ActivityProgress>,
+    pub obstacles: Option<String>,
+    pub corrective_actions: Option<String>,
+}
+
+/// Opens the scheda of an intervento for a semester (as a draft). The intervento's data come
+/// from the agreements register over HTTP. Safe to retry with `Idempotency-Key`.
+#[utoipa::path(
+    tag = "schede",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    request_body = NewScheda,
+    responses(
+        (status = 201, description = "The draft scheda", body = Scheda, headers(("Location" = String, description = "The scheda"))),
+        (status = 404, description = "No such intervento in the register", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The intervento already has a scheda for the semester", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/schede")]
+pub async fn create(
+    caller: Caller,
+    key: IdempotencyKey,
+    pool: web::Data<PgPool>,
+    agreements: web::Data<Agreements>,
+    body: Json<NewScheda>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    require_author(&caller, &body.intervento_code)?;
+    validate_progress(body.commitments, body.payments, &body.activities)?;
+    let intervento = agreements.intervento(&body.intervento_code).await?;
+    let snapshot = agreements.snapshot(&intervento).await?;
+    let actor = caller.subject().to_owned();
+    let hash = idempotency::fingerprint("POST", "/v1/schede", &body);
+    let stored = run_db(&pool, move |conn| {
+        idempotency::once(conn, &actor, &key, &hash, |conn| {
+            let taken: i64 = schede::table
+                .filter(schede::intervento_id.eq(intervento.id))
+                .filter(schede::semester.eq(body.semester.to_string()))
+                .count()
+                .get_result(conn)?;
+            if taken > 0 {
+                return Err(ApiError::Conflict(format!(
+                    "{} already has a scheda for {}",
+                    body.intervento_code, body.semester
+                )));
+            }
+            let id = Uuid::new_v4();
+            diesel::insert_into(schede::table)
+                .values((
+                    schede::id.eq(id),
+                    schede::intervento_id.eq(intervento.id),
+                    schede::intervento_code.eq(&intervento.code),
+                    schede::semester.eq(body.semester.to_string()),
+                    schede::state.eq(SchedaState::Draft.as_str()),
+                    schede::sal.eq(body.sal.decimal()),
+                    schede::planned_sal.eq(body.planned_sal.map(Percent::decimal)),
+                    schede::commitments.eq(body.commitments.decimal()),
+                    schede::payments.eq(body.payments.decimal()),
+                    schede::activities
+                        .eq(serde_json::to_value(&body.activities).map_err(ApiError::internal)?),
+                    schede::obstacles.eq(&body.obstacles),
+                    schede::corrective_actions.eq(&body.corrective_actions),
+                    schede::intervento.eq(&snapshot),
+                ))
+                .execute(conn)?;
+            event(conn, id, None, SchedaState::Draft, &actor, None)?;
+            let scheda = Scheda::try_from(load(conn, id, false)?)?;
+            audit::record(
+                conn,
+                Change {
+                    actor: &actor,
+                    entity: "scheda",
+                    entity_id: id.to_string(),
+                    action: "create",
+                    reason: None,
+                    before: None,
+                    after: serde_json::to_value(&scheda).ok(),
+                },
+            )?;
+            Stored::created(
+                &scheda,
+                format!("/v1/schede/{id}"),
+                Some(etag(scheda.version)),
+            )
+        })
+    })
+    .await?;
+    Ok(stored.into_response())
+}
+
+fn event(
+    conn: &mut PgConnection,
+    id: Uuid,
+    from: Option<SchedaState>,
+    to: SchedaState,
+    actor: &str,
+    note: Option<&str>,
+) -> Result<(), ApiError> {
+    diesel::insert_into(scheda_events::table)
+        .values((
+            scheda_events::scheda_id.eq(id),
+            scheda_events::from_state.eq(from.map(SchedaState::as_str)),
+            scheda_events::to_state.eq(to.as_str()),
+            scheda_events::actor.eq(actor),
+            scheda_events::note.eq(note),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IdPath {
+    pub id: Uuid,
+}
+
+/// One scheda. Public.
+#[utoipa::path(
+    tag = "schede",
+    params(("id" = Uuid, Path, description = "The scheda's id")),
+    responses(
+        (status = 200, description = "The scheda", body = Scheda, headers(("ETag" = String, description = "Its version"))),
+        (status = 404, description = "No such scheda", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/schede/{id}")]
+pub async fn get_one(
+    pool: web::Data<PgPool>,
+    path: Path<IdPath>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.id;
+    let scheda = Scheda::try_from(run_db(&pool, move |conn| load(conn, id, false)).await?)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(scheda.version))
+        .json(scheda))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SchedaFilter {
+    pub semester: Option<Semester>,
+    #[param(max_length = 50)]
+    pub intervento_code: Option<String>,
+    pub state: Option<SchedaState>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SchedaList {
+    pub items: Vec<Scheda>,
+}
+
+pub fn find(conn: &mut PgConnection, filter: &SchedaFilter) -> Result<Vec<Scheda>, ApiError> {
+    let mut query = schede::table
+        .select(SchedaRow::as_select())
+        .order((schede::semester.asc(), schede::intervento_code.asc()))
+        .into_boxed();
+    if let Some(semester) = filter.semester {
+        query = query.filter(schede::semester.eq(semester.to_string()));
+    }
+    if let Some(code) = &filter.intervento_code {
+        query = query.filter(schede::intervento_code.eq(code));
+    }
+    if let Some(state) = filter.state {
+        query = query.filter(schede::state.eq(state.as_str()));
+    }
+    query
+        .load(conn)?
+        .into_iter()
+        .map(Scheda::try_from)
+        .collect()
+}
+
+/// The schede, by semester and intervento. Public.
+#[utoipa::path(tag = "schede", params(SchedaFilter), responses((status = 200, description = "The schede", body = SchedaList)))]
+#[get("/schede")]
+pub async fn list(
+    pool: web::Data<PgPool>,
+    filter: Query<SchedaFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = filter.0;
+    let items = run_db(&pool, move |conn| find(conn, &filter)).await?;
+    Ok(HttpResponse::Ok().json(SchedaList { items }))
+}
+
+/// A merge patch of a draft or returned scheda.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SchedaPatch {
+    pub sal: Option<Percent>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub planned_sal: Option<Option<Percent>>,
+    pub commitments: Option<Euro>,
+    pub payments: Option<Euro>,
+    pub activities: Option<Vec<ActivityProgress>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub obstacles: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub corrective_actions: Option<Option<String>>,
+}
+
+/// Changes a draft or returned scheda. Requires `If-Match`.
+#[utoipa::path(
+    tag = "schede",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The scheda's id"), ("If-Match" = String, Header, description = "The scheda's ETag")),
+    request_body(content = SchedaPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Changed", body = Scheda),
+        (status = 404, description = "No such scheda", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Submitted or validated schede do not change", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/schede/{id}")]
+pub async fn update(
+    caller: Caller,
+    req: HttpRequest,
+    pool: web::Data<PgPool>,
+    path: Path<IdPath>,
+    body: Json<SchedaPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = required_version(&req)?;
+    let id = path.id;
+    let patch = body.into_inner();
+    let actor = caller.subject().to_owned();
+    let scheda = run_db(&pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = load(conn, id, true)?;
+            require_author(&caller, &current.intervento_code)?;
+            check_version(expected, current.version)?;
+            let state: SchedaState = current.state.parse().map_err(ApiError::internal)?;
+            if !matches!(state, SchedaState::Draft | SchedaState::Returned) {
+                return Err(ApiError::Conflict(format!(
+                    "a {state} scheda does not change"
+                )));
+            }
+            let before = Scheda::try_from(current.clone())?;
+            let commitments = patch.commitments.unwrap_or(before.commitments);
+            let payments = patch.payments.unwrap_or(before.payments);
+            let activities = patch
+                .activities
+                .clone()
+                .unwrap_or(before.activities.clone());
+            validate_progress(commitments, payments, &activities)?;
+            diesel::update(schede::table.find(id))
+                .set((
+                    schede::sal.eq(patch.sal.unwrap_or(before.sal).decimal()),
+                    schede::planned_sal.eq(patch
+                        .planned_sal
+                        .unwrap_or(before.planned_sal)
+                        .map(Percent::decimal)),
+                    schede::commitments.eq(commitments.decimal()),
+                    schede::payments.eq(payments.decimal()),
+                    schede::activities
+                        .eq(serde_json::to_value(&activities).map_err(ApiError::internal)?),
+                    schede::obstacles
+                        .eq(patch.obstacles.clone().unwrap_or(before.obstacles.clone())),
+                    schede::corrective_actions.eq(patch
+                        .corrective_actions
+                        .clone()
+                        .unwrap_or(before.corrective_actions.clone())),
+                    schede::version.eq(current.version + 1),
+                    schede::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)?;
+            let after = Scheda::try_from(load(conn, id, false)?)?;
+            audit::record(
+                conn,
+                Change {
+                    actor: &actor,
+                    entity: "scheda",
+                    entity_id: id.to_string(),
+                    action: "update",
+                    reason: None,
+                    before: serde_json::to_value(&before).ok(),
+                    after: serde_json::to_value(&after).ok(),
+                },
+            )?;
+            Ok::<_, ApiError>(after)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(scheda.version))
+        .json(scheda))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    /// For a return: what must be corrected. For a submission: the explanatory report.
+    #[schema(max_length = 4000)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StepPath {
+    pub id: Uuid,
+    /// submission, validation or return.
+    pub step: String,
+}
+
+/// Moves a scheda along its review: `submission` (draft or returned -> submitted, by its
+/// author), `validation` (submitted -> validated) or `return` (submitted -> returned, with a
+/// note), by the responsabile dell'Accordo or admin. A scheda cannot be validated before it is
+/// submitted. Requires `If-Match`; each step enters the Applicativo Intese feed.
+#[utoipa::path(
+    tag = "schede",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The scheda's id"),
+        ("step" = String, Path, description = "submission, validation or return"),
+        ("If-Match" = String, Header, description = "The scheda's ETag"),
+    ),
+    request_body = Review,
+    responses(
+        (status = 200, description = "The scheda after the step", body = Scheda),
+        (status = 404, description = "No such scheda or step", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The step does not apply in the scheda's state", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/schede/{id}/{step}")]
+pub async fn review(
+    caller: Caller,
+    req: HttpRequest,
+    pool: web::Data<PgPool>,
+    path: Path<StepPath>,
+    body: Json<Review>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = required_version(&req)?;
+    let StepPath { id, step } = path.into_inner();
+    let (from, to): (&[SchedaState], SchedaState) = match step.as_str() {
+        "submission" => (
+            &[SchedaState::Draft, SchedaState::Returned],
+            SchedaState::Submitted,
+        ),
+        "validation" => (&[SchedaState::Submitted], SchedaState::Validated),
+        "return" => (&[SchedaState::Submitted], SchedaState::Returned),
+        other => {
+            return Err(ApiError::NotFound(format!(
+                "the review step \"{other}\" (submission, validation, return)"
+            )));
+        }
+    };
+    let note = body.into_inner().note;
+    if to == SchedaState::Returned && note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        return Err(ApiError::field("note", "say what must be corrected"));
+    }
+    let actor = caller.subject().to_owned();
+    let scheda = run_db(&pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = load(conn, id, true)?;
+            if to == SchedaState::Submitted {
+                require_author(&caller, &current.intervento_code)?;
+            } else {
+                caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
+            }
+            check_version(expected, current.version)?;
+            let state: SchedaState = current.state.parse().map_err(ApiError::internal)?;
+            if !from.contains(&state) {
+                return Err(ApiError::Conflict(format!(
+                    "a {state} scheda cannot be {}; it must be {} first",
+                    match to {
+                        SchedaState::Validated => "validated",
+                        SchedaState::Returned => "returned",
+                        _ => "submitted",
+                    },
+                    from.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                )));
+            }
+            diesel::update(schede::table.find(id))
+                .set((
+                    schede::state.eq(to.as_str()),
+                    schede::return_reason.eq(if to == SchedaState::Returned {
+                        note.clone()
+                    } else {
+                        None
+                    }),
+                    schede::change_seq.eq(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                        "nextval('feed_seq')",
+                    )),
+                    schede::version.eq(current.version + 1),
+                    schede::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)?;
+            event(conn, id, Some(state), to, &actor, note.as_deref())?;
+            audit::record(
+                conn,
+                Change {
+                    actor: &actor,
+                    entity: "scheda",
+                    entity_id: id.to_string(),
+                    action: to.as_str(),
+                    reason: note.as_deref(),
+                    before: Some(serde_json::json!({"state": state.as_str()})),
+                    after: Some(serde_json::json!({"state": to.as_str()})),
+                },
+            )?;
+            Scheda::try_from(load(conn, id, false)?)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(scheda.version))
+        .json(scheda))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable)]
+pub struct SchedaEvent {
+    #[schema(format = Int64)]
+    pub id: i64,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub actor: String,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SchedaHistory {
+    pub items: Vec<SchedaEvent>,
+}
+
+/// The history of a scheda's review. Public.
+#[utoipa::path(
+    tag = "schede",
+    params(("id" = Uuid, Path, description = "The scheda's id")),
+    responses((status = 200, description = "Its events, oldest first", body = SchedaHistory))
+)]
+#[get("/schede/{id}/history")]
+pub async fn history(
+    pool: web::Data<PgPool>,
+    path: Path<IdPath>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.id;
+    let items = run_db(&pool, move |conn| {
+        load(conn, id, false)?;
+        Ok::<_, ApiError>(
+            scheda_events::table
+                .filter(scheda_events::scheda_id.eq(id))
+                .order(scheda_events::id.asc())
+                .select((
+                    scheda_events::id,
+                    scheda_events::from_state,
+                    scheda_events::to_state,
+                    scheda_events::actor,
+                    scheda_events::note,
+                    scheda_events::at,
+                ))
+                .load(conn)?,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(SchedaHistory { items }))
+}

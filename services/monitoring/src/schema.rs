@@ -1,0 +1,127 @@
+//! The monitoring database (see `migrations/`).
+
+diesel::table! {
+    obligations_done (kind, semester) {
+        kind -> Text,
+        semester -> Text,
+        done_on -> Date,
+        act_ref -> Nullable<Text>,
+        actor -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    schede (id) {
+        id -> Uuid,
+        intervento_id -> Uuid,
+        intervento_code -> Text,
+        semester -> Text,
+        state -> Text,
+        sal -> Numeric,
+        planned_sal -> Nullable<Numeric>,
+        commitments -> Numeric,
+        payments -> Numeric,
+        activities -> Jsonb,
+        obstacles -> Nullable<Text>,
+        corrective_actions -> Nullable<Text>,
+        intervento -> Jsonb,
+        return_reason -> Nullable<Text>,
+        change_seq -> Int8,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    scheda_events (id) {
+        id -> Int8,
+        scheda_id -> Uuid,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        actor -> Text,
+        note -> Nullable<Text>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> Uuid,
+        code -> Text,
+        name -> Text,
+        unit -> Text,
+        intervento_code -> Nullable<Text>,
+        baseline -> Numeric,
+        target -> Numeric,
+        source_ref -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    measurements (indicator_id, semester) {
+        indicator_id -> Uuid,
+        semester -> Text,
+        value -> Numeric,
+        actor -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    operation_periods (id) {
+        id -> Uuid,
+        intervento_code -> Text,
+        service_number -> Nullable<Int4>,
+        verified_from -> Date,
+        verified_to -> Date,
+        act_ref -> Nullable<Text>,
+        actor -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    defaults (id) {
+        id -> Uuid,
+        obligation -> Text,
+        semester -> Text,
+        party -> Text,
+        description -> Text,
+        opened_on -> Date,
+        deadline -> Nullable<Date>,
+        state -> Text,
+        resolved_on -> Nullable<Date>,
+        referred_on -> Nullable<Date>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    acknowledgements (scheda_id, change_seq) {
+        scheda_id -> Uuid,
+        change_seq -> Int8,
+        transmitted_at -> Timestamptz,
+        outcome -> Text,
+        message -> Nullable<Text>,
+        actor -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(scheda_events -> schede (scheda_id));
+diesel::joinable!(measurements -> indicators (indicator_id));
+diesel::joinable!(acknowledgements -> schede (scheda_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    obligations_done,
+    schede,
+    scheda_events,
+    indicators,
+    measurements,
+    operation_periods,
+    defaults,
+    acknowledgements,
+);

@@ -1,0 +1,883 @@
+//! Monitoring across the four services, real HTTP, real PostgreSQL, the shipped datasets.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use apq_domain::Role;
+use apq_e2e::Suite;
+use apq_platform::devkeys::TokenRequest;
+use apq_platform::testing::{TestApp, token, token_with};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn suite() -> Suite {
+    Suite::spawn_loaded()
+        .await
+        .unwrap_or_else(|e| panic!("cannot start the suite: {e:#}"))
+}
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    bearer: Option<&str>,
+    if_match: Option<&Value>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = app.http.request(method, app.url(path));
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    if let Some(bearer) = bearer {
+        request = request.bearer_auth(bearer);
+    }
+    if let Some(version) = if_match {
+        request = request.header(
+            "if-match",
+            format!("\"{}\"", version.as_i64().unwrap_or(-1)),
+        );
+    }
+    let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn responsabile(code: &str) -> String {
+    let mut request = TokenRequest::new(vec![Role::ResponsabileIntervento]);
+    request.interventi = vec![code.to_owned()];
+    token(&request)
+}
+
+fn accordo() -> String {
+    token_with(&[Role::ResponsabileAccordo])
+}
+
+fn scheda(code: &str, semester: &str, sal: &str) -> Value {
+    json!({"intervento_code": code, "semester": semester, "sal": sal, "planned_sal": "60.00",
+           "commitments": {"amount": "500000.00", "currency": "EUR"}, "payments": {"amount": "250000.00", "currency": "EUR"},
+           "activities": [{"code": "A3-1", "state": "in_progress", "actual_start": "2009-07-01", "actual_end": null}],
+           "obstacles": null, "corrective_actions": null})
+}
+
+/// Opens a scheda and takes it through submission (and validation if asked).
+async fn scheda_through(
+    monitoring: &TestApp,
+    code: &str,
+    semester: &str,
+    sal: &str,
+    validate: bool,
+) -> Value {
+    let (status, created) = call(
+        monitoring,
+        Method::POST,
+        "/v1/schede",
+        Some(&responsabile(code)),
+        None,
+        Some(scheda(code, semester, sal)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let path = format!("/v1/schede/{}", created["id"].as_str().unwrap_or(""));
+    let (status, submitted) = call(
+        monitoring,
+        Method::POST,
+        &format!("{path}/submission"),
+        Some(&responsabile(code)),
+        Some(&created["version"]),
+        Some(json!({"note": "relazione"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{submitted}");
+    if !validate {
+        return submitted;
+    }
+    let (status, validated) = call(
+        monitoring,
+        Method::POST,
+        &format!("{path}/validation"),
+        Some(&accordo()),
+        Some(&submitted["version"]),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{validated}");
+    validated
+}
+
+#[tokio::test]
+async fn the_deadlines_of_2009_s2_and_2010_s1_and_the_calendar() {
+    let suite = suite().await;
+    let m = &suite.monitoring;
+    let (_, s2) = call(m, Method::GET, "/v1/semesters/2009-S2", None, None, None).await;
+    assert_eq!(
+        (
+            s2["data_entry"].as_str(),
+            s2["validation_request"].as_str(),
+            s2["rapporto"].as_str()
+        ),
+        (Some("2010-01-31"), Some("2010-01-31"), Some("2010-02-28"))
+    );
+    let (_, s1) = call(m, Method::GET, "/v1/semesters/2010-S1", None, None, None).await;
+    assert_eq!(
+        (s1["data_entry"].as_str(), s1["rapporto"].as_str()),
+        (Some("2010-07-31"), Some("2010-09-30"))
+    );
+    assert_eq!(
+        call(m, Method::GET, "/v1/semesters/2010-S3", None, None, None)
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+
+    // The IV Atto is not signed in the register: the calendar says so unless given a date.
+    let (status, problem) = call(m, Method::GET, "/v1/calendar", None, None, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let (status, _) = call(m, Method::POST, "/v1/obligations", Some(&accordo()), None,
+        Some(json!({"obligation": "data_entry", "semester": "2009-S2", "done_on": "2010-01-29", "act_ref": "Applicativo Intese"}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, calendar) = call(
+        m,
+        Method::GET,
+        "/v1/calendar?signed_on=2009-06-15&as_of=2010-03-01&until=2010-06-30",
+        None,
+        None,
+        None,
+    )
+    .await;
+    let find = |obligation: &str, semester: Option<&str>| {
+        calendar["items"]
+            .as_array()
+            .and_then(|items| {
+                items
+                    .iter()
+                    .find(|i| i["obligation"] == obligation && i["semester"].as_str() == semester)
+                    .cloned()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(find("piano_submitted", None)["due_on"], "2009-07-15");
+    assert_eq!(find("piano_submitted", None)["status"], "late");
+    assert_eq!(find("data_entry", Some("2009-S2"))["status"], "done");
+    assert_eq!(find("rapporto", Some("2009-S2"))["status"], "late");
+    assert_eq!(
+        find("rapporto", Some("2009-S2"))["party"],
+        "soggetto_responsabile_accordo"
+    );
+    assert_eq!(find("data_entry", Some("2010-S1"))["status"], "pending");
+
+    // Late obligations open defaults; a deadline, then the referral to the Tavolo.
+    let (status, opened) = call(
+        m,
+        Method::POST,
+        "/v1/defaults/detections",
+        Some(&accordo()),
+        None,
+        Some(json!({"signed_on": "2009-06-15", "as_of": "2010-03-01"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{opened}");
+    let cases = opened["items"].as_array().cloned().unwrap_or_default();
+    assert!(
+        cases
+            .iter()
+            .any(|c| c["obligation"] == "rapporto" && c["semester"] == "2009-S2")
+    );
+    assert!(
+        !cases
+            .iter()
+            .any(|c| c["obligation"] == "data_entry" && c["semester"] == "2009-S2"),
+        "done obligations open no case"
+    );
+    let case = cases
+        .iter()
+        .find(|c| c["obligation"] == "rapporto")
+        .cloned()
+        .unwrap_or_default();
+    let path = format!("/v1/defaults/{}/actions", case["id"].as_str().unwrap_or(""));
+    let (_, with_deadline) = call(
+        m,
+        Method::POST,
+        &path,
+        Some(&accordo()),
+        Some(&case["version"]),
+        Some(json!({"action": "give_deadline", "deadline": "2010-03-31"})),
+    )
+    .await;
+    assert_eq!(
+        call(
+            m,
+            Method::POST,
+            &path,
+            Some(&accordo()),
+            Some(&with_deadline["version"]),
+            Some(json!({"action": "refer", "on": "2010-03-15"}))
+        )
+        .await
+        .0,
+        StatusCode::CONFLICT
+    );
+    let (status, referred) = call(
+        m,
+        Method::POST,
+        &path,
+        Some(&accordo()),
+        Some(&with_deadline["version"]),
+        Some(json!({"action": "refer", "on": "2010-04-01"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{referred}");
+    assert_eq!(referred["state"], "referred");
+    assert_eq!(
+        call(
+            m,
+            Method::POST,
+            "/v1/defaults/detections",
+            Some(&responsabile("CSTT-ALI")),
+            None,
+            Some(json!({"signed_on": "2009-06-15", "as_of": "2010-03-01"}))
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_scheda_cannot_be_validated_before_it_is_submitted() {
+    let suite = suite().await;
+    let m = &suite.monitoring;
+    let (status, created) = call(
+        m,
+        Method::POST,
+        "/v1/schede",
+        Some(&responsabile("CSTT-ALI")),
+        None,
+        Some(scheda("CSTT-ALI", "2009-S2", "35.00")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(
+        created["intervento"]["cup"], "D53G07000070002",
+        "the register's data are in the scheda"
+    );
+    assert_eq!(created["state"], "draft");
+    let path = format!("/v1/schede/{}", created["id"].as_str().unwrap_or(""));
+    let (status, problem) = call(
+        m,
+        Method::POST,
+        &format!("{path}/validation"),
+        Some(&accordo()),
+        Some(&created["version"]),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("submitted first")
+    );
+    assert_eq!(
+        call(
+            m,
+            Method::POST,
+            "/v1/schede",
+            Some(&responsabile("GEOSIGMA")),
+            None,
+            Some(scheda("CSTT-ALI", "2010-S1", "40.00"))
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN,
+        "not their intervento"
+    );
+
+    let (_, submitted) = call(
+        m,
+        Method::POST,
+        &format!("{path}/submission"),
+        Some(&responsabile("CSTT-ALI")),
+        Some(&created["version"]),
+        Some(json!({"note": "relazione"})),
+    )
+    .await;
+    assert_eq!(submitted["state"], "submitted");
+    assert_eq!(
+        call(
+            m,
+            Method::POST,
+            &format!("{path}/validation"),
+            Some(&responsabile("CSTT-ALI")),
+            Some(&submitted["version"]),
+            Some(json!({}))
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN,
+        "nobody validates their own scheda"
+    );
+    let (_, returned) = call(
+        m,
+        Method::POST,
+        &format!("{path}/return"),
+        Some(&accordo()),
+        Some(&submitted["version"]),
+        Some(json!({"note": "manca la relazione sugli ostacoli"})),
+    )
+    .await;
+    assert_eq!(returned["state"], "returned");
+    let (status, fixed) = call(
+        m,
+        Method::PATCH,
+        &path,
+        Some(&responsabile("CSTT-ALI")),
+        Some(&returned["version"]),
+        Some(json!({"obstacles": "ritardi nella gara"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{fixed}");
+    let (_, again) = call(
+        m,
+        Method::POST,
+        &format!("{path}/submission"),
+        Some(&responsabile("CSTT-ALI")),
+        Some(&fixed["version"]),
+        Some(json!({})),
+    )
+    .await;
+    let (status, validated) = call(
+        m,
+        Method::POST,
+        &format!("{path}/validation"),
+        Some(&accordo()),
+        Some(&again["version"]),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{validated}");
+    assert_eq!(
+        call(
+            m,
+            Method::PATCH,
+            &path,
+            Some(&accordo()),
+            Some(&validated["version"]),
+            Some(json!({"sal": "99.00"}))
+        )
+        .await
+        .0,
+        StatusCode::CONFLICT
+    );
+    let (_, history) = call(m, Method::GET, &format!("{path}/history"), None, None, None).await;
+    let states: Vec<&str> = history["items"]
+        .as_array()
+        .map(|h| h.iter().filter_map(|e| e["to_state"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        states,
+        ["draft", "submitted", "returned", "submitted", "validated"]
+    );
+}
+
+async fn tranche_2(m: &TestApp) -> Value {
+    let (status, eligibility) = call(
+        m,
+        Method::GET,
+        "/v1/interventi/CSTT-ALI/eligibility",
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{eligibility}");
+    eligibility["tranches"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["seq"] == 2).cloned())
+        .unwrap_or_default()
+}
+
+fn holds(tranche: &Value, condition: &str) -> Option<bool> {
+    tranche["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["condition"] == condition))
+        .and_then(|c| c["holds"].as_bool())
+}
+
+#[tokio::test]
+async fn cstt_tranche_2_becomes_eligible_exactly_at_sal_50_and_30_percent_of_comuni() {
+    let suite = suite().await;
+    let (m, a) = (&suite.monitoring, &suite.adhesion);
+    let admin = token_with(&[Role::Admin]);
+    // Ten small comuni adhere to PAeSI; their commitments will be signed one by one.
+    let (_, page) = call(
+        a,
+        Method::GET,
+        "/v1/enti?province=SI&piccolo_comune=true&limit=10",
+        None,
+        None,
+        None,
+    )
+    .await;
+    let mut adhesions = Vec::new();
+    for code in page["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e["code"].as_str().map(str::to_owned))
+    {
+        let (status, adhesion) = call(a, Method::POST, "/v1/adhesions", Some(&admin), None,
+            Some(json!({"ente_code": code, "service_number": 1, "requested_on": "2009-03-01", "act_ref": null}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{adhesion}");
+        adhesions.push(adhesion);
+    }
+    assert_eq!(adhesions.len(), 10);
+    let sign = |adhesion: Value| async move {
+        let path = format!(
+            "/v1/adhesions/{}/transitions",
+            adhesion["id"].as_str().unwrap_or("")
+        );
+        let (status, _) = call(
+            a,
+            Method::POST,
+            &path,
+            Some(&token_with(&[Role::Admin])),
+            Some(&adhesion["version"]),
+            Some(json!({"to": "commitment_signed", "on": "2009-05-01", "act_ref": "contratto"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    };
+    // SAL just under 50%, validated.
+    scheda_through(m, "CSTT-ALI", "2009-S2", "49.99", true).await;
+    for adhesion in adhesions.iter().take(3).cloned() {
+        sign(adhesion).await;
+    }
+    let t = tranche_2(m).await;
+    assert_eq!(
+        (
+            holds(&t, "sal"),
+            holds(&t, "adhesion_share"),
+            t["eligible"].as_bool()
+        ),
+        (Some(false), Some(true), Some(false)),
+        "SAL 49.99%: {t}"
+    );
+
+    // SAL reaches 50% in the next semester (the one-comune-short case has its own test).
+    scheda_through(m, "CSTT-ALI", "2010-S1", "50.00", true).await;
+    let t = tranche_2(m).await;
+    assert_eq!(
+        (
+            holds(&t, "sal"),
+            holds(&t, "adhesion_share"),
+            t["eligible"].as_bool()
+        ),
+        (Some(true), Some(true), Some(true)),
+        "SAL 50% and 3 of 10: {t}"
+    );
+    let check = t["checks"]
+        .as_array()
+        .and_then(|c| {
+            c.iter()
+                .find(|c| c["condition"] == "adhesion_share")
+                .cloned()
+        })
+        .unwrap_or_default();
+    assert!(
+        check["figure"].as_str().unwrap_or("").starts_with("30"),
+        "{check}"
+    );
+
+    // Marking it eligible goes through the agreements API.
+    let (status, marked) = call(
+        m,
+        Method::POST,
+        "/v1/interventi/CSTT-ALI/tranches/2/eligibility",
+        Some(&accordo()),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{marked}");
+    assert_eq!(marked["state"], "eligible");
+    let (_, agreements_side) = call(
+        &suite.agreements,
+        Method::GET,
+        &format!(
+            "/v1/interventi/{}/tranches",
+            marked["intervento_id"].as_str().unwrap_or("")
+        ),
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(agreements_side["items"][1]["state"], "eligible");
+    let (status, problem) = call(
+        m,
+        Method::POST,
+        "/v1/interventi/CSTT-ALI/tranches/3/eligibility",
+        Some(&accordo()),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "12 months of operation are missing: {problem}"
+    );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("months_of_operation")
+    );
+}
+
+/// With two of ten comuni signed (20%, one comune short of 30%), tranche 2 is not eligible even
+/// at SAL 50%.
+#[tokio::test]
+async fn one_comune_short_of_30_percent_is_not_enough() {
+    let suite = suite().await;
+    let (m, a) = (&suite.monitoring, &suite.adhesion);
+    let admin = token_with(&[Role::Admin]);
+    let (_, page) = call(
+        a,
+        Method::GET,
+        "/v1/enti?province=GR&piccolo_comune=true&limit=10",
+        None,
+        None,
+        None,
+    )
+    .await;
+    let codes: Vec<String> = page["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e["code"].as_str().map(str::to_owned))
+        .collect();
+    let mut signed = 0;
+    for code in &codes {
+        let (_, adhesion) = call(a, Method::POST, "/v1/adhesions", Some(&admin), None,
+            Some(json!({"ente_code": code, "service_number": 2, "requested_on": "2009-03-01", "act_ref": null}))).await;
+        if signed < 2 {
+            let path = format!(
+                "/v1/adhesions/{}/transitions",
+                adhesion["id"].as_str().unwrap_or("")
+            );
+            let (status, _) = call(
+                a,
+                Method::POST,
+                &path,
+                Some(&admin),
+                Some(&adhesion["version"]),
+                Some(json!({"to": "commitment_signed", "on": "2009-05-01", "act_ref": null})),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK);
+            signed += 1;
+        }
+    }
+    scheda_through(m, "CSTT-ALI", "2009-S2", "50.00", true).await;
+    let t = tranche_2(m).await;
+    assert_eq!(
+        (
+            holds(&t, "sal"),
+            holds(&t, "adhesion_share"),
+            t["eligible"].as_bool()
+        ),
+        (Some(true), Some(false), Some(false)),
+        "2 of 10 comuni: {t}"
+    );
+    let (status, _) = call(
+        m,
+        Method::POST,
+        "/v1/interventi/CSTT-ALI/tranches/2/eligibility",
+        Some(&accordo()),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn with_the_adhesion_service_stopped_eligibility_answers_503() {
+    let suite = suite().await;
+    suite.adhesion.stop().await;
+    let started = Instant::now();
+    let (status, problem) = call(
+        &suite.monitoring,
+        Method::GET,
+        "/v1/interventi/CSTT-ALI/eligibility",
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("adhesion"),
+        "the peer is named: {problem}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "within the configured timeout"
+    );
+    // GEOSIGMA's tranches need no adhesion figures: they still answer.
+    let (status, _) = call(
+        &suite.monitoring,
+        Method::GET,
+        "/v1/interventi/GEOSIGMA/eligibility",
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+fn sync_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .map(|dir| dir.join("apq-intese-sync"))
+        .unwrap_or_default()
+}
+
+fn files(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn the_sync_job_killed_halfway_and_restarted_delivers_every_scheda_exactly_once() {
+    let suite = suite().await;
+    let m = &suite.monitoring;
+    for code in ["CSTT-ALI", "E-TOSCANA-RIUSO", "GEOSIGMA"] {
+        for semester in ["2009-S2", "2010-S1"] {
+            scheda_through(m, code, semester, "20.00", semester == "2009-S2").await;
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("apq-intese-{}", std::process::id()));
+    drop(std::fs::remove_dir_all(&dir));
+    let sync_token = token_with(&[Role::Sync]);
+    let binary = sync_binary();
+    assert!(binary.exists(), "{} is built", binary.display());
+    let mut job = tokio::process::Command::new(&binary)
+        .args([
+            "--feed",
+            &m.address,
+            "--target-dir",
+            &dir.to_string_lossy(),
+            "--batch",
+            "2",
+            "--delay-ms",
+            "400",
+        ])
+        .env("APQ_SYNC_TOKEN", &sync_token)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while files(&dir).len() < 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    job.kill().await.unwrap_or_else(|e| panic!("{e}"));
+    let halfway = files(&dir).len();
+    assert!(
+        (2..6).contains(&halfway),
+        "killed halfway, after {halfway} of 6"
+    );
+
+    let output = tokio::process::Command::new(&binary)
+        .args([
+            "--feed",
+            &m.address,
+            "--target-dir",
+            &dir.to_string_lossy(),
+            "--batch",
+            "2",
+        ])
+        .env("APQ_SYNC_TOKEN", &sync_token)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let delivered = files(&dir);
+    assert_eq!(
+        delivered.len(),
+        6,
+        "every scheda exactly once: {delivered:?}"
+    );
+    let (_, acks) = call(
+        m,
+        Method::GET,
+        "/v1/feed/acknowledgements",
+        Some(&sync_token),
+        None,
+        None,
+    )
+    .await;
+    let mut acked: Vec<String> = acks["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|a| format!("{}-{}", a["scheda_id"], a["change_seq"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    acked.sort();
+    acked.dedup();
+    assert_eq!(acked.len(), 6);
+    let item: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(&delivered[0])).unwrap_or_default())
+            .unwrap_or(Value::Null);
+    assert!(
+        item["scheda"]["intervento"]["total_cost"]["amount"].is_string(),
+        "the documented format: {item}"
+    );
+    assert!(item["indicators"].is_array());
+
+    // A third run finds nothing new; a bad token stops it with a clear message.
+    let again = tokio::process::Command::new(&binary)
+        .args(["--feed", &m.address, "--target-dir", &dir.to_string_lossy()])
+        .env("APQ_SYNC_TOKEN", &sync_token)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(again.status.success());
+    assert_eq!(files(&dir).len(), 6);
+    let refused = tokio::process::Command::new(&binary)
+        .args(["--feed", &m.address, "--target-dir", &dir.to_string_lossy()])
+        .env("APQ_SYNC_TOKEN", "not-a-token")
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot finish"));
+    drop(std::fs::remove_dir_all(&dir));
+}
+
+#[tokio::test]
+async fn the_report_renders_for_the_iv_atto_in_headless_chromium() {
+    let suite = suite().await;
+    let m = &suite.monitoring;
+    scheda_through(m, "CSTT-ALI", "2009-S2", "42.50", true).await;
+    scheda_through(m, "GEOSIGMA", "2009-S2", "10.00", false).await;
+    let (status, _) = call(
+        m,
+        Method::PUT,
+        "/v1/indicators/IND-03/measurements/2009-S2",
+        Some(&accordo()),
+        None,
+        Some(json!({"value": "60"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, report) = call(m, Method::GET, "/v1/reports/2009-S2", None, None, None).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["general"]["interventi_monitored"], 2);
+    assert_eq!(report["interventi"][0]["code"], "CSTT-ALI");
+    assert!(
+        report["interventi"][0]["observations"]
+            .as_array()
+            .is_some_and(|o| !o.is_empty())
+    );
+
+    let html = m
+        .get("/v1/reports/2009-S2/document")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    let dir = std::env::temp_dir().join(format!("apq-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let page = dir.join("rapporto.html");
+    std::fs::write(&page, &html).unwrap_or_else(|e| panic!("{e}"));
+    let screenshot = dir.join("rapporto.png");
+    let chromium = ["chromium", "chromium-browser"].into_iter().find(|c| {
+        std::process::Command::new("which")
+            .arg(c)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let chromium = chromium.unwrap_or_else(|| {
+        panic!("headless Chromium is needed (Debian's chromium); ./deploy/test installs it")
+    });
+    let flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ];
+    let profile = format!("--user-data-dir={}", dir.join("profile").display());
+    let dom = tokio::process::Command::new(chromium)
+        .args(flags)
+        .arg(&profile)
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("Rapporto di monitoraggio"),
+        "the DOM: {}",
+        &dom[..dom.len().min(500)]
+    );
+    for section in [
+        "1. Stato di avanzamento generale",
+        "2. Contesto programmatico",
+        "3. Analisi per intervento",
+        "D53G07000070002",
+    ] {
+        assert!(dom.contains(section), "{section} is in the rendered page");
+    }
+    assert!(dom.matches("<svg").count() >= 3, "three charts");
+    let shot = tokio::process::Command::new(chromium)
+        .args(flags)
+        .arg(&profile)
+        .arg(format!("--screenshot={}", screenshot.display()))
+        .arg("--window-size=1000,1600")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        shot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    let size = std::fs::metadata(&screenshot).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 10_000, "a real page was painted ({size} bytes)");
+    drop(std::fs::remove_dir_all(&dir));
+}
