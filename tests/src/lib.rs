@@ -25,6 +25,42 @@ pub async fn spawn_loaded(
     Ok(app)
 }
 
+/// One request to `app`: method, path, bearer token, `If-Match` version, JSON body; the status
+/// and the JSON answer (`Null` when there is none).
+pub async fn call(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    bearer: Option<&str>,
+    if_match: Option<&serde_json::Value>,
+    body: Option<serde_json::Value>,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let mut request = app.http.request(method, app.url(path));
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    if let Some(bearer) = bearer {
+        request = request.bearer_auth(bearer);
+    }
+    if let Some(version) = if_match {
+        request = request.header(
+            "if-match",
+            format!("\"{}\"", version.as_i64().unwrap_or(-1)),
+        );
+    }
+    let response = match request.send().await {
+        Ok(response) => response,
+        Err(error) => panic!("{path}: {error}"),
+    };
+    let status = response.status();
+    (
+        status,
+        response.json().await.unwrap_or(serde_json::Value::Null),
+    )
+}
+
 pub struct Suite {
     pub catalogue: TestApp,
     pub agreements: TestApp,

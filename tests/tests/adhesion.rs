@@ -1,7 +1,7 @@
 //! Bodies and adhesions, with the catalogue and the adhesion services talking real HTTP.
 
 use apq_domain::Role;
-use apq_e2e::spawn_loaded;
+use apq_e2e::{call, spawn_loaded};
 use apq_platform::devkeys::TokenRequest;
 use apq_platform::testing::{TestApp, token, token_with};
 use reqwest::{Method, StatusCode};
@@ -36,34 +36,6 @@ fn ente(code: &str) -> String {
     request.ente = Some(code.to_owned());
     request.subject = format!("operatore-{code}");
     token(&request)
-}
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    bearer: Option<&str>,
-    if_match: Option<&Value>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = app.http.request(method, app.url(path));
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_string());
-    }
-    if let Some(bearer) = bearer {
-        request = request.bearer_auth(bearer);
-    }
-    if let Some(version) = if_match {
-        request = request.header(
-            "if-match",
-            format!("\"{}\"", version.as_i64().unwrap_or(-1)),
-        );
-    }
-    let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 fn adhere(code: &str, service: i32) -> Value {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use apq_domain::Role;
-use apq_e2e::Suite;
+use apq_e2e::{Suite, call};
 use apq_platform::devkeys::TokenRequest;
 use apq_platform::testing::{TestApp, token, token_with};
 use reqwest::{Method, StatusCode};
@@ -14,34 +14,6 @@ async fn suite() -> Suite {
     Suite::spawn_loaded()
         .await
         .unwrap_or_else(|e| panic!("cannot start the suite: {e:#}"))
-}
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    bearer: Option<&str>,
-    if_match: Option<&Value>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = app.http.request(method, app.url(path));
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_string());
-    }
-    if let Some(bearer) = bearer {
-        request = request.bearer_auth(bearer);
-    }
-    if let Some(version) = if_match {
-        request = request.header(
-            "if-match",
-            format!("\"{}\"", version.as_i64().unwrap_or(-1)),
-        );
-    }
-    let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 fn responsabile(code: &str) -> String {

@@ -374,7 +374,6 @@ pub struct IdPath {
     params(("id" = Uuid, Path, description = "The adhesion's id")),
     responses(
         (status = 200, description = "The adhesion", body = Adhesion, headers(("ETag" = String, description = "Its version"))),
-        (status = 404, description = "No such adhesion", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/adhesions/{id}")]
@@ -436,7 +435,6 @@ pub struct AdhesionList {
     params(("code" = String, Path, description = "The body's code (a comune's ISTAT code)"), StateFilter),
     responses(
         (status = 200, description = "The body's adhesions", body = AdhesionList),
-        (status = 404, description = "No such body", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/enti/{code}/adhesions")]
@@ -592,10 +590,7 @@ pub struct NewTransition {
     request_body = NewTransition,
     responses(
         (status = 200, description = "The adhesion in its new state", body = Adhesion),
-        (status = 404, description = "No such adhesion", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A skipped or backward step", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/adhesions/{id}/transitions")]

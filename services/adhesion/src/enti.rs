@@ -231,7 +231,6 @@ pub struct EnteDetail {
     params(("code" = String, Path, description = "The body's code (a comune's ISTAT code)")),
     responses(
         (status = 200, description = "The body", body = EnteDetail),
-        (status = 404, description = "No such body", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/enti/{code}")]

@@ -244,7 +244,6 @@ fn write_costs(
     request_body = NewActivity,
     responses(
         (status = 201, description = "Created", body = Activity, headers(("Location" = String, description = "The activity"))),
-        (status = 404, description = "No such intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The code is taken in this intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -360,9 +359,6 @@ pub struct ActivityPath {
     request_body(content = ActivityPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Changed", body = Activity),
-        (status = 404, description = "No such activity", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/activities/{activity_id}")]

@@ -155,7 +155,6 @@ pub async fn list_atti(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError
     params(("id" = Uuid, Path, description = "The atto's id")),
     responses(
         (status = 200, description = "The atto", body = Atto, headers(("ETag" = String, description = "Its version"))),
-        (status = 404, description = "No such atto", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/atti-integrativi/{id}")]
@@ -291,9 +290,6 @@ pub struct AttoPatch {
     request_body(content = AttoPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Changed", body = Atto),
-        (status = 404, description = "No such atto", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/atti-integrativi/{id}")]

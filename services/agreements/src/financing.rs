@@ -173,11 +173,8 @@ fn validate_sources(sources: &[FinancingSource]) -> Result<(), ApiError> {
     request_body = FinancingPlan,
     responses(
         (status = 200, description = "The intervento with its new co-financing", body = Intervento),
-        (status = 404, description = "No such intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A tranche is already under way", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The intervento changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The plan does not add up or breaks the cap", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/interventi/{id}/financing-plan")]
@@ -332,7 +329,6 @@ pub struct FinancialSummary {
     params(("id" = Uuid, Path, description = "The intervento's id")),
     responses(
         (status = 200, description = "The financial summary", body = FinancialSummary),
-        (status = 404, description = "No such intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/interventi/{id}/financial-summary")]
@@ -400,10 +396,7 @@ pub struct NewCostTable {
     request_body = NewCostTable,
     responses(
         (status = 200, description = "The new cost table", body = CostTable),
-        (status = 404, description = "No such intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The intervento changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The cells do not add up to the cost", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/interventi/{id}/cost-table")]

@@ -267,7 +267,6 @@ pub struct IdPath {
     responses(
         (status = 200, description = "The intervento", body = Intervento,
          headers(("ETag" = String, description = "The version, for If-Match"))),
-        (status = 404, description = "No such intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/interventi/{id}")]
@@ -461,9 +460,6 @@ pub struct InterventoPatch {
     request_body(content = InterventoPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Changed", body = Intervento, headers(("ETag" = String, description = "The new version"))),
-        (status = 404, description = "No such intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed by someone else since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/interventi/{id}")]

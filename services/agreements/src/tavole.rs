@@ -152,7 +152,6 @@ pub fn compute(conn: &mut PgConnection, atto: Uuid) -> Result<Tavole, ApiError> 
     params(("id" = Uuid, Path, description = "The atto's id")),
     responses(
         (status = 200, description = "The three Tavole", body = Tavole),
-        (status = 404, description = "No such atto", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/atti-integrativi/{id}/tavole")]

@@ -599,10 +599,7 @@ pub struct ConciliationPath {
     request_body = Agreement,
     responses(
         (status = 200, description = "Agreed", body = Conciliation),
-        (status = 404, description = "No such conciliation", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not open any more", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/conciliations/{id}/agreement")]

@@ -232,10 +232,7 @@ pub struct TranchePath {
     request_body = NewTransition,
     responses(
         (status = 200, description = "The tranche in its new state", body = Tranche),
-        (status = 404, description = "No such tranche", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The transition is not allowed from the current state", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The tranche changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/tranches/{tranche_id}/transitions")]

@@ -284,7 +284,6 @@ pub struct NumberPath {
     params(("number" = i32, Path, description = "The service's number (1-8 in the seed)")),
     responses(
         (status = 200, description = "The service", body = ServiceEntry, headers(("ETag" = String, description = "Its current version"))),
-        (status = 404, description = "No such service", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/services/{number}")]
@@ -314,7 +313,6 @@ pub struct VersionPath {
     ),
     responses(
         (status = 200, description = "That version", body = ServiceEntry),
-        (status = 404, description = "No such service or version", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/services/{number}/versions/{version}")]
@@ -432,9 +430,6 @@ pub async fn create(
     request_body = NewService,
     responses(
         (status = 200, description = "The new version", body = ServiceEntry),
-        (status = 404, description = "No such service", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "A newer version exists", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/services/{number}")]
@@ -508,10 +503,7 @@ pub struct Withdrawal {
     request_body = Withdrawal,
     responses(
         (status = 200, description = "Withdrawn (a new version)", body = ServiceEntry),
-        (status = 404, description = "No such service", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already withdrawn", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "A newer version exists", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/services/{number}/withdrawal")]

@@ -176,10 +176,7 @@ pub struct IdPath {
     request_body = DefaultAction,
     responses(
         (status = 200, description = "The case", body = Default_),
-        (status = 404, description = "No such case", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not possible in the case's state", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/defaults/{id}/actions")]

@@ -223,7 +223,6 @@ pub struct AsOf {
     params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI"), AsOf),
     responses(
         (status = 200, description = "The evaluation", body = Eligibility),
-        (status = 404, description = "No such intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/interventi/{code}/eligibility")]
@@ -256,7 +255,6 @@ pub struct TranchePath {
     params(("code" = String, Path, description = "The intervento's code"), ("seq" = i32, Path, description = "The tranche's number")),
     responses(
         (status = 200, description = "The tranche as the agreements register now has it"),
-        (status = 404, description = "No such intervento or tranche", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A condition does not hold, or the tranche is not planned", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]

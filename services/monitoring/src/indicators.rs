@@ -146,7 +146,6 @@ pub struct NewMeasurement {
     request_body = NewMeasurement,
     responses(
         (status = 200, description = "The indicator with the value", body = Indicator),
-        (status = 404, description = "No such indicator", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/indicators/{code}/measurements/{semester}")]

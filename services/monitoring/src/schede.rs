@@ -210,7 +210,6 @@ pub struct NewScheda {
     request_body = NewScheda,
     responses(
         (status = 201, description = "The draft scheda", body = Scheda, headers(("Location" = String, description = "The scheda"))),
-        (status = 404, description = "No such intervento in the register", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The intervento already has a scheda for the semester", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -317,7 +316,6 @@ pub struct IdPath {
     params(("id" = Uuid, Path, description = "The scheda's id")),
     responses(
         (status = 200, description = "The scheda", body = Scheda, headers(("ETag" = String, description = "Its version"))),
-        (status = 404, description = "No such scheda", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/schede/{id}")]
@@ -403,10 +401,7 @@ pub struct SchedaPatch {
     request_body(content = SchedaPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Changed", body = Scheda),
-        (status = 404, description = "No such scheda", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Submitted or validated schede do not change", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/schede/{id}")]
@@ -513,10 +508,7 @@ pub struct StepPath {
     request_body = Review,
     responses(
         (status = 200, description = "The scheda after the step", body = Scheda),
-        (status = 404, description = "No such scheda or step", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The step does not apply in the scheda's state", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/schede/{id}/{step}")]

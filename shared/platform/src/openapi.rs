@@ -179,11 +179,16 @@ fn complete_operation(operation: &mut Value, method: &str, probe: bool) {
         .get("security")
         .and_then(Value::as_array)
         .is_some_and(|s| !s.is_empty());
-    let has_input = operation.get("requestBody").is_some()
-        || operation
-            .get("parameters")
-            .and_then(Value::as_array)
-            .is_some_and(|p| !p.is_empty());
+    let parameters = operation
+        .get("parameters")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let has_input = operation.get("requestBody").is_some() || !parameters.is_empty();
+    let in_path = parameters.iter().any(|p| p["in"] == "path");
+    let conditional = parameters
+        .iter()
+        .any(|p| p["in"] == "header" && p["name"] == "If-Match");
     let responses = operation["responses"]
         .as_object_mut()
         .map(std::mem::take)
@@ -208,6 +213,17 @@ fn complete_operation(operation: &mut Value, method: &str, probe: bool) {
             "The caller's roles or scope do not allow this",
             false,
         ));
+    }
+    if in_path {
+        standard.push(("404", "No such resource", false));
+    }
+    if conditional {
+        standard.push((
+            "412",
+            "The resource changed since it was read (a stale If-Match)",
+            false,
+        ));
+        standard.push(("428", "If-Match is required", false));
     }
     if matches!(method, "post" | "put" | "patch") {
         standard.push(("413", "The request body is over the size limit", false));
