@@ -102,7 +102,17 @@ pub async fn calendar(
         Some(date) => date,
         None => {
             let number = query.atto.unwrap_or(4);
-            agreements.atto(number).await?.signed_on.ok_or_else(|| ApiError::Unprocessable {
+            let atto = agreements.atto(number).await.map_err(|e| match e {
+                ApiError::NotFound(what) => ApiError::Unprocessable {
+                    detail: format!("there is no {what}: give signed_on to plan a calendar"),
+                    errors: vec![apq_platform::FieldError::new(
+                        "atto",
+                        "no such atto integrativo",
+                    )],
+                },
+                other => other,
+            })?;
+            atto.signed_on.ok_or_else(|| ApiError::Unprocessable {
                 detail: format!("atto integrativo n. {number} is not signed yet: give signed_on to plan its calendar"),
                 errors: vec![apq_platform::FieldError::new("signed_on", "the atto has no signature date")],
             })?
