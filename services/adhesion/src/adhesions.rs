@@ -72,7 +72,6 @@ pub struct AdhesionRow {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Step {
     pub on: NaiveDate,
-    #[schema(max_length = 500)]
     pub act_ref: Option<String>,
 }
 
@@ -193,7 +192,6 @@ pub struct NewAdhesion {
     pub via_aggregation: Option<String>,
     pub requested_on: NaiveDate,
     /// The act of the request (delibera, determina, protocol number).
-    #[schema(max_length = 500)]
     pub act_ref: Option<String>,
 }
 
@@ -574,7 +572,6 @@ pub struct NewTransition {
     pub to: AdhesionState,
     pub on: NaiveDate,
     /// The act supporting the step (the signed commitment, the activation verbale...).
-    #[schema(max_length = 500)]
     pub act_ref: Option<String>,
 }
 

@@ -126,7 +126,6 @@ pub struct EnteFilter {
     /// Only comuni under (true) or over (false) 5,000 inhabitants.
     pub piccolo_comune: Option<bool>,
     /// Name contains (case-insensitive).
-    #[param(max_length = 100)]
     pub q: Option<String>,
 }
 
@@ -274,10 +273,9 @@ pub async fn get_one(
 #[serde(deny_unknown_fields)]
 pub struct NewAggregation {
     /// A code of your choice (upper-case letters, digits, dashes), e.g. "UC-CASENTINO".
-    #[schema(max_length = 40, pattern = "^[A-Z][A-Z0-9-]*$")]
+    #[schema(pattern = "^[A-Z][A-Z0-9-]*$")]
     pub code: String,
     pub kind: EnteKind,
-    #[schema(max_length = 300)]
     pub name: String,
     /// The member comuni's ISTAT codes.
     pub members: Vec<IstatCode>,

@@ -180,10 +180,8 @@ pub async fn list(pool: web::Data<PgPool>, path: Path<IdPath>) -> Result<HttpRes
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewActivity {
-    #[schema(max_length = 20)]
     pub code: String,
     pub phase: Option<String>,
-    #[schema(max_length = 500)]
     pub title: String,
     pub description: Option<String>,
     pub start_on: Option<NaiveDate>,
@@ -339,7 +337,6 @@ pub struct ActivityPatch {
     #[serde(default, deserialize_with = "patch_field")]
     pub validation_criteria: Option<Option<String>>,
     pub costs: Option<Vec<ActivityCost>>,
-    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 

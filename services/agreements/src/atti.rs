@@ -22,7 +22,6 @@ use crate::schema::{accordi, atti_integrativi};
 #[diesel(table_name = accordi)]
 pub struct Accordo {
     pub id: Uuid,
-    #[schema(max_length = 50)]
     pub code: String,
     pub title: String,
     pub signed_on: Option<NaiveDate>,
@@ -175,7 +174,6 @@ pub struct NewAtto {
     pub accordo_id: Uuid,
     #[schema(format = Int32, minimum = 1)]
     pub number: i32,
-    #[schema(max_length = 500)]
     pub title: String,
     pub signed_on: Option<NaiveDate>,
     #[serde(default)]
@@ -275,7 +273,6 @@ pub struct AttoPatch {
     pub signed_on: Option<Option<NaiveDate>>,
     pub signatories: Option<Vec<String>>,
     pub status: Option<AttoStatus>,
-    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 

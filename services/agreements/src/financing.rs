@@ -30,16 +30,13 @@ use crate::tranches::{Tranche, for_intervento, write_plan};
 pub struct FinancingSource {
     pub contributor: Contributor,
     /// The Tavola 1 heading, e.g. "II Fase e-Gov Linea 3".
-    #[schema(max_length = 300)]
     pub heading: String,
     /// The Tavola 2 legal basis, e.g. "L. 289/2002 / D.M. 14 ottobre 2003 - II Fase e-Gov Linea 3".
-    #[schema(max_length = 500)]
     pub legal_basis: String,
     pub amount: Euro,
     /// This source is CNIPA's co-financing (counted against the cap).
     pub cnipa: bool,
     #[serde(default)]
-    #[schema(max_length = 200)]
     pub source_ref: Option<String>,
 }
 
@@ -50,7 +47,6 @@ pub struct FinancingPlan {
     pub sources: Vec<FinancingSource>,
     /// Why the plan changes (kept in the audit trail).
     #[serde(default)]
-    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 
@@ -231,7 +227,6 @@ pub struct CostCell {
     pub category: CostCategory,
     pub funding: Funding,
     /// The period the amount covers when the seed gives one (e.g. "2008-2009"); empty otherwise.
-    #[schema(max_length = 50)]
     pub period: String,
     pub amount: Euro,
 }
@@ -380,7 +375,6 @@ pub struct NewCostTable {
     #[schema(max_items = 200)]
     pub cells: Vec<CostCell>,
     #[serde(default)]
-    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 

@@ -84,9 +84,7 @@ pub struct Maturity {
 pub struct Intervento {
     pub id: Uuid,
     pub atto_id: Uuid,
-    #[schema(max_length = 50)]
     pub code: String,
-    #[schema(max_length = 500)]
     pub title: String,
     pub kind: Kind,
     pub sezione: Sezione,
@@ -193,7 +191,6 @@ pub struct InterventoFilter {
     pub state: Option<InterventoState>,
     pub cup: Option<Cup>,
     /// The intervento with this code (e.g. CSTT-ALI).
-    #[param(max_length = 50)]
     pub code: Option<String>,
 }
 
@@ -287,9 +284,8 @@ pub async fn get_one(
 #[serde(deny_unknown_fields)]
 pub struct NewIntervento {
     pub atto_id: Uuid,
-    #[schema(max_length = 50, pattern = "^[A-Z0-9][A-Z0-9-]*$")]
+    #[schema(pattern = "^[A-Z0-9][A-Z0-9-]*$")]
     pub code: String,
-    #[schema(max_length = 500)]
     pub title: String,
     pub kind: Kind,
     pub sezione: Sezione,
@@ -424,7 +420,6 @@ pub async fn create(
 #[derive(Debug, Serialize, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct InterventoPatch {
-    #[schema(max_length = 500)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "patch_field")]
     pub cup: Option<Option<Cup>>,
@@ -445,7 +440,6 @@ pub struct InterventoPatch {
     #[serde(default, deserialize_with = "patch_field")]
     pub progetto_esecutivo_validated_on: Option<Option<NaiveDate>>,
     /// Why the change is made (kept in the audit trail).
-    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 

@@ -102,10 +102,8 @@ pub async fn list(caller: MaybeCaller, pool: web::Data<PgPool>) -> Result<HttpRe
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPerson {
-    #[schema(max_length = 200)]
     pub name: String,
     pub organisation: Option<String>,
-    #[schema(max_length = 254)]
     pub email: Option<String>,
     #[serde(default)]
     pub responsibilities: Vec<Responsibility>,

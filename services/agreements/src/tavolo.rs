@@ -95,9 +95,7 @@ pub struct NewDecision {
     pub atto_id: Uuid,
     pub decided_on: NaiveDate,
     /// The verbale of the meeting.
-    #[schema(max_length = 500)]
     pub verbale_ref: Option<String>,
-    #[schema(max_length = 4000)]
     pub summary: String,
     pub effect: Effect,
 }
@@ -502,7 +500,6 @@ pub struct Conciliation {
 pub struct NewConciliation {
     pub atto_id: Uuid,
     pub intervento_id: Option<Uuid>,
-    #[schema(max_length = 2000)]
     pub subject: String,
     pub parties: Vec<String>,
     pub invited_on: NaiveDate,
@@ -579,7 +576,6 @@ pub async fn invite(
 pub struct Agreement {
     pub agreed_on: NaiveDate,
     /// The signed verbale recording the agreement.
-    #[schema(max_length = 500)]
     pub verbale_ref: String,
 }
 

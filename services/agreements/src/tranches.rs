@@ -191,10 +191,8 @@ pub async fn list(pool: web::Data<PgPool>, path: Path<IdPath>) -> Result<HttpRes
 pub struct NewTransition {
     pub to: TrancheState,
     /// Why (e.g. "SAL 1 verified at 52%", "CNIPA payment order n. ...").
-    #[schema(max_length = 2000)]
     pub reason: String,
     /// The act that supports it (decree, payment order, verbale).
-    #[schema(max_length = 500)]
     pub act_ref: Option<String>,
     /// For `eligible`: the monitoring service's evaluation of the condition, kept as evidence.
     pub evaluation: Option<serde_json::Value>,

@@ -99,7 +99,6 @@ pub struct RolloutTarget {
 #[serde(deny_unknown_fields)]
 pub struct SubService {
     /// A short code, unique within the service (e.g. "consultazione").
-    #[schema(max_length = 50)]
     pub code: String,
     pub name: String,
     pub description: Option<String>,
@@ -111,7 +110,6 @@ pub struct SubService {
 pub struct ServiceRecord {
     #[schema(format = Int32, minimum = 1)]
     pub number: i32,
-    #[schema(max_length = 300)]
     pub name: String,
     pub aliases: Vec<String>,
     pub ambito_amministrativo: Option<String>,

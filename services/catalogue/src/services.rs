@@ -206,7 +206,6 @@ pub struct ServiceFilter {
     pub availability: Option<Availability>,
     pub status: Option<ServiceStatus>,
     /// Full-text search in Italian over names, aliases and descriptions.
-    #[param(max_length = 200)]
     pub q: Option<String>,
 }
 
@@ -330,7 +329,6 @@ pub async fn get_version(
 pub struct NewService {
     pub record: ServiceRecord,
     #[serde(default)]
-    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 
@@ -441,16 +439,16 @@ pub async fn replace(
     body: Json<NewService>,
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&caller)?;
-    let expected = required_version(&req)?;
     let number = path.number;
     let body = body.into_inner();
+    validate(&body.record)?;
     if body.record.number != number {
         return Err(ApiError::field(
             "record.number",
             "the record's number must be the service's",
         ));
     }
-    validate(&body.record)?;
+    let expected = required_version(&req)?;
     let actor = caller.subject().to_owned();
     let entry = run_db(&pool, move |conn| {
         conn.transaction(|conn| {
@@ -488,7 +486,6 @@ pub async fn replace(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Withdrawal {
-    #[schema(max_length = 2000)]
     pub reason: String,
 }
 

@@ -166,7 +166,6 @@ pub struct Fulfilment {
     /// For semestral obligations.
     pub semester: Option<Semester>,
     pub done_on: NaiveDate,
-    #[schema(max_length = 500)]
     pub act_ref: Option<String>,
 }
 

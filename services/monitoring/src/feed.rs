@@ -179,7 +179,6 @@ pub struct NewAcknowledgement {
     pub change_seq: i64,
     pub transmitted_at: DateTime<Utc>,
     pub outcome: Outcome,
-    #[schema(max_length = 4000)]
     pub message: Option<String>,
 }
 

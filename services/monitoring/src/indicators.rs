@@ -210,14 +210,12 @@ pub struct OperationPeriod {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOperationPeriod {
-    #[schema(max_length = 50)]
     pub intervento_code: String,
     #[schema(format = Int32)]
     pub service_number: Option<i32>,
     pub verified_from: NaiveDate,
     pub verified_to: NaiveDate,
     /// The verification's act.
-    #[schema(max_length = 500)]
     pub act_ref: Option<String>,
 }
 
@@ -317,7 +315,6 @@ pub async fn record_operation(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PeriodFilter {
-    #[param(max_length = 50)]
     pub intervento_code: Option<String>,
 }
 

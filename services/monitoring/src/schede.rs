@@ -34,7 +34,6 @@ text_enum!(
 #[serde(deny_unknown_fields)]
 pub struct ActivityProgress {
     /// The activity's code in the agreements register (e.g. "A3-1").
-    #[schema(max_length = 20)]
     pub code: String,
     pub state: ActivityState,
     pub actual_start: Option<NaiveDate>,
@@ -188,7 +187,6 @@ fn validate_progress(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewScheda {
-    #[schema(max_length = 50)]
     pub intervento_code: String,
     pub semester: Semester,
     pub sal: Percent,
@@ -224,7 +222,19 @@ pub async fn create(
     let body = body.into_inner();
     require_author(&caller, &body.intervento_code)?;
     validate_progress(body.commitments, body.payments, &body.activities)?;
-    let intervento = agreements.intervento(&body.intervento_code).await?;
+    let intervento = agreements
+        .intervento(&body.intervento_code)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(what) => ApiError::Unprocessable {
+                detail: format!("there is no {what}"),
+                errors: vec![FieldError::new(
+                    "intervento_code",
+                    "not in the agreements register",
+                )],
+            },
+            other => other,
+        })?;
     let snapshot = agreements.snapshot(&intervento).await?;
     let actor = caller.subject().to_owned();
     let hash = idempotency::fingerprint("POST", "/v1/schede", &body);
@@ -334,7 +344,6 @@ pub async fn get_one(
 #[into_params(parameter_in = Query)]
 pub struct SchedaFilter {
     pub semester: Option<Semester>,
-    #[param(max_length = 50)]
     pub intervento_code: Option<String>,
     pub state: Option<SchedaState>,
 }
@@ -482,7 +491,6 @@ pub async fn update(
 #[serde(deny_unknown_fields)]
 pub struct Review {
     /// For a return: what must be corrected. For a submission: the explanatory report.
-    #[schema(max_length = 4000)]
     pub note: Option<String>,
 }
 

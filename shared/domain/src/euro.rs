@@ -22,6 +22,8 @@ pub enum EuroError {
     TooPrecise(String),
     #[error("the currency must be \"EUR\", got \"{0}\"")]
     Currency(String),
+    #[error("an amount has at most 13 digits before the decimal point, got \"{0}\"")]
+    TooLarge(String),
 }
 
 impl Euro {
@@ -39,14 +41,23 @@ impl Euro {
             return Err(EuroError::Syntax(raw.to_owned()));
         }
         let value = Decimal::from_str(trimmed).map_err(|_| EuroError::Syntax(raw.to_owned()))?;
-        Self::from_decimal(value).map_err(|_| EuroError::TooPrecise(raw.to_owned()))
+        Self::from_decimal(value).map_err(|e| match e {
+            EuroError::TooLarge(_) => EuroError::TooLarge(raw.to_owned()),
+            _ => EuroError::TooPrecise(raw.to_owned()),
+        })
     }
 
-    /// An exact decimal with at most two decimals.
+    /// The largest amount the register stores (NUMERIC(15,2)).
+    pub const MAX_UNITS: i64 = 9_999_999_999_999;
+
+    /// An exact decimal with at most two decimals and 13 integer digits.
     pub fn from_decimal(value: Decimal) -> Result<Self, EuroError> {
         let normalized = value.normalize();
         if normalized.scale() > 2 {
             return Err(EuroError::TooPrecise(value.to_string()));
+        }
+        if normalized.abs().trunc() > Decimal::from(Self::MAX_UNITS) {
+            return Err(EuroError::TooLarge(value.to_string()));
         }
         let mut cents = normalized;
         cents.rescale(2);
@@ -109,7 +120,9 @@ impl<'a> Sum<&'a Euro> for Euro {
 /// Italian notation, as the seed prints it: `1.892.850,00`.
 impl fmt::Display for Euro {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let plain = self.0.abs().to_string();
+        let mut cents = self.0.abs();
+        cents.rescale(2);
+        let plain = cents.to_string();
         let (units, cents) = plain.split_once('.').unwrap_or((plain.as_str(), "00"));
         let mut grouped = String::new();
         for (i, digit) in units.chars().enumerate() {
@@ -132,8 +145,10 @@ struct EuroJson {
 
 impl Serialize for Euro {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut cents = self.0;
+        cents.rescale(2);
         EuroJson {
-            amount: self.0.to_string(),
+            amount: cents.to_string(),
             currency: "EUR".to_owned(),
         }
         .serialize(serializer)
@@ -162,8 +177,8 @@ impl utoipa::PartialSchema for Euro {
                 "amount",
                 ObjectBuilder::new()
                     .schema_type(Type::String)
-                    .pattern(Some("^-?[0-9]{1,15}\\.[0-9]{2}$"))
-                    .max_length(Some(19))
+                    .pattern(Some("^-?[0-9]{1,13}\\.[0-9]{2}$"))
+                    .max_length(Some(17))
                     .examples(["1892850.00"]),
             )
             .required("amount")
@@ -228,6 +243,19 @@ mod tests {
         let usd = serde_json::from_str::<Euro>(r#"{"amount": "1.00", "currency": "USD"}"#);
         assert!(usd.is_err_and(|e| e.to_string().contains("EUR")));
         assert!(serde_json::from_str::<Euro>(r#"{"amount": 1.0, "currency": "EUR"}"#).is_err());
+    }
+
+    #[test]
+    fn zero_and_sums_serialize_with_cents_and_huge_amounts_are_refused() {
+        let json = serde_json::to_value(Euro::ZERO).unwrap_or_default();
+        assert_eq!(json["amount"], "0.00");
+        let empty: Euro = Vec::<Euro>::new().into_iter().sum();
+        assert_eq!(empty.to_string(), "0,00");
+        assert!(matches!(
+            Euro::parse("747726522043863.05"),
+            Err(EuroError::TooLarge(_))
+        ));
+        assert!(Euro::parse("9999999999999.99").is_ok());
     }
 
     #[test]

@@ -93,8 +93,58 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// The path of the first string holding a NUL character (PostgreSQL text cannot store one).
+fn nul_path(value: &serde_json::Value, path: &str) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) if text.contains('\0') => Some(if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.to_owned()
+        }),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_path(v, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                nul_path(v, &here)
+            }
+        }),
+        _ => None,
+    }
+}
+
+fn refuse_nul(text: &str, field: &str) -> Result<(), ApiError> {
+    if text.contains('\0') {
+        Err(ApiError::field(
+            field,
+            "text may not contain the NUL character (U+0000)",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Parses a JSON document, reporting syntax errors as 400 and type or value errors per field.
+/// Strings with a NUL character are refused, naming the field.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.windows(6).any(|w| w == b"\\u0000")
+        && let Some(field) = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| nul_path(&v, ""))
+    {
+        return Err(ApiError::field(
+            field,
+            "text may not contain the NUL character (U+0000)",
+        ));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -158,6 +208,9 @@ impl<T> Deref for Query<T> {
 
 impl<T: DeserializeOwned> Query<T> {
     pub fn parse(query: &str) -> Result<Self, ApiError> {
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            refuse_nul(&value, &name)?;
+        }
         let deserializer =
             serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(deserializer)
@@ -201,6 +254,12 @@ impl<T: DeserializeOwned> FromRequest for Path<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let info = req.match_info();
+        if let Some((name, _)) = info.iter().find(|(_, value)| value.contains('\0')) {
+            return std::future::ready(Err(ApiError::field(
+                name,
+                "text may not contain the NUL character (U+0000)",
+            )));
+        }
         let result = serde_path_to_error::deserialize(actix_router::PathDeserializer::new(info))
             .map(Path)
             .map_err(|error| {
@@ -295,6 +354,17 @@ mod tests {
             missing.as_ref().map(first_field),
             Some((400, "cup".to_owned()))
         );
+    }
+
+    #[test]
+    fn a_nul_character_is_refused_naming_the_field() {
+        let err = parse_json::<serde_json::Value>(br#"{"parties": ["ok", "a\u0000b"]}"#).err();
+        assert_eq!(
+            err.as_ref().map(first_field),
+            Some((400, "parties[1]".to_owned()))
+        );
+        let err = Query::<Filter>::parse("istat=048017&q=%00").err();
+        assert_eq!(err.as_ref().map(first_field), Some((400, "q".to_owned())));
     }
 
     #[test]

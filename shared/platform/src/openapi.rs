@@ -225,6 +225,16 @@ fn complete_operation(operation: &mut Value, method: &str, probe: bool) {
         ));
         standard.push(("428", "If-Match is required", false));
     }
+    let idempotent = parameters
+        .iter()
+        .any(|p| p["in"] == "header" && p["name"] == "Idempotency-Key");
+    if operation.get("requestBody").is_some() || idempotent {
+        standard.push((
+            "422",
+            "Well-formed but refused by a rule of the programme, a reference to a missing resource, or an Idempotency-Key reused for another request",
+            false,
+        ));
+    }
     if matches!(method, "post" | "put" | "patch") {
         standard.push(("413", "The request body is over the size limit", false));
         standard.push(("415", "The request body is not application/json", false));

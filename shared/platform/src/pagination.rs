@@ -27,6 +27,12 @@ pub struct PageParams {
 
 impl PageParams {
     pub fn limit(&self) -> Result<u32, ApiError> {
+        if self.cursor.as_ref().is_some_and(|c| c.len() > 512) {
+            return Err(ApiError::field(
+                "cursor",
+                "a cursor is at most 512 characters",
+            ));
+        }
         match self.limit {
             None => Ok(DEFAULT_LIMIT),
             Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
@@ -57,7 +63,7 @@ pub fn decode_cursor<K: DeserializeOwned>(cursor: &str) -> Result<K, ApiError> {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Link {
-    #[schema(format = "uri", max_length = 2048)]
+    #[schema(format = "uri-reference", max_length = 2048)]
     pub href: String,
 }
 

@@ -106,6 +106,9 @@ pub enum ApiError {
     PreconditionRequired(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The path exists, the method does not; `allow` lists the methods it has.
+    #[error("{method} is not allowed here; the allowed methods are {}", allow.join(", "))]
+    MethodNotAllowed { method: String, allow: Vec<String> },
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("too many requests")]
@@ -162,6 +165,7 @@ impl ApiError {
             Self::PreconditionFailed(_) => ("precondition-failed", "The resource has changed"),
             Self::PreconditionRequired(_) => ("precondition-required", "If-Match is required"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::PayloadTooLarge { .. } => ("payload-too-large", "The request body is too large"),
             Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             Self::Unavailable { .. } => ("unavailable", "Service temporarily unavailable"),
@@ -216,6 +220,7 @@ impl ResponseError for ApiError {
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -246,6 +251,11 @@ impl ResponseError for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if let Self::MethodNotAllowed { allow, .. } = self
+            && let Ok(value) = HeaderValue::from_str(&allow.join(", "))
+        {
+            response.headers_mut().insert(header::ALLOW, value);
         }
         if let Self::Unauthorized(_) = self {
             response.headers_mut().insert(

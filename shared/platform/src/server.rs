@@ -132,6 +132,7 @@ impl Service {
         let limiter = web::Data::new(RateLimiter::new(&settings.rate_limit));
         let body_limit = web::Data::new(BodyLimit(settings.server.body_limit_bytes));
         let spec = self.openapi();
+        let routes = web::Data::new(KnownRoutes::from_spec(&spec));
         let cors_settings = settings.cors.clone();
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
         let port = listener.local_addr()?.port();
@@ -141,6 +142,7 @@ impl Service {
                 .app_data(verifier.clone())
                 .app_data(limiter.clone())
                 .app_data(body_limit.clone())
+                .app_data(routes.clone())
                 .app_data(web::JsonConfig::default().limit(body_limit.0))
                 .configure(actix_extractor_errors)
                 .configure(|cfg| state.register(cfg))
@@ -190,12 +192,62 @@ async fn docs_redirect() -> HttpResponse {
         .finish()
 }
 
+/// The documented paths and their methods, to tell a 405 from a 404.
+pub struct KnownRoutes(Vec<(Vec<String>, Vec<String>)>);
+
+impl KnownRoutes {
+    fn from_spec(spec: &Value) -> Self {
+        let routes = spec["paths"]
+            .as_object()
+            .map(|paths| {
+                paths
+                    .iter()
+                    .map(|(path, item)| {
+                        let segments = path.split('/').map(str::to_owned).collect();
+                        let methods = item
+                            .as_object()
+                            .map(|m| m.keys().map(|k| k.to_uppercase()).collect())
+                            .unwrap_or_default();
+                        (segments, methods)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self(routes)
+    }
+
+    /// The methods of the documented path `path` matches, if any.
+    fn methods(&self, path: &str) -> Option<&[String]> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .find(|(template, _)| {
+                template.len() == segments.len()
+                    && template.iter().zip(&segments).all(|(t, s)| {
+                        t == s || (t.starts_with('{') && t.ends_with('}') && !s.is_empty())
+                    })
+            })
+            .map(|(_, methods)| methods.as_slice())
+    }
+}
+
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!(
-        "{} {}",
-        req.method(),
-        req.path()
-    )))
+    let known = req
+        .app_data::<web::Data<KnownRoutes>>()
+        .and_then(|r| r.methods(req.path()));
+    match known {
+        Some(methods) if !methods.iter().any(|m| m == req.method().as_str()) => {
+            Err(ApiError::MethodNotAllowed {
+                method: req.method().to_string(),
+                allow: methods.to_vec(),
+            })
+        }
+        _ => Err(ApiError::NotFound(format!(
+            "{} {}",
+            req.method(),
+            req.path()
+        ))),
+    }
 }
 
 #[derive(Parser)]
