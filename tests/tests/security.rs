@@ -271,3 +271,98 @@ async fn sql_looking_input_is_just_text() {
     .await;
     assert_eq!(status, 400, "{problem}");
 }
+
+#[tokio::test]
+async fn neither_tokens_nor_personal_data_reach_the_logs() {
+    use std::io::Read;
+    let db = apq_platform::testing::TestDb::create(&apq_agreements::SERVICE)
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| {
+            exe.parent()
+                .and_then(|deps| deps.parent())
+                .map(|dir| dir.join("apq-agreements"))
+        })
+        .unwrap_or_default();
+    let mut child = std::process::Command::new(&binary)
+        .arg("serve")
+        .env("APQ_DATABASE__URL", &db.url)
+        .env("APQ_SERVER__PORT", port.to_string())
+        .env("APQ_AUTH__PUBLIC_KEY_PEM", &keys().public_pem)
+        .env("APQ_LOG__FORMAT", "json")
+        .env("APQ_LOG__FILTER", "debug")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
+    let http = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while http
+        .get(format!("{base}/health/ready"))
+        .send()
+        .await
+        .map(|r| r.status() != 200)
+        .unwrap_or(true)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the service did not start"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let token = token_with(&[Role::Admin]);
+    let email = "maria.rossi@comune.example.it";
+    let created = http
+        .post(format!("{base}/v1/persons"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(serde_json::json!({"name": "Maria Rossi", "organisation": null, "email": email, "responsibilities": []}).to_string())
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0);
+    assert_eq!(created, 201);
+    let bad = http
+        .get(format!("{base}/v1/audit"))
+        .bearer_auth(format!("{token}x"))
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0);
+    assert_eq!(bad, 401);
+    let listed = http
+        .get(format!("{base}/v1/persons"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0);
+    assert_eq!(listed, 200);
+    drop(child.kill());
+    drop(child.wait());
+    let mut logs = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        drop(out.read_to_string(&mut logs));
+    }
+    if let Some(mut err) = child.stderr.take() {
+        drop(err.read_to_string(&mut logs));
+    }
+    assert!(
+        logs.contains("request served"),
+        "the access log was captured"
+    );
+    let signature = token.rsplit('.').next().unwrap_or("");
+    assert!(!logs.contains(signature), "a token reached the logs");
+    assert!(!logs.contains(email), "an e-mail address reached the logs");
+    assert!(
+        !logs.contains("Maria Rossi"),
+        "a person's name reached the logs"
+    );
+}
