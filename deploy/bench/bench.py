@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""The benchmark harness: starts the suite (release build) on generated data at Tuscany and at
+national scale, drives the endpoints users hit with wrk, measures the ceiling of each endpoint's
+own SQL with pgbench at the same concurrency, samples each service's peak RSS, and writes
+BENCHMARKS.md. Run it through ./deploy/bench/run (which readies PostgreSQL and the build)."""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.path.join(REPO, "target", "release")
+SERVICES = {"agreements": 9181, "catalogue": 9182, "adhesion": 9183, "monitoring": 9184}
+ADMIN_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def db_url(name):
+    base = ADMIN_URL.split("?")[0].rsplit("/", 1)[0]
+    return f"{base}/{name}?sslmode=disable"
+
+
+def psql(url, sql=None, file=None, variables=None):
+    cmd = ["psql", url, "-v", "ON_ERROR_STOP=1", "-qAt"]
+    for k, v in (variables or {}).items():
+        cmd += ["-v", f"{k}={v}"]
+    cmd += ["-f", file] if file else ["-c", sql]
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def env_for(service, scale):
+    env = dict(os.environ)
+    env.update({
+        "APQ_DATABASE__URL": db_url(f"apq_bench_{scale}_{service}"),
+        "APQ_SERVER__PORT": str(SERVICES[service]),
+        "APQ_SERVER__WORKERS": "2",
+        "APQ_DATABASE__POOL_SIZE": "16",
+        "APQ_AUTH__PUBLIC_KEY_PATH": os.path.join(REPO, ".data", "keys", "public.pem"),
+        "APQ_RATE_LIMIT__REQUESTS_PER_WINDOW": "0",
+        "APQ_LOG__FILTER": "error",
+    })
+    for peer, port in SERVICES.items():
+        if peer != service:
+            env[f"APQ_PEERS__{peer.upper()}__BASE_URL"] = f"http://127.0.0.1:{port}"
+    return env
+
+
+def prepare(scale):
+    for service in SERVICES:
+        name = f"apq_bench_{scale}_{service}"
+        psql(ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        psql(ADMIN_URL, f'CREATE DATABASE "{name}"')
+        subprocess.run([os.path.join(BIN, f"apq-{service}"), "load-dataset"], env=env_for(service, scale), check=True,
+                       capture_output=True)
+        started = time.time()
+        psql(db_url(name), file=os.path.join(REPO, "deploy", "bench", f"generate-{service}.sql"), variables={"scale": scale})
+        print(f"  {service}: data ready in {time.time() - started:.1f} s", flush=True)
+
+
+def start(scale):
+    procs = {}
+    for service in SERVICES:
+        procs[service] = subprocess.Popen([os.path.join(BIN, f"apq-{service}"), "serve"], env=env_for(service, scale),
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for service, port in SERVICES.items():
+        for _ in range(200):
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=1).status == 200:
+                    break
+            except Exception:
+                time.sleep(0.1)
+        else:
+            raise SystemExit(f"{service} did not become ready")
+    return procs
+
+
+def token(*args):
+    return subprocess.run([os.path.join(BIN, "apq"), "--keys", os.path.join(REPO, ".data", "keys"), "token", *args],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def wrk(port, paths, bearer, duration, connections):
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    script.write("paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n")
+    script.write(f'wrk.headers["Authorization"] = "Bearer {bearer}"\n')
+    script.write("request = function()\n  return wrk.format(nil, paths[math.random(#paths)])\nend\n")
+    script.close()
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script.name,
+                          f"http://127.0.0.1:{port}"], check=True, capture_output=True, text=True).stdout
+    os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def pct(p):
+        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": pct(50), "p99": pct(99), "non2xx": int(errors.group(1)) if errors else 0}
+
+
+def pgbench(dbname, script, duration, connections):
+    f = tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False)
+    f.write(script)
+    f.close()
+    out = subprocess.run(["pgbench", "-n", "-M", "prepared", f"-c{connections}", "-j2", f"-T{duration}", "-f", f.name,
+                          db_url(dbname)], check=True, capture_output=True, text=True).stdout
+    os.unlink(f.name)
+    return float(re.search(r"tps = ([\d.]+)", out).group(1))
+
+
+def peak_rss(procs):
+    rss = {}
+    for service, proc in procs.items():
+        with open(f"/proc/{proc.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    rss[service] = int(line.split()[1]) / 1024
+    return rss
+
+
+def run_scale(scale, duration, connections):
+    print(f"== {scale} scale", flush=True)
+    prepare(scale)
+    procs = start(scale)
+    try:
+        a_db, g_db, m_db = (f"apq_bench_{scale}_{s}" for s in ("adhesion", "agreements", "monitoring"))
+        region = "" if scale == "national" else "AND region_code = '09'"
+        codes = psql(db_url(a_db), f"SELECT code FROM enti WHERE kind = 'comune' {region} ORDER BY code").split("\n")
+        psql(db_url(a_db), "DROP TABLE IF EXISTS bench_codes; CREATE TABLE bench_codes AS SELECT row_number() OVER (ORDER BY code) AS i, code::text AS code "
+             f"FROM enti WHERE kind = 'comune' {region}; ALTER TABLE bench_codes ADD PRIMARY KEY (i)")
+        interventi = psql(db_url(g_db), "SELECT id || ' ' || code FROM interventi ORDER BY code").split("\n")
+        ids = [i.split()[0] for i in interventi]
+        icodes = [i.split()[1] for i in interventi]
+        psql(db_url(g_db), "DROP TABLE IF EXISTS bench_ids; CREATE TABLE bench_ids AS SELECT row_number() OVER (ORDER BY code) AS i, id "
+             "FROM interventi; ALTER TABLE bench_ids ADD PRIMARY KEY (i)")
+        max_seq = int(psql(db_url(m_db), "SELECT coalesce(max(change_seq), 1) FROM schede"))
+        admin, sync = token("--role", "admin"), token("--role", "sync")
+        n_codes, n_ids = len(codes), len(ids)
+        endpoints = [
+            ("A comune's activated services", "adhesion", [f"/v1/enti/{c}/adhesions?state=active" for c in codes], admin,
+             a_db, f"""\\set r random(1, {n_codes})
+SELECT a.*, e.code, e.name, v.code FROM adhesions a JOIN enti e ON e.id = a.ente_id LEFT JOIN enti v ON v.id = a.via_aggregation_id
+WHERE e.code = (SELECT code FROM bench_codes WHERE i = :r) AND a.state = 'active' ORDER BY a.service_number, a.sub_service, a.requested_on;
+"""),
+            ("A service's adhering bodies", "adhesion", [f"/v1/services/{n}/adhesions?state=active&limit=50" for n in range(1, 20)], admin,
+             a_db, """\\set n random(1, 19)
+SELECT * FROM adhesions WHERE state = 'active' AND service_number = :n ORDER BY id LIMIT 51;
+SELECT id, code, name FROM enti WHERE id IN (SELECT ente_id FROM adhesions WHERE state = 'active' AND service_number = :n ORDER BY id LIMIT 51);
+"""),
+            ("An intervento's financial summary", "agreements", [f"/v1/interventi/{i}/financial-summary" for i in ids], admin,
+             g_db, f"""\\set r random(1, {n_ids})
+SELECT * FROM interventi WHERE id = (SELECT id FROM bench_ids WHERE i = :r);
+SELECT * FROM financing_sources WHERE intervento_id = (SELECT id FROM bench_ids WHERE i = :r) ORDER BY position;
+SELECT * FROM tranches WHERE intervento_id = (SELECT id FROM bench_ids WHERE i = :r) ORDER BY seq;
+"""),
+            ("Tranche eligibility (three services)", "monitoring", [f"/v1/interventi/{c}/eligibility" for c in icodes], admin,
+             a_db, """WITH live AS (SELECT a.service_number, a.ente_id, a.commitment_signed_on FROM adhesions a JOIN enti e ON e.id = a.ente_id
+  WHERE e.kind = 'comune' AND a.requested_on <= now()::date AND (a.ceased_on IS NULL OR a.ceased_on > now()::date))
+SELECT count(DISTINCT ente_id), count(DISTINCT ente_id) FILTER (WHERE commitment_signed_on <= now()::date) FROM live;
+"""),
+            ("The semester feed page", "monitoring", [f"/v1/feed?cursor={c}&limit=50" for c in range(0, max_seq, max(1, max_seq // 200))], sync,
+             m_db, f"""\\set c random(0, {max_seq})
+SELECT * FROM schede WHERE change_seq > :c AND state IN ('submitted', 'validated') ORDER BY change_seq LIMIT 51;
+SELECT * FROM indicators ORDER BY code;
+"""),
+        ]
+        results = []
+        for title, service, paths, bearer, dbname, sql in endpoints:
+            http = wrk(SERVICES[service], paths, bearer, duration, connections)
+            ceiling = pgbench(dbname, sql, duration, connections)
+            results.append({"endpoint": title, **http, "ceiling": ceiling})
+            print(f"  {title}: {http['rps']:.0f} req/s, p50 {http['p50']:.2f} ms, p99 {http['p99']:.2f} ms, "
+                  f"ceiling {ceiling:.0f}/s, non-2xx {http['non2xx']}", flush=True)
+        rss = peak_rss(procs)
+        counts = {
+            "comuni": psql(db_url(a_db), "SELECT count(*) FROM enti WHERE kind = 'comune'"),
+            "adhesions": psql(db_url(a_db), "SELECT count(*) FROM adhesions"),
+            "interventi": psql(db_url(g_db), "SELECT count(*) FROM interventi"),
+            "services": psql(db_url(f"apq_bench_{scale}_catalogue"), "SELECT count(*) FROM services"),
+            "schede": psql(db_url(m_db), "SELECT count(*) FROM schede"),
+        }
+        return {"scale": scale, "results": results, "rss": rss, "counts": counts}
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            proc.wait()
+
+
+def report(runs, duration, connections):
+    lines = [
+        "# Benchmarks", "",
+        "Measured by the committed harness on this project's 2-core machine, client and server on the same host:", "",
+        f"    ./deploy/bench/run            # {duration} s per endpoint, {connections} connections, both scales", "",
+        "Each endpoint is driven by `wrk` (2 threads, keep-alive, random path from the data set) against the release",
+        "build (2 actix workers, a pool of 16 per service, rate limit off); its ceiling is `pgbench -M prepared` running",
+        "the endpoint's own SQL at the same concurrency on the same database. The ratio is HTTP throughput over the",
+        "ceiling. For tranche eligibility, which spans three services and three databases, the ceiling is its",
+        "dominant query (the adhesion figures).", "",
+    ]
+    for run in runs:
+        c = run["counts"]
+        lines += [f"## {run['scale'].capitalize()} scale", "",
+                  f"Data: {c['comuni']} comuni, {c['adhesions']} adhesions, {c['services']} catalogue services, "
+                  f"{c['interventi']} interventi, {c['schede']} schede.", "",
+                  "| endpoint | req/s | p50 ms | p99 ms | pgbench ceiling /s | ratio | non-2xx |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for r in run["results"]:
+            lines.append(f"| {r['endpoint']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['ceiling']:.0f} | "
+                         f"{r['rps'] / r['ceiling']:.0%} | {r['non2xx']} |")
+        lines += ["", "Peak RSS (VmHWM) per service: " + ", ".join(f"{s} {v:.1f} MB" for s, v in run["rss"].items()), ""]
+    lines += ["## Targets", "",
+              "- A comune's activated services: >= 50% of the pgbench ceiling, p99 <= 20 ms at 32 connections, national",
+              "  within 10% of Tuscany.",
+              "- Tranche eligibility: p99 <= 50 ms.",
+              "- Every service under 100 MB RSS under load.", ""]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", choices=["tuscany", "national", "both"], default="both")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    scales = ["tuscany", "national"] if args.scale == "both" else [args.scale]
+    runs = [run_scale(s, args.duration, args.connections) for s in scales]
+    text = report(runs, args.duration, args.connections)
+    with open(os.path.join(REPO, "BENCHMARKS.md"), "w") as out:
+        out.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
