@@ -22,6 +22,9 @@ pub struct FiguresQuery {
     /// Only this service.
     #[param(format = Int32)]
     pub service_number: Option<i32>,
+    /// Only the comuni of this region (two digits; Toscana is 09): an APQ is regional.
+    #[param(pattern = "^[0-9]{2}$")]
+    pub region_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -87,12 +90,13 @@ const LIVE: &str = "WITH live AS (
     SELECT a.service_number, a.service_name, a.ente_id, a.commitment_signed_on
     FROM adhesions a JOIN enti e ON e.id = a.ente_id
     WHERE e.kind = 'comune' AND a.requested_on <= $1 AND (a.ceased_on IS NULL OR a.ceased_on > $1)
-      AND ($2::integer IS NULL OR a.service_number = $2))";
+      AND ($2::integer IS NULL OR a.service_number = $2) AND ($3::text IS NULL OR e.region_code = $3::bpchar))";
 
 pub fn compute(
     conn: &mut PgConnection,
     as_of: NaiveDate,
     service: Option<i32>,
+    region: Option<String>,
 ) -> QueryResult<Figures> {
     let rows: Vec<ServiceRow> = diesel::sql_query(format!(
         "{LIVE} SELECT service_number, max(service_name) AS service_name, count(DISTINCT ente_id) AS adhering,
@@ -101,6 +105,7 @@ pub fn compute(
     ))
     .bind::<Date, _>(as_of)
     .bind::<Nullable<Integer>, _>(service)
+    .bind::<Nullable<Text>, _>(region.clone())
     .load(conn)?;
     let total: TotalRow = diesel::sql_query(format!(
         "{LIVE} SELECT count(DISTINCT ente_id) AS adhering,
@@ -108,6 +113,7 @@ pub fn compute(
     ))
     .bind::<Date, _>(as_of)
     .bind::<Nullable<Integer>, _>(service)
+    .bind::<Nullable<Text>, _>(region)
     .get_result(conn)?;
     Ok(Figures {
         as_of,
@@ -138,8 +144,18 @@ pub async fn get_figures(
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
     let service = query.service_number;
+    let region = query.region_code.clone();
+    if region
+        .as_ref()
+        .is_some_and(|r| r.len() != 2 || !r.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(ApiError::field(
+            "region_code",
+            "a region code is two digits (Toscana is 09)",
+        ));
+    }
     let figures = run_db(&pool, move |conn| {
-        Ok::<_, ApiError>(compute(conn, as_of, service)?)
+        Ok::<_, ApiError>(compute(conn, as_of, service, region)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(figures))

@@ -126,6 +126,7 @@ pub async fn calendar(
             .checked_add_days(chrono::Days::new(365))
             .unwrap_or(as_of)
     });
+    crate::deadlines::check_span(signed_on, until, "until")?;
     let done = run_db(&pool, |conn| Ok::<_, ApiError>(load_done(conn)?)).await?;
     let items: Vec<CalendarItem> = schedule(signed_on, until)
         .into_iter()

@@ -80,6 +80,27 @@ pub fn first_semester(signed_on: NaiveDate) -> Option<Semester> {
     Semester::containing(signed_on).ok().map(Semester::next)
 }
 
+/// The longest span a calendar covers: an APQ does not run for longer.
+pub const MAX_YEARS: u32 = 30;
+
+/// Refuses a span over [`MAX_YEARS`] (it would be a mistake, and an expensive one).
+pub fn check_span(
+    signed_on: NaiveDate,
+    until: NaiveDate,
+    field: &str,
+) -> Result<(), apq_platform::ApiError> {
+    let limit = signed_on
+        .checked_add_months(chrono::Months::new(12 * MAX_YEARS))
+        .unwrap_or(signed_on);
+    if until > limit {
+        return Err(apq_platform::ApiError::field(
+            field,
+            format!("the calendar covers at most {MAX_YEARS} years from the signature"),
+        ));
+    }
+    Ok(())
+}
+
 /// One dated obligation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Due {

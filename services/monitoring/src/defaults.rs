@@ -88,6 +88,7 @@ pub async fn detect(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_any(MANAGERS)?;
     let Detection { signed_on, as_of } = body.into_inner();
+    crate::deadlines::check_span(signed_on, as_of, "as_of")?;
     let actor = caller.subject().to_owned();
     let items = run_db(&pool, move |conn| {
         conn.transaction(|conn| {

@@ -20,6 +20,9 @@ use crate::peers::{Adhesion, Agreements, Tranche};
 use crate::schede::SchedaState;
 use crate::schema::{obligations_done, schede};
 
+/// The region whose comuni the adhesion share counts: the APQ is Regione Toscana's.
+const PROGRAMME_REGION: &str = "09";
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct ConditionCheck {
     /// plan_approved, progetto_esecutivo, sal, adhesion_share or months_of_operation.
@@ -168,7 +171,7 @@ pub async fn evaluate(
         .iter()
         .any(|t| t.condition.adhesion_share_threshold.is_some())
     {
-        let figures = adhesion.figures(as_of).await?;
+        let figures = adhesion.figures(as_of, PROGRAMME_REGION).await?;
         figures.overall.committed_share.as_deref().map(percent)
     } else {
         None

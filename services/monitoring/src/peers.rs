@@ -195,10 +195,14 @@ pub struct Figures {
 }
 
 impl Adhesion {
-    pub async fn figures(&self, as_of: NaiveDate) -> Result<Figures, ApiError> {
+    /// The figures of the programme's region (the APQ is Tuscan: region 09).
+    pub async fn figures(&self, as_of: NaiveDate, region_code: &str) -> Result<Figures, ApiError> {
         Ok(self
             .0
-            .get(&format!("/v1/figures?as_of={as_of}"), None)
+            .get(
+                &format!("/v1/figures?as_of={as_of}&region_code={region_code}"),
+                None,
+            )
             .await?)
     }
 }

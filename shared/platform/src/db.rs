@@ -37,7 +37,7 @@ pub fn build_pool(settings: &DatabaseSettings) -> PgPool {
         .max_size(settings.pool_size)
         .min_idle(Some(settings.min_idle.min(settings.pool_size)))
         .connection_timeout(Duration::from_millis(settings.acquire_timeout_ms))
-        .test_on_check_out(true)
+        .test_on_check_out(settings.test_on_checkout)
         .build_unchecked(manager)
 }
 

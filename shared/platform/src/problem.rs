@@ -298,6 +298,12 @@ impl From<crate::db::DbError> for ApiError {
                         errors: Vec::new(),
                     },
                     K::ClosedConnection => Self::unavailable("the database"),
+                    // Operator intervention: the server is shutting down or restarting.
+                    _ if info.message().contains("terminating connection")
+                        || info.message().contains("shutting down") =>
+                    {
+                        Self::unavailable("the database")
+                    }
                     _ => Self::Internal(anyhow::anyhow!(
                         "database error {kind:?}: {}",
                         info.message()

@@ -44,6 +44,9 @@ pub struct DatabaseSettings {
     pub acquire_timeout_ms: u64,
     /// Connection attempts at start (500 ms apart) before giving up.
     pub startup_attempts: u32,
+    /// Ping each connection when it leaves the pool (one more round trip per request). Off by
+    /// default: a connection the server closed fails once with 503 and is then discarded.
+    pub test_on_checkout: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -150,6 +153,7 @@ impl Settings {
             .set_default("database.min_idle", 2)?
             .set_default("database.acquire_timeout_ms", 2_000)?
             .set_default("database.startup_attempts", 20)?
+            .set_default("database.test_on_checkout", false)?
             .set_default("auth.issuer", "apq-dev")?
             .set_default("auth.audience", format!("apq-{service}"))?
             .set_default("auth.leeway_secs", 30)?

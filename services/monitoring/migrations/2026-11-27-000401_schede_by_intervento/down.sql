@@ -1,0 +1,1 @@
+DROP INDEX schede_intervento_state;
