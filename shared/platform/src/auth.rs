@@ -46,11 +46,18 @@ pub enum Audience {
 }
 
 /// Verifies tokens for one service; built once from the settings and shared by the workers.
+///
+/// A token's signature is checked once: verified claims are remembered (by the whole token
+/// text) until the token expires, so a client's repeated calls cost a map lookup, not an
+/// Ed25519 verification. The memory is bounded and per process.
 #[derive(Clone)]
 pub struct JwtVerifier {
     key: Arc<DecodingKey>,
     validation: Arc<Validation>,
+    verified: Arc<std::sync::Mutex<std::collections::HashMap<String, Claims>>>,
 }
+
+const VERIFIED_CAPACITY: usize = 10_000;
 
 impl JwtVerifier {
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
@@ -80,10 +87,33 @@ impl JwtVerifier {
         Ok(Self {
             key: Arc::new(key),
             validation: Arc::new(validation),
+            verified: Arc::new(std::sync::Mutex::new(std::collections::HashMap::new())),
         })
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        let now = chrono::Utc::now().timestamp();
+        let leeway = i64::try_from(self.validation.leeway).unwrap_or(0);
+        if let Ok(verified) = self.verified.lock()
+            && let Some(claims) = verified.get(token)
+            && claims.exp + leeway > now
+        {
+            return Ok(claims.clone());
+        }
+        let claims = self.verify_signature(token)?;
+        if let Ok(mut verified) = self.verified.lock() {
+            if verified.len() >= VERIFIED_CAPACITY {
+                verified.retain(|_, c| c.exp + leeway > now);
+                if verified.len() >= VERIFIED_CAPACITY {
+                    verified.clear();
+                }
+            }
+            verified.insert(token.to_owned(), claims.clone());
+        }
+        Ok(claims)
+    }
+
+    fn verify_signature(&self, token: &str) -> Result<Claims, ApiError> {
         use jsonwebtoken::errors::ErrorKind;
         jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map(|data| data.claims)

@@ -153,6 +153,22 @@ mod tests {
         let claims = verifier.verify(&token).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(claims.roles, vec![Role::Admin]);
 
+        assert_eq!(
+            verifier.verify(&token).map(|c| c.roles).ok(),
+            Some(vec![Role::Admin]),
+            "from memory"
+        );
+
+        let mut short = TokenRequest::new(vec![Role::Admin]);
+        short.ttl_secs = 1;
+        let brief = pair.sign(&short.claims()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(verifier.verify(&brief).is_ok());
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        assert!(
+            verifier.verify(&brief).is_err(),
+            "a remembered token still expires"
+        );
+
         let other = KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
         let forged = other
             .sign(&TokenRequest::new(vec![Role::Admin]).claims())

@@ -1,0 +1,1 @@
+DROP INDEX adhesions_ente_dates;
