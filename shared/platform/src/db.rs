@@ -66,6 +66,11 @@ where
 /// The platform's own tables (idempotency keys, audit log), migrated before the service's.
 const PLATFORM_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
+/// The platform's own migrations (run before each service's).
+pub fn platform_migrations() -> EmbeddedMigrations {
+    PLATFORM_MIGRATIONS
+}
+
 /// The platform's migrations folder (for the test template's fingerprint).
 pub const PLATFORM_MIGRATIONS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
 
