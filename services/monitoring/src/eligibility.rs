@@ -166,21 +166,36 @@ pub async fn evaluate(
     as_of: NaiveDate,
 ) -> Result<(Eligibility, Vec<Tranche>), ApiError> {
     let intervento = agreements.intervento(code).await?;
-    let tranches = agreements.tranches(intervento.id).await?;
+    // The tranche plan, the region's figures (an ALI's tranche 2 needs them) and monitoring's own
+    // records are independent: fetch them at once, so the slowest sets the pace, not their sum.
+    let owned = code.to_owned();
+    let wants_figures = intervento.kind == "ali";
+    let (tranches, figures, local) = tokio::join!(
+        agreements.tranches(intervento.id),
+        async {
+            if wants_figures {
+                adhesion.figures(as_of, PROGRAMME_REGION).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+        run_db(pool, move |conn| Ok::<_, ApiError>(local(
+            conn, &owned, as_of
+        )?)),
+    );
+    let (tranches, figures, local) = (tranches?, figures?, local?);
     let share = if tranches
         .iter()
         .any(|t| t.condition.adhesion_share_threshold.is_some())
     {
-        let figures = adhesion.figures(as_of, PROGRAMME_REGION).await?;
+        let figures = match figures {
+            Some(figures) => figures,
+            None => adhesion.figures(as_of, PROGRAMME_REGION).await?,
+        };
         figures.overall.committed_share.as_deref().map(percent)
     } else {
         None
     };
-    let owned = code.to_owned();
-    let local = run_db(pool, move |conn| {
-        Ok::<_, ApiError>(local(conn, &owned, as_of)?)
-    })
-    .await?;
     let progetto = intervento.maturity.progetto_esecutivo_validated_on;
     let evaluated = tranches
         .iter()
