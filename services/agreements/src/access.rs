@@ -15,13 +15,7 @@ pub fn require_intervento_editor(caller: &Caller, intervento_code: &str) -> Resu
     if caller.has_any(EDITORS) {
         return Ok(());
     }
-    if caller.has(Role::ResponsabileIntervento)
-        && caller
-            .claims
-            .interventi
-            .iter()
-            .any(|c| c == intervento_code)
-    {
+    if caller.answers_for(intervento_code) {
         return Ok(());
     }
     Err(ApiError::Forbidden(format!(

@@ -206,6 +206,36 @@ fn check_dates(start: Option<NaiveDate>, end: Option<NaiveDate>) -> Result<(), A
     }
 }
 
+/// Inserts an activity of `intervento` with its costs; returns its id.
+pub fn insert(
+    conn: &mut PgConnection,
+    intervento: Uuid,
+    activity: &NewActivity,
+    source_ref: Option<&str>,
+) -> Result<Uuid, ApiError> {
+    let id = Uuid::new_v4();
+    diesel::insert_into(activities::table)
+        .values((
+            activities::id.eq(id),
+            activities::intervento_id.eq(intervento),
+            activities::code.eq(&activity.code),
+            activities::phase.eq(&activity.phase),
+            activities::title.eq(&activity.title),
+            activities::description.eq(&activity.description),
+            activities::start_on.eq(activity.start_on),
+            activities::end_on.eq(activity.end_on),
+            activities::responsible.eq(&activity.responsible),
+            activities::profiles.eq(&activity.profiles),
+            activities::products.eq(&activity.products),
+            activities::validation_criteria.eq(&activity.validation_criteria),
+            activities::service_number.eq(activity.service_number),
+            activities::source_ref.eq(source_ref),
+        ))
+        .execute(conn)?;
+    write_costs(conn, id, &activity.costs)?;
+    Ok(id)
+}
+
 fn write_costs(
     conn: &mut PgConnection,
     activity: Uuid,
@@ -276,25 +306,7 @@ pub async fn create(
         let code = load(conn, intervento, false)?.code;
         require_intervento_editor(&caller, &code)?;
         idempotency::once(conn, &actor, &key, &hash, |conn| {
-            let id = Uuid::new_v4();
-            diesel::insert_into(activities::table)
-                .values((
-                    activities::id.eq(id),
-                    activities::intervento_id.eq(intervento),
-                    activities::code.eq(&body.code),
-                    activities::phase.eq(&body.phase),
-                    activities::title.eq(&body.title),
-                    activities::description.eq(&body.description),
-                    activities::start_on.eq(body.start_on),
-                    activities::end_on.eq(body.end_on),
-                    activities::responsible.eq(&body.responsible),
-                    activities::profiles.eq(&body.profiles),
-                    activities::products.eq(&body.products),
-                    activities::validation_criteria.eq(&body.validation_criteria),
-                    activities::service_number.eq(body.service_number),
-                ))
-                .execute(conn)?;
-            write_costs(conn, id, &body.costs)?;
+            let id = insert(conn, intervento, &body, None)?;
             let activity = load_activity(conn, id, false)?;
             audit::record(
                 conn,

@@ -8,15 +8,13 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::activities::ActivityCost;
+use crate::activities::{ActivityCost, NewActivity};
 use crate::financing::{FinancingSource, store_plan};
 use crate::model::{
     AttoStatus, Contributor, CostCategory, Funding, Kind, ResponsibilityRole, Sezione,
 };
 use crate::persons::{NewPerson, Responsibility};
-use crate::schema::{
-    accordi, activities, activity_costs, atti_integrativi, cost_lines, interventi,
-};
+use crate::schema::{accordi, atti_integrativi, cost_lines, interventi};
 use apq_platform::inconsistencies::Inconsistency;
 
 pub const IV_ATTO: &str = include_str!("../dataset/iv_atto.json");
@@ -263,38 +261,32 @@ pub fn load(conn: &mut PgConnection) -> anyhow::Result<usize> {
             written += 1;
         }
         for activity in &intervento.activities {
-            let activity_id = Uuid::new_v4();
-            diesel::insert_into(activities::table)
-                .values((
-                    activities::id.eq(activity_id),
-                    activities::intervento_id.eq(id),
-                    activities::code.eq(&activity.code),
-                    activities::phase.eq(&activity.phase),
-                    activities::title.eq(&activity.title),
-                    activities::description.eq(&activity.description),
-                    activities::start_on.eq(activity.start_on),
-                    activities::end_on.eq(activity.end_on),
-                    activities::responsible.eq(&activity.responsible),
-                    activities::profiles.eq(&activity.profiles),
-                    activities::products.eq(&activity.products),
-                    activities::validation_criteria.eq(&activity.validation_criteria),
-                    activities::service_number.eq(activity.service_number),
-                    activities::source_ref.eq(&activity.source_ref),
-                ))
-                .execute(conn)?;
-            for cost in &activity.costs {
-                let cost = ActivityCost {
-                    category: cost.category,
-                    amount: euro(&cost.amount, &activity.code)?,
-                };
-                diesel::insert_into(activity_costs::table)
-                    .values((
-                        activity_costs::activity_id.eq(activity_id),
-                        activity_costs::category.eq(cost.category.as_str()),
-                        activity_costs::amount.eq(cost.amount.decimal()),
-                    ))
-                    .execute(conn)?;
-            }
+            let costs = activity
+                .costs
+                .iter()
+                .map(|c| {
+                    Ok(ActivityCost {
+                        category: c.category,
+                        amount: euro(&c.amount, &activity.code)?,
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let new = NewActivity {
+                code: activity.code.clone(),
+                phase: Some(activity.phase.clone()),
+                title: activity.title.clone(),
+                description: activity.description.clone(),
+                start_on: activity.start_on,
+                end_on: activity.end_on,
+                responsible: activity.responsible.clone(),
+                profiles: activity.profiles.clone(),
+                products: activity.products.clone(),
+                validation_criteria: activity.validation_criteria.clone(),
+                service_number: activity.service_number,
+                costs,
+            };
+            crate::activities::insert(conn, id, &new, Some(&activity.source_ref))
+                .map_err(|e| anyhow::anyhow!("{}: {e}", activity.code))?;
             written += 1;
         }
         codes.push((intervento.code.clone(), id));

@@ -137,10 +137,7 @@ pub fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<SchedaRow, 
 
 /// Editors, or the intervento's responsabile (named in the token).
 fn require_author(caller: &Caller, code: &str) -> Result<(), ApiError> {
-    if caller.has_any(&[Role::Admin, Role::ResponsabileAccordo])
-        || (caller.has(Role::ResponsabileIntervento)
-            && caller.claims.interventi.iter().any(|c| c == code))
-    {
+    if caller.has_any(&[Role::Admin, Role::ResponsabileAccordo]) || caller.answers_for(code) {
         Ok(())
     } else {
         Err(ApiError::Forbidden(format!(

@@ -174,6 +174,11 @@ impl Caller {
         ])
     }
 
+    /// A responsabile di intervento whose token names the intervento `code`.
+    pub fn answers_for(&self, code: &str) -> bool {
+        self.has(Role::ResponsabileIntervento) && self.claims.interventi.iter().any(|c| c == code)
+    }
+
     /// The body an `ente` caller acts for.
     pub fn ente(&self) -> Option<&str> {
         self.claims.ente.as_deref()
