@@ -497,6 +497,99 @@ async fn the_committed_share_is_computed_right_where_it_crosses_30_percent() {
     assert_eq!(figures["by_service"][0]["committed_share"], "30.00");
 }
 
+/// How many summaries of the figures the adhesion database keeps.
+fn kept_summaries(app: &TestApp) -> i64 {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.db.connect().unwrap_or_else(|e| panic!("{e:#}"));
+    diesel::sql_query("SELECT count(*) AS n FROM figures_summaries")
+        .get_result::<Count>(&mut conn)
+        .map(|c| c.n)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+async fn todays_figures_are_kept_and_follow_every_write() {
+    let pair = pair().await;
+    let app = &pair.adhesion;
+    let admin = token_with(&[Role::Admin]);
+    let today = async || {
+        let (status, figures) = call(
+            app,
+            Method::GET,
+            "/v1/figures?region_code=09",
+            None,
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{figures}");
+        (
+            figures["overall"]["adhering_comuni"].as_i64(),
+            figures["overall"]["committed_comuni"].as_i64(),
+        )
+    };
+    assert_eq!(today().await, (Some(0), Some(0)));
+    assert_eq!(kept_summaries(app), 1, "today's figures are kept");
+    assert_eq!(today().await, (Some(0), Some(0)), "served from the summary");
+    // Another date is counted, not kept: callers cannot fill the table with dates.
+    call(
+        app,
+        Method::GET,
+        "/v1/figures?as_of=2009-06-03",
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(kept_summaries(app), 1);
+
+    // Poggibonsi (Siena) adheres: the write drops the summary and the figures follow at once.
+    let (status, created) = call(
+        app,
+        Method::POST,
+        "/v1/adhesions",
+        Some(&admin),
+        None,
+        Some(adhere("052022", 1)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(kept_summaries(app), 0, "a write drops the summaries");
+    assert_eq!(today().await, (Some(1), Some(0)));
+    let path = format!(
+        "/v1/adhesions/{}/transitions",
+        created["id"].as_str().unwrap_or("")
+    );
+    let (status, _) = call(
+        app,
+        Method::POST,
+        &path,
+        Some(&admin),
+        Some(&created["version"]),
+        Some(json!({"to": "commitment_signed", "on": "2009-04-01", "act_ref": null})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(today().await, (Some(1), Some(1)));
+    // A comune outside Toscana does not move the region's figures.
+    let (status, _) = call(
+        app,
+        Method::POST,
+        "/v1/adhesions",
+        Some(&admin),
+        None,
+        Some(adhere("001001", 1)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(today().await, (Some(1), Some(1)));
+}
+
 #[tokio::test]
 async fn a_service_the_catalogue_does_not_have_is_refused() {
     let pair = pair().await;

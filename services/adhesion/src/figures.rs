@@ -14,6 +14,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::schema::{figures_generation, figures_summaries};
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FiguresQuery {
@@ -86,12 +88,20 @@ struct TotalRow {
     committed: i64,
 }
 
-const LIVE: &str = "WITH live AS (
-    SELECT a.service_number, a.service_name, a.ente_id, a.commitment_signed_on
-    FROM adhesions a JOIN enti e ON e.id = a.ente_id
-    WHERE e.kind = 'comune' AND a.requested_on <= $1 AND (a.ceased_on IS NULL OR a.ceased_on > $1)
-      AND ($2::integer IS NULL OR a.service_number = $2) AND ($3::text IS NULL OR e.region_code = $3::bpchar))";
+/// Each comune of the scope (every region, or one) with its live adhesions at $1, walked body by
+/// body on `adhesions_ente_dates` (an index-only scan per comune, never the whole table): one row
+/// per comune and service, with whether any of them had a signed commitment by then.
+const LIVE_BY_COMUNE: &str = "WITH live AS (
+    SELECT e.id AS ente_id, l.service_number, l.committed
+    FROM enti e CROSS JOIN LATERAL (
+        SELECT a.service_number, bool_or(a.commitment_signed_on <= $1) AS committed
+        FROM adhesions a
+        WHERE a.ente_id = e.id AND a.requested_on <= $1 AND (a.ceased_on IS NULL OR a.ceased_on > $1)
+          AND ($2::integer IS NULL OR a.service_number = $2)
+        GROUP BY a.service_number) l
+    WHERE e.kind = 'comune' AND ($3::text IS NULL OR e.region_code = $3::bpchar))";
 
+/// Counts the figures from the adhesions themselves.
 pub fn compute(
     conn: &mut PgConnection,
     as_of: NaiveDate,
@@ -99,17 +109,22 @@ pub fn compute(
     region: Option<String>,
 ) -> QueryResult<Figures> {
     let rows: Vec<ServiceRow> = diesel::sql_query(format!(
-        "{LIVE} SELECT service_number, max(service_name) AS service_name, count(DISTINCT ente_id) AS adhering,
-                count(DISTINCT ente_id) FILTER (WHERE commitment_signed_on <= $1) AS committed
-         FROM live GROUP BY service_number ORDER BY service_number"
+        "{LIVE_BY_COMUNE}
+         SELECT g.service_number, g.adhering, g.committed,
+                (SELECT a.service_name FROM adhesions a WHERE a.service_number = g.service_number
+                 ORDER BY a.service_version DESC LIMIT 1) AS service_name
+         FROM (SELECT service_number, count(*) AS adhering, count(*) FILTER (WHERE committed) AS committed
+               FROM live GROUP BY service_number) g
+         ORDER BY g.service_number"
     ))
     .bind::<Date, _>(as_of)
     .bind::<Nullable<Integer>, _>(service)
     .bind::<Nullable<Text>, _>(region.clone())
     .load(conn)?;
     let total: TotalRow = diesel::sql_query(format!(
-        "{LIVE} SELECT count(DISTINCT ente_id) AS adhering,
-                count(DISTINCT ente_id) FILTER (WHERE commitment_signed_on <= $1) AS committed FROM live"
+        "{LIVE_BY_COMUNE}
+         SELECT count(*) AS adhering, count(*) FILTER (WHERE committed) AS committed
+         FROM (SELECT ente_id, bool_or(committed) AS committed FROM live GROUP BY ente_id) c"
     ))
     .bind::<Date, _>(as_of)
     .bind::<Nullable<Integer>, _>(service)
@@ -127,6 +142,62 @@ pub fn compute(
             })
             .collect(),
     })
+}
+
+/// The figures as a JSON document: the summary kept for the data's current generation when there
+/// is one (see the `figures_summaries` migration), else counted and, when `keep`, stored for the
+/// next caller. Counting and reading the generation share one snapshot, so a summary never
+/// outlives the data it was counted from.
+pub fn summary(
+    conn: &mut PgConnection,
+    as_of: NaiveDate,
+    service: Option<i32>,
+    region: Option<String>,
+    keep: bool,
+) -> Result<String, ApiError> {
+    let key_service = service.unwrap_or(0);
+    let key_region = region.clone().unwrap_or_default();
+    let kept: Option<String> = figures_summaries::table
+        .filter(figures_summaries::as_of.eq(as_of))
+        .filter(figures_summaries::service_number.eq(key_service))
+        .filter(figures_summaries::region_code.eq(&key_region))
+        .filter(
+            figures_summaries::generation
+                .nullable()
+                .eq(figures_generation::table
+                    .select(figures_generation::generation)
+                    .single_value()),
+        )
+        .select(figures_summaries::figures)
+        .first(conn)
+        .optional()?;
+    if let Some(document) = kept {
+        return Ok(document);
+    }
+    let (generation, figures) =
+        conn.build_transaction()
+            .repeatable_read()
+            .read_only()
+            .run(|conn| {
+                let generation: i64 = figures_generation::table
+                    .select(figures_generation::generation)
+                    .get_result(conn)?;
+                Ok::<_, diesel::result::Error>((generation, compute(conn, as_of, service, region)?))
+            })?;
+    let document = serde_json::to_string(&figures).map_err(ApiError::internal)?;
+    if keep {
+        diesel::insert_into(figures_summaries::table)
+            .values((
+                figures_summaries::as_of.eq(as_of),
+                figures_summaries::service_number.eq(key_service),
+                figures_summaries::region_code.eq(&key_region),
+                figures_summaries::generation.eq(generation),
+                figures_summaries::figures.eq(&document),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)?;
+    }
+    Ok(document)
 }
 
 /// Adhering comuni, those with a signed commitment and their share, as of a date. Public.
@@ -154,9 +225,13 @@ pub async fn get_figures(
             "a region code is two digits (Toscana is 09)",
         ));
     }
-    let figures = run_db(&pool, move |conn| {
-        Ok::<_, ApiError>(compute(conn, as_of, service, region)?)
+    // Today's figures are what portals and the eligibility check ask for: those are kept.
+    let keep = as_of == chrono::Utc::now().date_naive();
+    let document = run_db(&pool, move |conn| {
+        summary(conn, as_of, service, region, keep)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(figures))
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(document))
 }

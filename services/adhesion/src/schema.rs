@@ -63,11 +63,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    figures_generation (singleton) {
+        singleton -> Bool,
+        generation -> Int8,
+    }
+}
+
+diesel::table! {
+    figures_summaries (as_of, service_number, region_code, generation) {
+        as_of -> Date,
+        service_number -> Int4,
+        region_code -> Text,
+        generation -> Int8,
+        figures -> Text,
+    }
+}
+
 diesel::joinable!(adhesions -> enti (ente_id));
 diesel::joinable!(adhesion_events -> adhesions (adhesion_id));
 diesel::allow_tables_to_appear_in_same_query!(
     enti,
     aggregation_members,
     adhesions,
-    adhesion_events
+    adhesion_events,
+    figures_generation,
+    figures_summaries
 );

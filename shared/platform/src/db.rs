@@ -1,6 +1,8 @@
 //! The database: one r2d2 pool per service, [`run_db`] to use it from async handlers, and the
 //! embedded migrations, run at start under an advisory lock so replicas can start together.
 
+use std::ops::Deref;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
@@ -12,7 +14,27 @@ use secrecy::ExposeSecret;
 
 use crate::settings::DatabaseSettings;
 
-pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+/// The service's connection pool, with a fair queue in front of it.
+///
+/// r2d2 hands a freed connection to whichever blocked thread wakes first, so under load some
+/// requests wait far longer than others, each parked on its own blocking thread. [`run_db`]
+/// first takes a permit from a FIFO semaphore sized like the pool, asynchronously on the
+/// worker: at most `pool_size` blocking tasks run at once, every one finds a connection free,
+/// and the waiting is done in arrival order.
+#[derive(Clone)]
+pub struct PgPool {
+    pool: Pool<ConnectionManager<PgConnection>>,
+    permits: Arc<tokio::sync::Semaphore>,
+    acquire_timeout: Duration,
+}
+
+impl Deref for PgPool {
+    type Target = Pool<ConnectionManager<PgConnection>>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.pool
+    }
+}
 pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
 
 /// The advisory lock key every APQ service takes while migrating ("APQ-MIGR").
@@ -33,12 +55,18 @@ pub enum DbError {
 /// `/health/ready` says so until it comes back.
 pub fn build_pool(settings: &DatabaseSettings) -> PgPool {
     let manager = ConnectionManager::<PgConnection>::new(settings.url.expose_secret());
-    Pool::builder()
+    let acquire_timeout = Duration::from_millis(settings.acquire_timeout_ms);
+    let pool = Pool::builder()
         .max_size(settings.pool_size)
         .min_idle(Some(settings.min_idle.min(settings.pool_size)))
-        .connection_timeout(Duration::from_millis(settings.acquire_timeout_ms))
+        .connection_timeout(acquire_timeout)
         .test_on_check_out(settings.test_on_checkout)
-        .build_unchecked(manager)
+        .build_unchecked(manager);
+    PgPool {
+        pool,
+        permits: Arc::new(tokio::sync::Semaphore::new(settings.pool_size as usize)),
+        acquire_timeout,
+    }
 }
 
 /// Runs `work` with a pooled connection on the blocking thread pool, inside the caller's span.
@@ -50,9 +78,15 @@ where
     T: Send + 'static,
     E: From<DbError> + Send + 'static,
 {
+    let unavailable = || E::from(DbError::Unavailable("the pool is busy".to_owned()));
+    let permit = tokio::time::timeout(pool.acquire_timeout, pool.permits.clone().acquire_owned())
+        .await
+        .map_err(|_| unavailable())?
+        .map_err(|_| unavailable())?;
     let span = tracing::Span::current();
-    let pool = pool.clone();
+    let pool = pool.pool.clone();
     web::block(move || {
+        let _permit = permit;
         let _entered = span.enter();
         let mut conn = pool
             .get()

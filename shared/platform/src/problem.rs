@@ -298,6 +298,10 @@ impl From<crate::db::DbError> for ApiError {
                         errors: Vec::new(),
                     },
                     K::ClosedConnection => Self::unavailable("the database"),
+                    // Two writers waited on each other; PostgreSQL rolled this one back.
+                    _ if info.message().contains("deadlock detected") => Self::Conflict(
+                        "the resource was changed concurrently; retry the request".to_owned(),
+                    ),
                     // Operator intervention: the server is shutting down or restarting.
                     _ if info.message().contains("terminating connection")
                         || info.message().contains("shutting down") =>
