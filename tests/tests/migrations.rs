@@ -33,7 +33,8 @@ fn every_migration_goes_up_down_and_up_again() {
         let name = service.info.name;
         let db = TestDb::create_empty_on(&admin_url()).unwrap_or_else(|e| panic!("{e:#}"));
         let mut conn = db.connect().unwrap_or_else(|e| panic!("{e:#}"));
-        migrate(&mut conn, (service.migrations)()).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        migrate(&mut conn, (service.migrations.embedded)())
+            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
         let up = relations(&mut conn);
         assert!(up.len() > 3, "{name}: {up:?}");
         // Newest first: the service's migrations, then the platform's.
@@ -42,8 +43,8 @@ fn every_migration_goes_up_down_and_up_again() {
                 .map(|m| m.len())
                 .unwrap_or_else(|e| panic!("{e}"))
         };
-        for _ in 0..count((service.migrations)()) {
-            conn.revert_last_migration((service.migrations)())
+        for _ in 0..count((service.migrations.embedded)()) {
+            conn.revert_last_migration((service.migrations.embedded)())
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
         }
         for _ in 0..count(platform_migrations()) {
@@ -55,7 +56,8 @@ fn every_migration_goes_up_down_and_up_again() {
             Vec::<String>::new(),
             "{name}: the down migrations leave nothing"
         );
-        migrate(&mut conn, (service.migrations)()).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        migrate(&mut conn, (service.migrations.embedded)())
+            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
         assert_eq!(
             relations(&mut conn),
             up,

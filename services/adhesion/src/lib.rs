@@ -14,10 +14,7 @@ use actix_web::web;
 use apq_platform::client::PeerClient;
 use apq_platform::openapi::ApiInfo;
 use apq_platform::{AppState, Service, Settings};
-use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use utoipa_actix_web::service_config::ServiceConfig;
-
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// The adhesion service as the platform builds, tests and documents it.
 pub static SERVICE: Service = Service {
@@ -28,8 +25,7 @@ pub static SERVICE: Service = Service {
         description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). The bodies registry is public (ISTAT / Openpolis data, CC BY 4.0). A body sees and changes only its own adhesions (an aggregation's operator also its members' adhesions through it); admin sees all; anonymous callers get aggregate figures and the open-data export. Adhesions are checked against the catalogue service. Errors are RFC 9457 problem details.",
     },
     routes,
-    migrations: || MIGRATIONS,
-    migrations_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
+    migrations: apq_platform::migrations!(),
     dataset: Some(dataset::load),
     state,
 };
@@ -53,9 +49,4 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
 fn state(settings: &Settings) -> anyhow::Result<AppState> {
     let catalogue = catalogue::CatalogueClient(PeerClient::from_settings(settings, "catalogue")?);
     Ok(AppState::new().with(web::Data::new(catalogue)))
-}
-
-/// Builds the adhesion service from its settings.
-pub async fn build(settings: Settings) -> anyhow::Result<apq_platform::Application> {
-    SERVICE.build(settings).await
 }

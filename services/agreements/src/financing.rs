@@ -149,11 +149,7 @@ fn validate_sources(sources: &[FinancingSource]) -> Result<(), ApiError> {
             ));
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
-    }
+    ApiError::unless_any(errors)
 }
 
 /// Replaces the financing plan of an intervento. Refused with 422, saying by how much, when the

@@ -324,11 +324,7 @@ fn validate_new(body: &NewIntervento) -> Result<(), ApiError> {
             "a cost cannot be negative",
         ));
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
-    }
+    ApiError::unless_any(errors)
 }
 
 /// Adds an intervento to an atto. Safe to retry with `Idempotency-Key`.

@@ -16,12 +16,9 @@ mod tavolo;
 pub mod tranche_plan;
 mod tranches;
 
+use apq_platform::Service;
 use apq_platform::openapi::ApiInfo;
-use apq_platform::{AppState, Service, Settings};
-use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use utoipa_actix_web::service_config::ServiceConfig;
-
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// The agreements service as the platform builds, tests and documents it.
 pub static SERVICE: Service = Service {
@@ -32,10 +29,9 @@ pub static SERVICE: Service = Service {
         description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). Errors are RFC 9457 problem details; collections are cursor-paginated; updates use ETag / If-Match; creations accept Idempotency-Key. The register is public: anyone reads it; only admin and responsabile_accordo change it, and a responsabile_intervento changes the activities of their interventi.",
     },
     routes,
-    migrations: || MIGRATIONS,
-    migrations_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
+    migrations: apq_platform::migrations!(),
     dataset: Some(dataset::load),
-    state,
+    state: apq_platform::server::stateless,
 };
 
 /// The handlers under `/v1`.
@@ -69,13 +65,4 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(persons::create)
         .service(apq_platform::inconsistencies::list)
         .service(apq_platform::audit::list);
-}
-
-fn state(_settings: &Settings) -> anyhow::Result<AppState> {
-    Ok(AppState::new())
-}
-
-/// Builds the agreements service from its settings.
-pub async fn build(settings: Settings) -> anyhow::Result<apq_platform::Application> {
-    SERVICE.build(settings).await
 }

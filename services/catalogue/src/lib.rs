@@ -7,12 +7,9 @@ pub mod record;
 mod schema;
 pub mod services;
 
+use apq_platform::Service;
 use apq_platform::openapi::ApiInfo;
-use apq_platform::{AppState, Service, Settings};
-use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use utoipa_actix_web::service_config::ServiceConfig;
-
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// The catalogue service as the platform builds, tests and documents it.
 pub static SERVICE: Service = Service {
@@ -23,10 +20,9 @@ pub static SERVICE: Service = Service {
         description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). The catalogue is public: anyone lists, searches and reads it; only admin changes it, and every change is a new version of the service's record, so an adhesion refers to the version it was made against. Errors are RFC 9457 problem details.",
     },
     routes,
-    migrations: || MIGRATIONS,
-    migrations_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
+    migrations: apq_platform::migrations!(),
     dataset: Some(dataset::load),
-    state,
+    state: apq_platform::server::stateless,
 };
 
 /// The handlers under `/v1`.
@@ -40,13 +36,4 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(budget::get_budget)
         .service(apq_platform::inconsistencies::list)
         .service(apq_platform::audit::list);
-}
-
-fn state(_settings: &Settings) -> anyhow::Result<AppState> {
-    Ok(AppState::new())
-}
-
-/// Builds the catalogue service from its settings.
-pub async fn build(settings: Settings) -> anyhow::Result<apq_platform::Application> {
-    SERVICE.build(settings).await
 }

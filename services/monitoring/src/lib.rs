@@ -18,12 +18,9 @@ use actix_web::web;
 use apq_platform::client::PeerClient;
 use apq_platform::openapi::ApiInfo;
 use apq_platform::{AppState, Service, Settings};
-use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use feed::{FeedItem, FeedPage, NewAcknowledgement, Outcome};
-
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// The monitoring service as the platform builds, tests and documents it.
 pub static SERVICE: Service = Service {
@@ -34,8 +31,7 @@ pub static SERVICE: Service = Service {
         description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). Turns the APQ's monitoring obligations (art. 4-8) into a calendar and a verifiable record, evaluates tranche eligibility with live data from the agreements and adhesion services, and feeds the Applicativo Intese. Errors are RFC 9457 problem details; a peer service that does not answer gives 503 naming it.",
     },
     routes,
-    migrations: || MIGRATIONS,
-    migrations_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
+    migrations: apq_platform::migrations!(),
     dataset: Some(dataset::load),
     state,
 };
@@ -75,9 +71,4 @@ fn state(settings: &Settings) -> anyhow::Result<AppState> {
     Ok(AppState::new()
         .with(web::Data::new(agreements))
         .with(web::Data::new(adhesion)))
-}
-
-/// Builds the monitoring service from its settings.
-pub async fn build(settings: Settings) -> anyhow::Result<apq_platform::Application> {
-    SERVICE.build(settings).await
 }

@@ -174,11 +174,7 @@ fn validate_progress(
             ));
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
-    }
+    ApiError::unless_any(errors)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

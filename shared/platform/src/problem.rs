@@ -126,6 +126,15 @@ impl ApiError {
         Self::Validation { errors }
     }
 
+    /// `Ok` when nothing was found wrong, else a 422 naming every field in `errors`.
+    pub fn unless_any(errors: Vec<FieldError>) -> Result<(), Self> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Self::validation(errors))
+        }
+    }
+
     pub fn field(field: impl Into<String>, message: impl fmt::Display) -> Self {
         Self::Validation {
             errors: vec![FieldError::new(field, message)],

@@ -38,13 +38,43 @@ pub struct Service {
     pub info: ApiInfo,
     /// The handlers, registered under `/v1` (each a `#[utoipa::path]` + `#[get(..)]`-style handler).
     pub routes: fn(&mut ServiceConfig<'_>),
-    /// The embedded migrations (`|| MIGRATIONS`, the `embed_migrations!` constant).
-    pub migrations: fn() -> EmbeddedMigrations,
-    /// The migrations folder (for the test template's fingerprint).
-    pub migrations_dir: &'static str,
+    /// Its own migrations: `apq_platform::migrations!()`.
+    pub migrations: Migrations,
     pub dataset: Option<DatasetLoader>,
     /// The application data its handlers need beyond the platform's (peer clients, ...).
     pub state: fn(&Settings) -> anyhow::Result<AppState>,
+}
+
+/// A service's migrations: embedded in the binary, and the folder they were embedded from (the
+/// test template's fingerprint).
+#[derive(Clone, Copy)]
+pub struct Migrations {
+    pub embedded: fn() -> EmbeddedMigrations,
+    pub dir: &'static str,
+}
+
+/// The calling crate's `migrations/` folder (or the one named, relative to its manifest) as
+/// [`Migrations`].
+#[macro_export]
+macro_rules! migrations {
+    () => {
+        $crate::migrations!("migrations")
+    };
+    ($dir:literal) => {
+        $crate::server::Migrations {
+            embedded: || {
+                const EMBEDDED: ::diesel_migrations::EmbeddedMigrations =
+                    ::diesel_migrations::embed_migrations!($dir);
+                EMBEDDED
+            },
+            dir: concat!(env!("CARGO_MANIFEST_DIR"), "/", $dir),
+        }
+    };
+}
+
+/// The `state` of a service whose handlers need nothing beyond the platform's data.
+pub fn stateless(_settings: &Settings) -> anyhow::Result<AppState> {
+    Ok(AppState::new())
 }
 
 /// Extra application data a service registers (its peer clients, ...).
@@ -126,7 +156,7 @@ impl Service {
     /// Migrates the database, binds the listener and builds the server (not yet awaited).
     pub async fn build(&'static self, settings: Settings) -> anyhow::Result<Application> {
         let state = (self.state)(&settings)?;
-        db::migrate_at_start(&settings.database, self.migrations).await?;
+        db::migrate_at_start(&settings.database, self.migrations.embedded).await?;
         let pool = web::Data::new(db::build_pool(&settings.database));
         let verifier = web::Data::new(JwtVerifier::from_settings(&settings)?);
         let limiter = web::Data::new(RateLimiter::new(&settings.rate_limit));
@@ -171,7 +201,7 @@ impl Service {
 
     /// Migrates and loads the shipped dataset.
     pub async fn load_dataset(&'static self, settings: &Settings) -> anyhow::Result<usize> {
-        db::migrate_at_start(&settings.database, self.migrations).await?;
+        db::migrate_at_start(&settings.database, self.migrations.embedded).await?;
         let Some(loader) = self.dataset else {
             tracing::info!(service = self.info.name, "this service ships no dataset");
             return Ok(0);

@@ -96,7 +96,7 @@ impl TestDb {
             service.info.name,
             fingerprint(&[
                 Path::new(crate::db::PLATFORM_MIGRATIONS_DIR),
-                Path::new(service.migrations_dir)
+                Path::new(service.migrations.dir)
             ])?
         );
         let mut conn = PgConnection::establish(admin)?;
@@ -142,7 +142,7 @@ impl TestDb {
         diesel::sql_query(format!("CREATE DATABASE \"{building}\"")).execute(conn)?;
         {
             let mut target = PgConnection::establish(&with_database(admin, &building))?;
-            crate::db::migrate(&mut target, (service.migrations)())?;
+            crate::db::migrate(&mut target, (service.migrations.embedded)())?;
         }
         diesel::sql_query(format!(
             "ALTER DATABASE \"{building}\" RENAME TO \"{template}\""
