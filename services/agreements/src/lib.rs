@@ -51,6 +51,7 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(financing::put_cost_table)
         .service(financing::summary)
         .service(tranches::list)
+        .service(tranches::plan)
         .service(tranches::transition)
         .service(tranches::history)
         .service(activities::list)

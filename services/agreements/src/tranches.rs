@@ -185,6 +185,56 @@ pub async fn list(pool: web::Data<PgPool>, path: Path<IdPath>) -> Result<HttpRes
     Ok(HttpResponse::Ok().json(TrancheList { items }))
 }
 
+/// An intervento's tranche plan with what the register says of the intervento's maturity: what
+/// the monitoring service judges the release conditions against, in one read.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TranchePlan {
+    pub intervento_id: Uuid,
+    pub intervento_code: String,
+    pub kind: crate::model::Kind,
+    /// When CNIPA validated the progetto esecutivo (a tranche may require it).
+    pub progetto_esecutivo_validated_on: Option<chrono::NaiveDate>,
+    /// The tranches, in order.
+    pub tranches: Vec<Tranche>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodePath {
+    pub code: String,
+}
+
+/// The tranche plan of an intervento, by its code, with the intervento's maturity.
+#[utoipa::path(
+    tag = "tranches",
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI")),
+    responses((status = 200, description = "The tranche plan", body = TranchePlan))
+)]
+#[get("/tranche-plans/{code}")]
+pub async fn plan(pool: web::Data<PgPool>, path: Path<CodePath>) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner().code;
+    let (intervento, rows) = run_db(&pool, move |conn| {
+        let intervento: InterventoRow = crate::schema::interventi::table
+            .filter(crate::schema::interventi::code.eq(&code))
+            .select(InterventoRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::NotFound(format!("intervento {code}")))?;
+        let rows = for_intervento(conn, intervento.id)?;
+        Ok::<_, ApiError>((intervento, rows))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(TranchePlan {
+        kind: intervento.kind()?,
+        intervento_id: intervento.id,
+        intervento_code: intervento.code,
+        progetto_esecutivo_validated_on: intervento.progetto_esecutivo_validated_on,
+        tranches: rows
+            .into_iter()
+            .map(Tranche::try_from)
+            .collect::<Result<Vec<_>, _>>()?,
+    }))
+}
+
 /// A change of state of a tranche.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

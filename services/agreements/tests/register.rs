@@ -322,6 +322,37 @@ async fn a_tranche_cannot_jump_from_planned_to_paid() {
 }
 
 #[tokio::test]
+async fn the_tranche_plan_is_read_by_code_with_the_interventos_maturity() {
+    let app = app().await;
+    let cstt = intervento(&app, "CSTT-ALI").await;
+    let (status, plan) = get(&app, "/v1/tranche-plans/CSTT-ALI", None).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    assert_eq!(plan["intervento_id"], cstt["id"]);
+    assert_eq!(plan["intervento_code"], "CSTT-ALI");
+    assert_eq!(plan["kind"], "ali");
+    assert_eq!(
+        plan["progetto_esecutivo_validated_on"],
+        cstt["maturity"]["progetto_esecutivo_validated_on"]
+    );
+    let (_, tranches) = get(
+        &app,
+        &format!(
+            "/v1/interventi/{}/tranches",
+            cstt["id"].as_str().unwrap_or("")
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(
+        plan["tranches"], tranches["items"],
+        "the same tranches as the intervento's list"
+    );
+    assert_eq!(amount(&plan["tranches"][0]["amount"]), "175423.73");
+    let (status, problem) = get(&app, "/v1/tranche-plans/NO-SUCH-INTERVENTO", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+}
+
+#[tokio::test]
 async fn geosigma_moves_to_attuativa_only_once_mature_and_the_decision_is_audited() {
     let app = app().await;
     let atto = atto_iv(&app).await;

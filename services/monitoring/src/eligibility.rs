@@ -165,38 +165,27 @@ pub async fn evaluate(
     code: &str,
     as_of: NaiveDate,
 ) -> Result<(Eligibility, Vec<Tranche>), ApiError> {
-    let intervento = agreements.intervento(code).await?;
-    // The tranche plan, the region's figures (an ALI's tranche 2 needs them) and monitoring's own
-    // records are independent: fetch them at once, so the slowest sets the pace, not their sum.
+    // The tranche plan and monitoring's own records are independent: fetch them at once. The
+    // region's figures are asked for only when a tranche's condition needs them.
     let owned = code.to_owned();
-    let wants_figures = intervento.kind == "ali";
-    let (tranches, figures, local) = tokio::join!(
-        agreements.tranches(intervento.id),
-        async {
-            if wants_figures {
-                adhesion.figures(as_of, PROGRAMME_REGION).await.map(Some)
-            } else {
-                Ok(None)
-            }
-        },
+    let (plan, local) = tokio::join!(
+        agreements.tranche_plan(code),
         run_db(pool, move |conn| Ok::<_, ApiError>(local(
             conn, &owned, as_of
         )?)),
     );
-    let (tranches, figures, local) = (tranches?, figures?, local?);
+    let (plan, local) = (plan?, local?);
+    let tranches = plan.tranches;
     let share = if tranches
         .iter()
         .any(|t| t.condition.adhesion_share_threshold.is_some())
     {
-        let figures = match figures {
-            Some(figures) => figures,
-            None => adhesion.figures(as_of, PROGRAMME_REGION).await?,
-        };
+        let figures = adhesion.figures(as_of, PROGRAMME_REGION).await?;
         figures.overall.committed_share.as_deref().map(percent)
     } else {
         None
     };
-    let progetto = intervento.maturity.progetto_esecutivo_validated_on;
+    let progetto = plan.progetto_esecutivo_validated_on;
     let evaluated = tranches
         .iter()
         .map(|t| {
@@ -214,7 +203,7 @@ pub async fn evaluate(
         .collect();
     Ok((
         Eligibility {
-            intervento_code: intervento.code,
+            intervento_code: plan.intervento_code,
             as_of,
             tranches: evaluated,
         },

@@ -74,6 +74,26 @@ pub struct Tranche {
     pub version: i64,
 }
 
+/// An intervento's tranche plan with its maturity, as agreements' `/v1/tranche-plans/{code}` has it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TranchePlan {
+    pub intervento_code: String,
+    pub progetto_esecutivo_validated_on: Option<NaiveDate>,
+    pub tranches: Vec<Tranche>,
+}
+
+/// Refuses a code that could not be an intervento's before it goes into a peer's path.
+fn intervento_code(code: &str) -> Result<&str, ApiError> {
+    if code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        Ok(code)
+    } else {
+        Err(ApiError::field(
+            "code",
+            "an intervento code is letters, digits and dashes",
+        ))
+    }
+}
+
 impl Agreements {
     pub async fn atto(&self, number: i32) -> Result<Atto, ApiError> {
         let atti: Items<Atto> = self.0.get("/v1/atti-integrativi", None).await?;
@@ -88,12 +108,7 @@ impl Agreements {
     }
 
     pub async fn intervento(&self, code: &str) -> Result<Intervento, ApiError> {
-        if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(ApiError::field(
-                "code",
-                "an intervento code is letters, digits and dashes",
-            ));
-        }
+        let code = intervento_code(code)?;
         let page: Items<Intervento> = self
             .0
             .get(&format!("/v1/interventi?code={code}"), None)
@@ -101,6 +116,21 @@ impl Agreements {
         page.items.into_iter().next().ok_or_else(|| {
             ApiError::NotFound(format!("intervento {code} in the agreements register"))
         })
+    }
+
+    /// The tranche plan of the intervento `code` and its maturity, in one call.
+    pub async fn tranche_plan(&self, code: &str) -> Result<TranchePlan, ApiError> {
+        let code = intervento_code(code)?;
+        match self.0.get(&format!("/v1/tranche-plans/{code}"), None).await {
+            Err(apq_platform::client::PeerError::Status { status, .. })
+                if status == reqwest::StatusCode::NOT_FOUND =>
+            {
+                Err(ApiError::NotFound(format!(
+                    "intervento {code} in the agreements register"
+                )))
+            }
+            other => Ok(other?),
+        }
     }
 
     pub async fn tranches(&self, intervento: Uuid) -> Result<Vec<Tranche>, ApiError> {
