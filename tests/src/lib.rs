@@ -61,6 +61,15 @@ pub async fn call(
     )
 }
 
+/// A GET to `app` with an optional bearer token: the status and the JSON answer.
+pub async fn read(
+    app: &TestApp,
+    path: &str,
+    bearer: Option<&str>,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    call(app, reqwest::Method::GET, path, bearer, None, None).await
+}
+
 pub struct Suite {
     pub catalogue: TestApp,
     pub agreements: TestApp,

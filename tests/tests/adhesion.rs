@@ -1,7 +1,7 @@
 //! Bodies and adhesions, with the catalogue and the adhesion services talking real HTTP.
 
 use apq_domain::Role;
-use apq_e2e::{call, spawn_loaded};
+use apq_e2e::{call, read, spawn_loaded};
 use apq_platform::devkeys::TokenRequest;
 use apq_platform::testing::{TestApp, token, token_with};
 use reqwest::{Method, StatusCode};
@@ -42,17 +42,33 @@ fn adhere(code: &str, service: i32) -> Value {
     json!({"ente_code": code, "service_number": service, "requested_on": "2009-03-01", "act_ref": format!("Delibera GC {code}")})
 }
 
+/// Moves `adhesion` (as last read) to `to` on the date `on`, as `token`'s holder.
+async fn transition(
+    app: &TestApp,
+    token: &str,
+    adhesion: &Value,
+    to: &str,
+    on: &str,
+) -> (StatusCode, Value) {
+    let path = format!(
+        "/v1/adhesions/{}/transitions",
+        adhesion["id"].as_str().unwrap_or("")
+    );
+    let body = json!({"to": to, "on": on, "act_ref": null});
+    call(
+        app,
+        Method::POST,
+        &path,
+        Some(token),
+        Some(&adhesion["version"]),
+        Some(body),
+    )
+    .await
+}
+
 async fn count_adhesions(app: &TestApp) -> usize {
     let auditor = token_with(&[Role::Auditor]);
-    let (_, export) = call(
-        app,
-        Method::GET,
-        "/v1/open-data/adhesions",
-        Some(&auditor),
-        None,
-        None,
-    )
-    .await;
+    let (_, export) = read(app, "/v1/open-data/adhesions", Some(&auditor)).await;
     export["items"]
         .as_array()
         .map(Vec::len)
@@ -66,7 +82,7 @@ async fn the_273_tuscan_comuni_load_119_of_them_small() {
     let mut small = 0;
     let mut next = Some("/v1/enti?region_code=09&kind=comune&limit=200".to_owned());
     while let Some(path) = next {
-        let (status, page) = call(&pair.adhesion, Method::GET, &path, None, None, None).await;
+        let (status, page) = read(&pair.adhesion, &path, None).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         for item in page["items"].as_array().cloned().unwrap_or_default() {
             codes.push(item["code"].as_str().unwrap_or("").to_owned());
@@ -82,36 +98,17 @@ async fn the_273_tuscan_comuni_load_119_of_them_small() {
     }
     assert_eq!(codes.len(), 273);
     assert_eq!(small, 119);
-    let (_, filtered) = call(
+    let (_, filtered) = read(
         &pair.adhesion,
-        Method::GET,
         "/v1/enti?region_code=09&piccolo_comune=true&limit=200",
-        None,
-        None,
         None,
     )
     .await;
     assert_eq!(filtered["items"].as_array().map(Vec::len), Some(119));
-    let (_, firenze) = call(
-        &pair.adhesion,
-        Method::GET,
-        "/v1/enti/048017",
-        None,
-        None,
-        None,
-    )
-    .await;
+    let (_, firenze) = read(&pair.adhesion, "/v1/enti/048017", None).await;
     assert_eq!(firenze["name"], "Firenze");
     assert_eq!(firenze["piccolo_comune"], false);
-    let (status, problem) = call(
-        &pair.adhesion,
-        Method::GET,
-        "/v1/enti?region_code=9",
-        None,
-        None,
-        None,
-    )
-    .await;
+    let (status, problem) = read(&pair.adhesion, "/v1/enti?region_code=9", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(problem["errors"][0]["field"], "region_code");
 }
@@ -135,41 +132,20 @@ async fn a_comune_sees_and_changes_only_its_own_adhesions() {
     let path = format!("/v1/adhesions/{}", own["id"].as_str().unwrap_or(""));
 
     assert_eq!(
-        call(app, Method::GET, &path, Some(&ente("051013")), None, None)
-            .await
-            .0,
+        read(app, &path, Some(&ente("051013"))).await.0,
         StatusCode::OK
     );
-    let (status, mine) = call(
-        app,
-        Method::GET,
-        "/v1/enti/051013/adhesions",
-        Some(&ente("051013")),
-        None,
-        None,
-    )
-    .await;
+    let (status, mine) = read(app, "/v1/enti/051013/adhesions", Some(&ente("051013"))).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(mine["items"].as_array().map(Vec::len), Some(1));
 
     let other = ente("051010");
     assert_eq!(
-        call(app, Method::GET, &path, Some(&other), None, None)
-            .await
-            .0,
+        read(app, &path, Some(&other)).await.0,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        call(
-            app,
-            Method::GET,
-            "/v1/enti/051013/adhesions",
-            Some(&other),
-            None,
-            None
-        )
-        .await
-        .0,
+        read(app, "/v1/enti/051013/adhesions", Some(&other)).await.0,
         StatusCode::FORBIDDEN
     );
     let step = json!({"to": "commitment_signed", "on": "2009-04-01", "act_ref": "x"});
@@ -200,27 +176,12 @@ async fn a_comune_sees_and_changes_only_its_own_adhesions() {
         StatusCode::FORBIDDEN
     );
     // Anonymous callers get only the aggregate figures; auditors read but do not write.
+    assert_eq!(read(app, &path, None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(read(app, "/v1/figures", None).await.0, StatusCode::OK);
     assert_eq!(
-        call(app, Method::GET, &path, None, None, None).await.0,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        call(app, Method::GET, "/v1/figures", None, None, None)
+        read(app, &path, Some(&token_with(&[Role::Auditor])))
             .await
             .0,
-        StatusCode::OK
-    );
-    assert_eq!(
-        call(
-            app,
-            Method::GET,
-            &path,
-            Some(&token_with(&[Role::Auditor])),
-            None,
-            None
-        )
-        .await
-        .0,
         StatusCode::OK
     );
     assert_eq!(
@@ -237,25 +198,13 @@ async fn a_comune_sees_and_changes_only_its_own_adhesions() {
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        call(
-            app,
-            Method::GET,
-            "/v1/services/1/adhesions",
-            Some(&other),
-            None,
-            None
-        )
-        .await
-        .0,
+        read(app, "/v1/services/1/adhesions", Some(&other)).await.0,
         StatusCode::FORBIDDEN
     );
-    let (status, by_service) = call(
+    let (status, by_service) = read(
         app,
-        Method::GET,
         "/v1/services/1/adhesions",
         Some(&token_with(&[Role::Admin])),
-        None,
-        None,
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -402,12 +351,9 @@ async fn the_committed_share_is_computed_right_where_it_crosses_30_percent() {
     let app = &pair.adhesion;
     let admin = token_with(&[Role::Admin]);
     // Ten small comuni of the province of Arezzo adhere to PAeSI on 1 March 2009.
-    let (_, page) = call(
+    let (_, page) = read(
         app,
-        Method::GET,
         "/v1/enti?province=AR&piccolo_comune=true&limit=10",
-        None,
-        None,
         None,
     )
     .await;
@@ -439,28 +385,13 @@ async fn the_committed_share_is_computed_right_where_it_crosses_30_percent() {
         .iter()
         .zip(["2009-04-01", "2009-05-02", "2009-06-03"])
     {
-        let path = format!(
-            "/v1/adhesions/{}/transitions",
-            adhesion["id"].as_str().unwrap_or("")
-        );
-        let (status, _) = call(
-            app,
-            Method::POST,
-            &path,
-            Some(&admin),
-            Some(&adhesion["version"]),
-            Some(json!({"to": "commitment_signed", "on": on, "act_ref": null})),
-        )
-        .await;
+        let (status, _) = transition(app, &admin, adhesion, "commitment_signed", on).await;
         assert_eq!(status, StatusCode::OK);
     }
     let share = |as_of: &'static str| async move {
-        let (_, figures) = call(
+        let (_, figures) = read(
             app,
-            Method::GET,
             &format!("/v1/figures?as_of={as_of}&service_number=1"),
-            None,
-            None,
             None,
         )
         .await;
@@ -484,15 +415,7 @@ async fn the_committed_share_is_computed_right_where_it_crosses_30_percent() {
         (Some(10), Some(3), json!("30.00")),
         "the day it reaches 30%"
     );
-    let (_, figures) = call(
-        app,
-        Method::GET,
-        "/v1/figures?as_of=2009-06-03",
-        None,
-        None,
-        None,
-    )
-    .await;
+    let (_, figures) = read(app, "/v1/figures?as_of=2009-06-03", None).await;
     assert_eq!(figures["by_service"][0]["service_number"], 1);
     assert_eq!(figures["by_service"][0]["committed_share"], "30.00");
 }
@@ -518,15 +441,7 @@ async fn todays_figures_are_kept_and_follow_every_write() {
     let app = &pair.adhesion;
     let admin = token_with(&[Role::Admin]);
     let today = async || {
-        let (status, figures) = call(
-            app,
-            Method::GET,
-            "/v1/figures?region_code=09",
-            None,
-            None,
-            None,
-        )
-        .await;
+        let (status, figures) = read(app, "/v1/figures?region_code=09", None).await;
         assert_eq!(status, StatusCode::OK, "{figures}");
         (
             figures["overall"]["adhering_comuni"].as_i64(),
@@ -537,15 +452,7 @@ async fn todays_figures_are_kept_and_follow_every_write() {
     assert_eq!(kept_summaries(app), 1, "today's figures are kept");
     assert_eq!(today().await, (Some(0), Some(0)), "served from the summary");
     // Another date is counted, not kept: callers cannot fill the table with dates.
-    call(
-        app,
-        Method::GET,
-        "/v1/figures?as_of=2009-06-03",
-        None,
-        None,
-        None,
-    )
-    .await;
+    read(app, "/v1/figures?as_of=2009-06-03", None).await;
     assert_eq!(kept_summaries(app), 1);
 
     // Poggibonsi (Siena) adheres: the write drops the summary and the figures follow at once.
@@ -561,19 +468,7 @@ async fn todays_figures_are_kept_and_follow_every_write() {
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(kept_summaries(app), 0, "a write drops the summaries");
     assert_eq!(today().await, (Some(1), Some(0)));
-    let path = format!(
-        "/v1/adhesions/{}/transitions",
-        created["id"].as_str().unwrap_or("")
-    );
-    let (status, _) = call(
-        app,
-        Method::POST,
-        &path,
-        Some(&admin),
-        Some(&created["version"]),
-        Some(json!({"to": "commitment_signed", "on": "2009-04-01", "act_ref": null})),
-    )
-    .await;
+    let (status, _) = transition(app, &admin, &created, "commitment_signed", "2009-04-01").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(today().await, (Some(1), Some(1)));
     // A comune outside Toscana does not move the region's figures.
@@ -610,15 +505,7 @@ async fn a_service_the_catalogue_does_not_have_is_refused() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["errors"][0]["field"], "sub_service");
     // A withdrawn service takes no new adhesion.
-    let (_, entry) = call(
-        &pair.catalogue,
-        Method::GET,
-        "/v1/services/4",
-        None,
-        None,
-        None,
-    )
-    .await;
+    let (_, entry) = read(&pair.catalogue, "/v1/services/4", None).await;
     let (status, _) = call(
         &pair.catalogue,
         Method::POST,
@@ -719,15 +606,7 @@ async fn an_aggregation_operator_adheres_for_its_members_through_it() {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{adhesion}");
     assert_eq!(adhesion["via_aggregation"], "UC-CASENTINO");
-    let (status, seen) = call(
-        app,
-        Method::GET,
-        "/v1/enti/051013/adhesions",
-        Some(&operator),
-        None,
-        None,
-    )
-    .await;
+    let (status, seen) = read(app, "/v1/enti/051013/adhesions", Some(&operator)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(seen["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(
@@ -745,43 +624,20 @@ async fn an_aggregation_operator_adheres_for_its_members_through_it() {
         "not through the aggregation: the comune's own business"
     );
     assert_eq!(
-        call(
-            app,
-            Method::GET,
-            "/v1/enti/048017/adhesions",
-            Some(&operator),
-            None,
-            None
-        )
-        .await
-        .0,
+        read(app, "/v1/enti/048017/adhesions", Some(&operator))
+            .await
+            .0,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        call(
-            app,
-            Method::GET,
-            "/v1/open-data/adhesions",
-            None,
-            None,
-            None
-        )
-        .await
-        .0,
+        read(app, "/v1/open-data/adhesions", None).await.0,
         StatusCode::UNAUTHORIZED,
         "anonymous callers get only figures"
     );
     assert_eq!(
-        call(
-            app,
-            Method::GET,
-            "/v1/open-data/adhesions",
-            Some(&operator),
-            None,
-            None
-        )
-        .await
-        .0,
+        read(app, "/v1/open-data/adhesions", Some(&operator))
+            .await
+            .0,
         StatusCode::FORBIDDEN
     );
     let csv = app

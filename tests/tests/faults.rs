@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use apq_domain::Role;
-use apq_e2e::{call, spawn_loaded};
+use apq_e2e::{call, read, spawn_loaded};
 use apq_platform::testing::{PrivateCluster, TestApp, TestDb, token_with};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -57,7 +57,7 @@ async fn postgresql_restarted_under_load_loses_no_acknowledged_write() {
         acknowledged.len()
     );
     assert!(started.elapsed() < Duration::from_secs(90));
-    let (status, persons) = call(&app, Method::GET, "/v1/persons", Some(&admin), None, None).await;
+    let (status, persons) = read(&app, "/v1/persons", Some(&admin)).await;
     assert_eq!(status, StatusCode::OK);
     let stored: Vec<&str> = persons["items"]
         .as_array()
@@ -118,15 +118,7 @@ async fn a_peer_that_hangs_gives_503_within_the_timeout_and_nothing_half_written
         elapsed >= Duration::from_millis(700) && elapsed < Duration::from_secs(3),
         "answered in {elapsed:?}, within the configured 800 ms timeout"
     );
-    let (_, export) = call(
-        &adhesion,
-        Method::GET,
-        "/v1/open-data/adhesions",
-        Some(&admin),
-        None,
-        None,
-    )
-    .await;
+    let (_, export) = read(&adhesion, "/v1/open-data/adhesions", Some(&admin)).await;
     assert_eq!(
         export["items"].as_array().map(Vec::len),
         Some(0),

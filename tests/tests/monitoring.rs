@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use apq_domain::Role;
-use apq_e2e::{Suite, call};
+use apq_e2e::{Suite, call, read};
 use apq_platform::devkeys::TokenRequest;
 use apq_platform::testing::{TestApp, token, token_with};
 use reqwest::{Method, StatusCode};
@@ -82,7 +82,7 @@ async fn scheda_through(
 async fn the_deadlines_of_2009_s2_and_2010_s1_and_the_calendar() {
     let suite = suite().await;
     let m = &suite.monitoring;
-    let (_, s2) = call(m, Method::GET, "/v1/semesters/2009-S2", None, None, None).await;
+    let (_, s2) = read(m, "/v1/semesters/2009-S2", None).await;
     assert_eq!(
         (
             s2["data_entry"].as_str(),
@@ -91,30 +91,25 @@ async fn the_deadlines_of_2009_s2_and_2010_s1_and_the_calendar() {
         ),
         (Some("2010-01-31"), Some("2010-01-31"), Some("2010-02-28"))
     );
-    let (_, s1) = call(m, Method::GET, "/v1/semesters/2010-S1", None, None, None).await;
+    let (_, s1) = read(m, "/v1/semesters/2010-S1", None).await;
     assert_eq!(
         (s1["data_entry"].as_str(), s1["rapporto"].as_str()),
         (Some("2010-07-31"), Some("2010-09-30"))
     );
     assert_eq!(
-        call(m, Method::GET, "/v1/semesters/2010-S3", None, None, None)
-            .await
-            .0,
+        read(m, "/v1/semesters/2010-S3", None).await.0,
         StatusCode::BAD_REQUEST
     );
 
     // The IV Atto is not signed in the register: the calendar says so unless given a date.
-    let (status, problem) = call(m, Method::GET, "/v1/calendar", None, None, None).await;
+    let (status, problem) = read(m, "/v1/calendar", None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     let (status, _) = call(m, Method::POST, "/v1/obligations", Some(&accordo()), None,
         Some(json!({"obligation": "data_entry", "semester": "2009-S2", "done_on": "2010-01-29", "act_ref": "Applicativo Intese"}))).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (_, calendar) = call(
+    let (_, calendar) = read(
         m,
-        Method::GET,
         "/v1/calendar?signed_on=2009-06-15&as_of=2010-03-01&until=2010-06-30",
-        None,
-        None,
         None,
     )
     .await;
@@ -343,7 +338,7 @@ async fn a_scheda_cannot_be_validated_before_it_is_submitted() {
         .0,
         StatusCode::CONFLICT
     );
-    let (_, history) = call(m, Method::GET, &format!("{path}/history"), None, None, None).await;
+    let (_, history) = read(m, &format!("{path}/history"), None).await;
     let states: Vec<&str> = history["items"]
         .as_array()
         .map(|h| h.iter().filter_map(|e| e["to_state"].as_str()).collect())
@@ -355,15 +350,7 @@ async fn a_scheda_cannot_be_validated_before_it_is_submitted() {
 }
 
 async fn tranche_2(m: &TestApp) -> Value {
-    let (status, eligibility) = call(
-        m,
-        Method::GET,
-        "/v1/interventi/CSTT-ALI/eligibility",
-        None,
-        None,
-        None,
-    )
-    .await;
+    let (status, eligibility) = read(m, "/v1/interventi/CSTT-ALI/eligibility", None).await;
     assert_eq!(status, StatusCode::OK, "{eligibility}");
     eligibility["tranches"]
         .as_array()
@@ -384,15 +371,7 @@ async fn cstt_tranche_2_becomes_eligible_exactly_at_sal_50_and_30_percent_of_com
     let (m, a) = (&suite.monitoring, &suite.adhesion);
     let admin = token_with(&[Role::Admin]);
     // Ten small comuni adhere to PAeSI; their commitments will be signed one by one.
-    let (_, page) = call(
-        a,
-        Method::GET,
-        "/v1/enti?province=SI&piccolo_comune=true&limit=10",
-        None,
-        None,
-        None,
-    )
-    .await;
+    let (_, page) = read(a, "/v1/enti?province=SI&piccolo_comune=true&limit=10", None).await;
     let mut adhesions = Vec::new();
     for code in page["items"]
         .as_array()
@@ -518,15 +497,7 @@ async fn one_comune_short_of_30_percent_is_not_enough() {
     let suite = suite().await;
     let (m, a) = (&suite.monitoring, &suite.adhesion);
     let admin = token_with(&[Role::Admin]);
-    let (_, page) = call(
-        a,
-        Method::GET,
-        "/v1/enti?province=GR&piccolo_comune=true&limit=10",
-        None,
-        None,
-        None,
-    )
-    .await;
+    let (_, page) = read(a, "/v1/enti?province=GR&piccolo_comune=true&limit=10", None).await;
     let codes: Vec<String> = page["items"]
         .as_array()
         .cloned()
@@ -584,12 +555,9 @@ async fn with_the_adhesion_service_stopped_eligibility_answers_503() {
     let suite = suite().await;
     suite.adhesion.stop().await;
     let started = Instant::now();
-    let (status, problem) = call(
+    let (status, problem) = read(
         &suite.monitoring,
-        Method::GET,
         "/v1/interventi/CSTT-ALI/eligibility",
-        None,
-        None,
         None,
     )
     .await;
@@ -606,12 +574,9 @@ async fn with_the_adhesion_service_stopped_eligibility_answers_503() {
         "within the configured timeout"
     );
     // GEOSIGMA's tranches need no adhesion figures: they still answer.
-    let (status, _) = call(
+    let (status, _) = read(
         &suite.monitoring,
-        Method::GET,
         "/v1/interventi/GEOSIGMA/eligibility",
-        None,
-        None,
         None,
     )
     .await;
@@ -704,15 +669,7 @@ async fn the_sync_job_killed_halfway_and_restarted_delivers_every_scheda_exactly
         6,
         "every scheda exactly once: {delivered:?}"
     );
-    let (_, acks) = call(
-        m,
-        Method::GET,
-        "/v1/feed/acknowledgements",
-        Some(&sync_token),
-        None,
-        None,
-    )
-    .await;
+    let (_, acks) = read(m, "/v1/feed/acknowledgements", Some(&sync_token)).await;
     let mut acked: Vec<String> = acks["items"]
         .as_array()
         .map(|a| {
@@ -769,7 +726,7 @@ async fn the_report_renders_for_the_iv_atto_in_headless_chromium() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, report) = call(m, Method::GET, "/v1/reports/2009-S2", None, None, None).await;
+    let (status, report) = read(m, "/v1/reports/2009-S2", None).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["general"]["interventi_monitored"], 2);
     assert_eq!(report["interventi"][0]["code"], "CSTT-ALI");

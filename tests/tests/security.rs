@@ -245,30 +245,15 @@ async fn sql_looking_input_is_just_text() {
             "{path} matched nothing: {body}"
         );
     }
-    let (status, services) = apq_e2e::call(
-        &suite.catalogue,
-        Method::GET,
-        "/v1/services",
-        None,
-        None,
-        None,
-    )
-    .await;
+    let (status, services) = apq_e2e::read(&suite.catalogue, "/v1/services", None).await;
     assert_eq!(status, 200);
     assert_eq!(
         services["items"].as_array().map(Vec::len),
         Some(8),
         "the table is still there"
     );
-    let (status, problem) = apq_e2e::call(
-        &suite.agreements,
-        Method::GET,
-        "/v1/interventi/1%20OR%201=1",
-        None,
-        None,
-        None,
-    )
-    .await;
+    let (status, problem) =
+        apq_e2e::read(&suite.agreements, "/v1/interventi/1%20OR%201=1", None).await;
     assert_eq!(status, 400, "{problem}");
 }
 

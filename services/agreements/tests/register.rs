@@ -64,6 +64,14 @@ async fn send(
     )
 }
 
+/// The path of `sub` under an intervento as read: `/v1/interventi/{id}/{sub}`.
+fn under(intervento: &Value, sub: &str) -> String {
+    format!(
+        "/v1/interventi/{}/{sub}",
+        intervento["id"].as_str().unwrap_or("")
+    )
+}
+
 async fn intervento(app: &TestApp, code: &str) -> Value {
     let (status, page) = get(app, "/v1/interventi?limit=50", None).await;
     assert_eq!(status, StatusCode::OK, "{page}");
@@ -217,15 +225,7 @@ async fn co_financing_above_the_ali_cap_is_refused_at_the_cap_accepted() {
     assert_eq!(amount(&updated["cnipa_cofinancing"]), "946425.00");
     assert!(headers.contains_key("etag"));
 
-    let (_, summary) = get(
-        &app,
-        &format!(
-            "/v1/interventi/{}/financial-summary",
-            cstt["id"].as_str().unwrap_or("")
-        ),
-        None,
-    )
-    .await;
+    let (_, summary) = get(&app, &under(&cstt, "financial-summary"), None).await;
     let tranches: Vec<&str> = summary["tranches"]
         .as_array()
         .map(|t| t.iter().map(|t| amount(&t["amount"])).collect())
@@ -270,15 +270,7 @@ async fn a_plan_that_does_not_add_up_is_refused_saying_by_how_much() {
 async fn a_tranche_cannot_jump_from_planned_to_paid() {
     let app = app().await;
     let cstt = intervento(&app, "CSTT-ALI").await;
-    let (_, tranches) = get(
-        &app,
-        &format!(
-            "/v1/interventi/{}/tranches",
-            cstt["id"].as_str().unwrap_or("")
-        ),
-        None,
-    )
-    .await;
+    let (_, tranches) = get(&app, &under(&cstt, "tranches"), None).await;
     let first = &tranches["items"][0];
     assert_eq!(first["state"], "planned");
     assert_eq!(amount(&first["amount"]), "175423.73");
@@ -334,15 +326,7 @@ async fn the_tranche_plan_is_read_by_code_with_the_interventos_maturity() {
         plan["progetto_esecutivo_validated_on"],
         cstt["maturity"]["progetto_esecutivo_validated_on"]
     );
-    let (_, tranches) = get(
-        &app,
-        &format!(
-            "/v1/interventi/{}/tranches",
-            cstt["id"].as_str().unwrap_or("")
-        ),
-        None,
-    )
-    .await;
+    let (_, tranches) = get(&app, &under(&cstt, "tranches"), None).await;
     assert_eq!(
         plan["tranches"], tranches["items"],
         "the same tranches as the intervento's list"
@@ -639,10 +623,7 @@ async fn only_editors_change_the_register_and_each_denial_holds() {
     let (status, _, _) = send(
         &app,
         reqwest::Method::POST,
-        &format!(
-            "/v1/interventi/{}/activities",
-            geosigma["id"].as_str().unwrap_or("")
-        ),
+        &under(&geosigma, "activities"),
         Some(&own),
         &[],
         &activity,
