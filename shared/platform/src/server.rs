@@ -188,6 +188,9 @@ impl Service {
                 .wrap(TracingLogger::<ApqRootSpan>::new())
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs)
+        // run_db lets at most pool_size tasks onto the blocking pool at once: more threads would
+        // only idle (tokio otherwise grows a pool of up to 512 per worker under churn).
+        .worker_max_blocking_threads(settings.database.pool_size.max(1) as usize)
         .listen(listener)?;
         if let Some(workers) = settings.server.workers {
             server = server.workers(workers);
