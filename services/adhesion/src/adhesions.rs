@@ -5,8 +5,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use apq_domain::{Role, text_enum};
 use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag, etag_header, required_version};
-use apq_platform::db::{PgPool, run_db};
+use apq_platform::concurrency::{check_version, etag, ok_with_etag, required_version};
+use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path, Query};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
 use apq_platform::pagination::{Page, PageParams, collection_path};
@@ -392,9 +392,7 @@ pub async fn get_one(
         one_view(conn, row)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(view.version))
-        .json(view))
+    Ok(ok_with_etag(view.version, &view))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -603,110 +601,106 @@ pub async fn transition(
     let id = path.id;
     let body = body.into_inner();
     let actor = caller.subject().to_owned();
-    let view = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let scope = if caller.has(Role::Admin) {
-                Scope::Everything
-            } else {
-                scope(&caller, |code| by_code(conn, code))?
-            };
-            let current = load(conn, id, true)?;
-            if !scope.sees(current.ente_id, current.via_aggregation_id) {
-                return Err(ApiError::Forbidden(
-                    "this adhesion belongs to another body".to_owned(),
-                ));
-            }
-            check_version(expected, current.version)?;
-            let from: AdhesionState = current.state.parse().map_err(ApiError::internal)?;
-            if from.next() != Some(body.to) {
-                return Err(ApiError::Conflict(match from.next() {
-                    Some(next) => {
-                        format!("a {from} adhesion can only become {next}, not {}", body.to)
-                    }
-                    None => format!("a {from} adhesion does not change any more"),
-                }));
-            }
-            let previous = [
-                current.requested_on,
-                current.commitment_signed_on.unwrap_or(current.requested_on),
-                current.activated_on.unwrap_or(current.requested_on),
-            ]
-            .into_iter()
-            .max()
-            .unwrap_or(current.requested_on);
-            if body.on < previous {
-                return Err(ApiError::field(
-                    "on",
-                    format!("the step cannot precede the previous one ({previous})"),
-                ));
-            }
-            let on = Some(body.on);
-            let act = body.act_ref.clone();
-            let update = diesel::update(adhesions::table.find(id));
-            let version = (
-                adhesions::version.eq(current.version + 1),
-                adhesions::updated_at.eq(diesel::dsl::now),
-            );
-            match body.to {
-                AdhesionState::CommitmentSigned => update
-                    .set((
-                        adhesions::state.eq(body.to.as_str()),
-                        adhesions::commitment_signed_on.eq(on),
-                        adhesions::commitment_act.eq(act),
-                        version,
-                    ))
-                    .execute(conn)?,
-                AdhesionState::Active => update
-                    .set((
-                        adhesions::state.eq(body.to.as_str()),
-                        adhesions::activated_on.eq(on),
-                        adhesions::activation_act.eq(act),
-                        version,
-                    ))
-                    .execute(conn)?,
-                AdhesionState::Ceased => update
-                    .set((
-                        adhesions::state.eq(body.to.as_str()),
-                        adhesions::ceased_on.eq(on),
-                        adhesions::cessation_act.eq(act),
-                        version,
-                    ))
-                    .execute(conn)?,
-                AdhesionState::Requested => {
-                    return Err(ApiError::Conflict(
-                        "an adhesion is requested only once".to_owned(),
-                    ));
+    let view = run_tx(&pool, move |conn| {
+        let scope = if caller.has(Role::Admin) {
+            Scope::Everything
+        } else {
+            scope(&caller, |code| by_code(conn, code))?
+        };
+        let current = load(conn, id, true)?;
+        if !scope.sees(current.ente_id, current.via_aggregation_id) {
+            return Err(ApiError::Forbidden(
+                "this adhesion belongs to another body".to_owned(),
+            ));
+        }
+        check_version(expected, current.version)?;
+        let from: AdhesionState = current.state.parse().map_err(ApiError::internal)?;
+        if from.next() != Some(body.to) {
+            return Err(ApiError::Conflict(match from.next() {
+                Some(next) => {
+                    format!("a {from} adhesion can only become {next}, not {}", body.to)
                 }
-            };
-            diesel::insert_into(adhesion_events::table)
-                .values((
-                    adhesion_events::adhesion_id.eq(id),
-                    adhesion_events::from_state.eq(from.as_str()),
-                    adhesion_events::to_state.eq(body.to.as_str()),
-                    adhesion_events::on_date.eq(body.on),
-                    adhesion_events::act_ref.eq(&body.act_ref),
-                    adhesion_events::actor.eq(&actor),
+                None => format!("a {from} adhesion does not change any more"),
+            }));
+        }
+        let previous = [
+            current.requested_on,
+            current.commitment_signed_on.unwrap_or(current.requested_on),
+            current.activated_on.unwrap_or(current.requested_on),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(current.requested_on);
+        if body.on < previous {
+            return Err(ApiError::field(
+                "on",
+                format!("the step cannot precede the previous one ({previous})"),
+            ));
+        }
+        let on = Some(body.on);
+        let act = body.act_ref.clone();
+        let update = diesel::update(adhesions::table.find(id));
+        let version = (
+            adhesions::version.eq(current.version + 1),
+            adhesions::updated_at.eq(diesel::dsl::now),
+        );
+        match body.to {
+            AdhesionState::CommitmentSigned => update
+                .set((
+                    adhesions::state.eq(body.to.as_str()),
+                    adhesions::commitment_signed_on.eq(on),
+                    adhesions::commitment_act.eq(act),
+                    version,
                 ))
-                .execute(conn)?;
-            let row = load(conn, id, false)?;
-            let view = one_view(conn, row)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "adhesion",
-                    entity_id: id.to_string(),
-                    action: body.to.as_str(),
-                    reason: body.act_ref.as_deref(),
-                    before: Some(serde_json::json!({"state": from.as_str()})),
-                    after: serde_json::to_value(&view).ok(),
-                },
-            )?;
-            Ok::<_, ApiError>(view)
-        })
+                .execute(conn)?,
+            AdhesionState::Active => update
+                .set((
+                    adhesions::state.eq(body.to.as_str()),
+                    adhesions::activated_on.eq(on),
+                    adhesions::activation_act.eq(act),
+                    version,
+                ))
+                .execute(conn)?,
+            AdhesionState::Ceased => update
+                .set((
+                    adhesions::state.eq(body.to.as_str()),
+                    adhesions::ceased_on.eq(on),
+                    adhesions::cessation_act.eq(act),
+                    version,
+                ))
+                .execute(conn)?,
+            AdhesionState::Requested => {
+                return Err(ApiError::Conflict(
+                    "an adhesion is requested only once".to_owned(),
+                ));
+            }
+        };
+        diesel::insert_into(adhesion_events::table)
+            .values((
+                adhesion_events::adhesion_id.eq(id),
+                adhesion_events::from_state.eq(from.as_str()),
+                adhesion_events::to_state.eq(body.to.as_str()),
+                adhesion_events::on_date.eq(body.on),
+                adhesion_events::act_ref.eq(&body.act_ref),
+                adhesion_events::actor.eq(&actor),
+            ))
+            .execute(conn)?;
+        let row = load(conn, id, false)?;
+        let view = one_view(conn, row)?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "adhesion",
+                entity_id: id.to_string(),
+                action: body.to.as_str(),
+                reason: body.act_ref.as_deref(),
+                before: Some(serde_json::json!({"state": from.as_str()})),
+                after: serde_json::to_value(&view).ok(),
+            },
+        )?;
+        Ok::<_, ApiError>(view)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(view.version))
-        .json(view))
+    Ok(ok_with_etag(view.version, &view))
 }

@@ -4,8 +4,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use apq_domain::Euro;
 use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag, etag_header, required_version};
-use apq_platform::db::{PgPool, run_db};
+use apq_platform::concurrency::{check_version, etag, ok_with_etag, required_version};
+use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path, patch as patch_field};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
 use apq_platform::{ApiError, Caller};
@@ -382,59 +382,54 @@ pub async fn update(
     let id = path.activity_id;
     let patch = body.into_inner();
     let actor = caller.subject().to_owned();
-    let activity = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let current = load_activity(conn, id, true)?;
-            let code = load(conn, current.intervento_id, false)?.code;
-            require_intervento_editor(&caller, &code)?;
-            check_version(expected, current.version)?;
-            let start_on = patch.start_on.unwrap_or(current.start_on);
-            let end_on = patch.end_on.unwrap_or(current.end_on);
-            check_dates(start_on, end_on)?;
-            diesel::update(activities::table.find(id))
-                .set((
-                    activities::title.eq(patch.title.as_ref().unwrap_or(&current.title)),
-                    activities::description.eq(patch
-                        .description
-                        .clone()
-                        .unwrap_or(current.description.clone())),
-                    activities::start_on.eq(start_on),
-                    activities::end_on.eq(end_on),
-                    activities::responsible.eq(patch
-                        .responsible
-                        .clone()
-                        .unwrap_or(current.responsible.clone())),
-                    activities::products
-                        .eq(patch.products.clone().unwrap_or(current.products.clone())),
-                    activities::validation_criteria.eq(patch
-                        .validation_criteria
-                        .clone()
-                        .unwrap_or(current.validation_criteria.clone())),
-                    activities::version.eq(current.version + 1),
-                    activities::updated_at.eq(diesel::dsl::now),
-                ))
-                .execute(conn)?;
-            if let Some(costs) = &patch.costs {
-                write_costs(conn, id, costs)?;
-            }
-            let updated = load_activity(conn, id, false)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "activity",
-                    entity_id: id.to_string(),
-                    action: "update",
-                    reason: patch.reason.as_deref(),
-                    before: serde_json::to_value(&current).ok(),
-                    after: serde_json::to_value(&updated).ok(),
-                },
-            )?;
-            Ok::<_, ApiError>(updated)
-        })
+    let activity = run_tx(&pool, move |conn| {
+        let current = load_activity(conn, id, true)?;
+        let code = load(conn, current.intervento_id, false)?.code;
+        require_intervento_editor(&caller, &code)?;
+        check_version(expected, current.version)?;
+        let start_on = patch.start_on.unwrap_or(current.start_on);
+        let end_on = patch.end_on.unwrap_or(current.end_on);
+        check_dates(start_on, end_on)?;
+        diesel::update(activities::table.find(id))
+            .set((
+                activities::title.eq(patch.title.as_ref().unwrap_or(&current.title)),
+                activities::description.eq(patch
+                    .description
+                    .clone()
+                    .unwrap_or(current.description.clone())),
+                activities::start_on.eq(start_on),
+                activities::end_on.eq(end_on),
+                activities::responsible.eq(patch
+                    .responsible
+                    .clone()
+                    .unwrap_or(current.responsible.clone())),
+                activities::products.eq(patch.products.clone().unwrap_or(current.products.clone())),
+                activities::validation_criteria.eq(patch
+                    .validation_criteria
+                    .clone()
+                    .unwrap_or(current.validation_criteria.clone())),
+                activities::version.eq(current.version + 1),
+                activities::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+        if let Some(costs) = &patch.costs {
+            write_costs(conn, id, costs)?;
+        }
+        let updated = load_activity(conn, id, false)?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "activity",
+                entity_id: id.to_string(),
+                action: "update",
+                reason: patch.reason.as_deref(),
+                before: serde_json::to_value(&current).ok(),
+                after: serde_json::to_value(&updated).ok(),
+            },
+        )?;
+        Ok::<_, ApiError>(updated)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(activity.version))
-        .json(activity))
+    Ok(ok_with_etag(activity.version, &activity))
 }

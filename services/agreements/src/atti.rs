@@ -2,8 +2,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag, etag_header, required_version};
-use apq_platform::db::{PgPool, run_db};
+use apq_platform::concurrency::{check_version, etag, ok_with_etag, required_version};
+use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path, patch as patch_field};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
 use apq_platform::{ApiError, Caller, FieldError};
@@ -163,9 +163,7 @@ pub async fn get_atto(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
     let atto = Atto::try_from(run_db(&pool, move |conn| load_atto(conn, id, false)).await?)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(atto.version))
-        .json(atto))
+    Ok(ok_with_etag(atto.version, &atto))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -302,51 +300,47 @@ pub async fn update_atto(
     let id = path.id;
     let patch = body.into_inner();
     let actor = caller.subject().to_owned();
-    let atto = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let current = load_atto(conn, id, true)?;
-            check_version(expected, current.version)?;
-            let signed_on = patch.signed_on.unwrap_or(current.signed_on);
-            let status = patch
-                .status
-                .map(AttoStatus::as_str)
-                .unwrap_or(current.status.as_str())
-                .to_owned();
-            if status == AttoStatus::Signed.as_str() && signed_on.is_none() {
-                return Err(ApiError::field(
-                    "signed_on",
-                    "a signed atto has a signature date",
-                ));
-            }
-            diesel::update(atti_integrativi::table.find(id))
-                .set((
-                    atti_integrativi::title.eq(patch.title.as_ref().unwrap_or(&current.title)),
-                    atti_integrativi::signed_on.eq(signed_on),
-                    atti_integrativi::signatories
-                        .eq(patch.signatories.as_ref().unwrap_or(&current.signatories)),
-                    atti_integrativi::status.eq(&status),
-                    atti_integrativi::version.eq(current.version + 1),
-                    atti_integrativi::updated_at.eq(diesel::dsl::now),
-                ))
-                .execute(conn)?;
-            let updated = load_atto(conn, id, false)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "atto_integrativo",
-                    entity_id: id.to_string(),
-                    action: "update",
-                    reason: patch.reason.as_deref(),
-                    before: serde_json::to_value(&current).ok(),
-                    after: serde_json::to_value(&updated).ok(),
-                },
-            )?;
-            Atto::try_from(updated)
-        })
+    let atto = run_tx(&pool, move |conn| {
+        let current = load_atto(conn, id, true)?;
+        check_version(expected, current.version)?;
+        let signed_on = patch.signed_on.unwrap_or(current.signed_on);
+        let status = patch
+            .status
+            .map(AttoStatus::as_str)
+            .unwrap_or(current.status.as_str())
+            .to_owned();
+        if status == AttoStatus::Signed.as_str() && signed_on.is_none() {
+            return Err(ApiError::field(
+                "signed_on",
+                "a signed atto has a signature date",
+            ));
+        }
+        diesel::update(atti_integrativi::table.find(id))
+            .set((
+                atti_integrativi::title.eq(patch.title.as_ref().unwrap_or(&current.title)),
+                atti_integrativi::signed_on.eq(signed_on),
+                atti_integrativi::signatories
+                    .eq(patch.signatories.as_ref().unwrap_or(&current.signatories)),
+                atti_integrativi::status.eq(&status),
+                atti_integrativi::version.eq(current.version + 1),
+                atti_integrativi::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+        let updated = load_atto(conn, id, false)?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "atto_integrativo",
+                entity_id: id.to_string(),
+                action: "update",
+                reason: patch.reason.as_deref(),
+                before: serde_json::to_value(&current).ok(),
+                after: serde_json::to_value(&updated).ok(),
+            },
+        )?;
+        Atto::try_from(updated)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(atto.version))
-        .json(atto))
+    Ok(ok_with_etag(atto.version, &atto))
 }

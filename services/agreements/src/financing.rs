@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use apq_domain::{Euro, Percent};
 use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag_header, required_version};
-use apq_platform::db::{PgPool, run_db};
+use apq_platform::concurrency::{check_version, ok_with_etag, required_version};
+use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path};
 use apq_platform::{ApiError, Caller, FieldError};
 use diesel::prelude::*;
@@ -183,38 +183,34 @@ pub async fn put_plan(
     validate_sources(&plan.sources)?;
     let id = path.id;
     let actor = caller.subject().to_owned();
-    let view = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let current = load(conn, id, true)?;
-            check_version(expected, current.version)?;
-            let before = load_sources(conn, id)?;
-            store_plan(conn, id, &plan.sources)?;
-            diesel::update(interventi::table.find(id))
-                .set((
-                    interventi::version.eq(current.version + 1),
-                    interventi::updated_at.eq(diesel::dsl::now),
-                ))
-                .execute(conn)?;
-            let updated = load(conn, id, false)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "intervento",
-                    entity_id: id.to_string(),
-                    action: "financing_plan",
-                    reason: plan.reason.as_deref(),
-                    before: serde_json::to_value(&before).ok(),
-                    after: serde_json::to_value(&plan.sources).ok(),
-                },
-            )?;
-            Intervento::try_from(updated)
-        })
+    let view = run_tx(&pool, move |conn| {
+        let current = load(conn, id, true)?;
+        check_version(expected, current.version)?;
+        let before = load_sources(conn, id)?;
+        store_plan(conn, id, &plan.sources)?;
+        diesel::update(interventi::table.find(id))
+            .set((
+                interventi::version.eq(current.version + 1),
+                interventi::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+        let updated = load(conn, id, false)?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "intervento",
+                entity_id: id.to_string(),
+                action: "financing_plan",
+                reason: plan.reason.as_deref(),
+                before: serde_json::to_value(&before).ok(),
+                after: serde_json::to_value(&plan.sources).ok(),
+            },
+        )?;
+        Intervento::try_from(updated)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(view.version))
-        .json(view))
+    Ok(ok_with_etag(view.version, &view))
 }
 
 /// One cell of the cost table.
@@ -408,61 +404,58 @@ pub async fn put_cost_table(
     }
     let id = path.id;
     let actor = caller.subject().to_owned();
-    let table = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let current = load(conn, id, true)?;
-            check_version(expected, current.version)?;
-            let total: Euro = body.cells.iter().map(|c| c.amount).sum();
-            if total != current.cost() {
-                let error = PlanError::Total {
-                    sources: total,
-                    cost: current.cost(),
-                };
-                return Err(ApiError::Unprocessable {
-                    detail: error
-                        .to_string()
-                        .replace("financing sources", "cost table cells"),
-                    errors: vec![FieldError::new(
-                        "cells",
-                        "the cells must add up to the intervento's cost",
-                    )],
-                });
-            }
-            let before = cost_table(conn, id)?;
-            diesel::delete(cost_lines::table.filter(cost_lines::intervento_id.eq(id)))
-                .execute(conn)?;
-            for cell in &body.cells {
-                diesel::insert_into(cost_lines::table)
-                    .values((
-                        cost_lines::id.eq(Uuid::new_v4()),
-                        cost_lines::intervento_id.eq(id),
-                        cost_lines::category.eq(cell.category.as_str()),
-                        cost_lines::funding.eq(cell.funding.as_str()),
-                        cost_lines::period.eq(&cell.period),
-                        cost_lines::amount.eq(cell.amount.decimal()),
-                    ))
-                    .execute(conn)?;
-            }
-            diesel::update(interventi::table.find(id))
-                .set((
-                    interventi::version.eq(current.version + 1),
-                    interventi::updated_at.eq(diesel::dsl::now),
+    let table = run_tx(&pool, move |conn| {
+        let current = load(conn, id, true)?;
+        check_version(expected, current.version)?;
+        let total: Euro = body.cells.iter().map(|c| c.amount).sum();
+        if total != current.cost() {
+            let error = PlanError::Total {
+                sources: total,
+                cost: current.cost(),
+            };
+            return Err(ApiError::Unprocessable {
+                detail: error
+                    .to_string()
+                    .replace("financing sources", "cost table cells"),
+                errors: vec![FieldError::new(
+                    "cells",
+                    "the cells must add up to the intervento's cost",
+                )],
+            });
+        }
+        let before = cost_table(conn, id)?;
+        diesel::delete(cost_lines::table.filter(cost_lines::intervento_id.eq(id))).execute(conn)?;
+        for cell in &body.cells {
+            diesel::insert_into(cost_lines::table)
+                .values((
+                    cost_lines::id.eq(Uuid::new_v4()),
+                    cost_lines::intervento_id.eq(id),
+                    cost_lines::category.eq(cell.category.as_str()),
+                    cost_lines::funding.eq(cell.funding.as_str()),
+                    cost_lines::period.eq(&cell.period),
+                    cost_lines::amount.eq(cell.amount.decimal()),
                 ))
                 .execute(conn)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "intervento",
-                    entity_id: id.to_string(),
-                    action: "cost_table",
-                    reason: body.reason.as_deref(),
-                    before: serde_json::to_value(&before.cells).ok(),
-                    after: serde_json::to_value(&body.cells).ok(),
-                },
-            )?;
-            cost_table(conn, id)
-        })
+        }
+        diesel::update(interventi::table.find(id))
+            .set((
+                interventi::version.eq(current.version + 1),
+                interventi::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "intervento",
+                entity_id: id.to_string(),
+                action: "cost_table",
+                reason: body.reason.as_deref(),
+                before: serde_json::to_value(&before.cells).ok(),
+                after: serde_json::to_value(&body.cells).ok(),
+            },
+        )?;
+        cost_table(conn, id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(table))

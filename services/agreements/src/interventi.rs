@@ -3,8 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use apq_domain::{Cup, Euro, Percent};
 use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag, etag_header, required_version};
-use apq_platform::db::{PgPool, run_db};
+use apq_platform::concurrency::{check_version, etag, ok_with_etag, required_version};
+use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path, Query, patch as patch_field};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
 use apq_platform::pagination::{Page, PageParams, collection_path};
@@ -274,9 +274,7 @@ pub async fn get_one(
     let id = path.id;
     let row = run_db(&pool, move |conn| load(conn, id, false)).await?;
     let view = Intervento::try_from(row)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(view.version))
-        .json(view))
+    Ok(ok_with_etag(view.version, &view))
 }
 
 /// A new intervento (its financing plan is set afterwards with PUT .../financing-plan).
@@ -472,69 +470,64 @@ pub async fn update(
         return Err(ApiError::field("title", "a title is 1-500 characters"));
     }
     let actor = caller.subject().to_owned();
-    let view = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let current = load(conn, id, true)?;
-            check_version(expected, current.version)?;
-            let mut next = current.clone();
-            if let Some(title) = patch.title {
-                next.title = title;
+    let view = run_tx(&pool, move |conn| {
+        let current = load(conn, id, true)?;
+        check_version(expected, current.version)?;
+        let mut next = current.clone();
+        if let Some(title) = patch.title {
+            next.title = title;
+        }
+        if let Some(cup) = patch.cup {
+            next.cup = cup.map(String::from);
+        }
+        for (field, value) in [
+            (&mut next.localisation, patch.localisation),
+            (&mut next.objective, patch.objective),
+            (&mut next.soggetti_coinvolti, patch.soggetti_coinvolti),
+            (&mut next.design_level, patch.design_level),
+            (&mut next.administrative_steps, patch.administrative_steps),
+        ] {
+            if let Some(value) = value {
+                *field = value;
             }
-            if let Some(cup) = patch.cup {
-                next.cup = cup.map(String::from);
-            }
-            for (field, value) in [
-                (&mut next.localisation, patch.localisation),
-                (&mut next.objective, patch.objective),
-                (&mut next.soggetti_coinvolti, patch.soggetti_coinvolti),
-                (&mut next.design_level, patch.design_level),
-                (&mut next.administrative_steps, patch.administrative_steps),
-            ] {
-                if let Some(value) = value {
-                    *field = value;
-                }
-            }
-            if let Some(date) = patch.reuse_agreements_formalised_on {
-                next.reuse_agreements_formalised_on = date;
-            }
-            if let Some(date) = patch.progetto_esecutivo_validated_on {
-                next.progetto_esecutivo_validated_on = date;
-            }
-            diesel::update(interventi::table.find(id))
-                .set((
-                    interventi::title.eq(&next.title),
-                    interventi::cup.eq(&next.cup),
-                    interventi::localisation.eq(&next.localisation),
-                    interventi::objective.eq(&next.objective),
-                    interventi::soggetti_coinvolti.eq(&next.soggetti_coinvolti),
-                    interventi::design_level.eq(&next.design_level),
-                    interventi::administrative_steps.eq(&next.administrative_steps),
-                    interventi::reuse_agreements_formalised_on
-                        .eq(next.reuse_agreements_formalised_on),
-                    interventi::progetto_esecutivo_validated_on
-                        .eq(next.progetto_esecutivo_validated_on),
-                    interventi::version.eq(current.version + 1),
-                    interventi::updated_at.eq(diesel::dsl::now),
-                ))
-                .execute(conn)?;
-            let updated = load(conn, id, false)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "intervento",
-                    entity_id: id.to_string(),
-                    action: "update",
-                    reason: patch.reason.as_deref(),
-                    before: snapshot(&current),
-                    after: snapshot(&updated),
-                },
-            )?;
-            Intervento::try_from(updated)
-        })
+        }
+        if let Some(date) = patch.reuse_agreements_formalised_on {
+            next.reuse_agreements_formalised_on = date;
+        }
+        if let Some(date) = patch.progetto_esecutivo_validated_on {
+            next.progetto_esecutivo_validated_on = date;
+        }
+        diesel::update(interventi::table.find(id))
+            .set((
+                interventi::title.eq(&next.title),
+                interventi::cup.eq(&next.cup),
+                interventi::localisation.eq(&next.localisation),
+                interventi::objective.eq(&next.objective),
+                interventi::soggetti_coinvolti.eq(&next.soggetti_coinvolti),
+                interventi::design_level.eq(&next.design_level),
+                interventi::administrative_steps.eq(&next.administrative_steps),
+                interventi::reuse_agreements_formalised_on.eq(next.reuse_agreements_formalised_on),
+                interventi::progetto_esecutivo_validated_on
+                    .eq(next.progetto_esecutivo_validated_on),
+                interventi::version.eq(current.version + 1),
+                interventi::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+        let updated = load(conn, id, false)?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "intervento",
+                entity_id: id.to_string(),
+                action: "update",
+                reason: patch.reason.as_deref(),
+                before: snapshot(&current),
+                after: snapshot(&updated),
+            },
+        )?;
+        Intervento::try_from(updated)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(view.version))
-        .json(view))
+    Ok(ok_with_etag(view.version, &view))
 }

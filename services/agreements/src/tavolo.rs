@@ -4,8 +4,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use apq_domain::Euro;
 use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag_header, required_version};
-use apq_platform::db::{PgPool, run_db};
+use apq_platform::concurrency::{check_version, ok_with_etag, required_version};
+use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path, Query};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
 use apq_platform::{ApiError, Caller, FieldError};
@@ -611,54 +611,50 @@ pub async fn agree(
     let id = path.id;
     let body = body.into_inner();
     let actor = caller.subject().to_owned();
-    let conciliation = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let current: Conciliation = conciliations::table
-                .find(id)
-                .select(Conciliation::as_select())
-                .for_update()
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| ApiError::NotFound(format!("conciliation {id}")))?;
-            check_version(expected, current.version)?;
-            if current.state != "invited" {
-                return Err(ApiError::Conflict(format!(
-                    "the conciliation is already {}",
-                    current.state
-                )));
-            }
-            diesel::update(conciliations::table.find(id))
-                .set((
-                    conciliations::state.eq("agreed"),
-                    conciliations::agreed_on.eq(body.agreed_on),
-                    conciliations::verbale_ref.eq(&body.verbale_ref),
-                    conciliations::version.eq(current.version + 1),
-                    conciliations::updated_at.eq(diesel::dsl::now),
-                ))
-                .execute(conn)?;
-            let updated: Conciliation = conciliations::table
-                .find(id)
-                .select(Conciliation::as_select())
-                .first(conn)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "conciliation",
-                    entity_id: id.to_string(),
-                    action: "agree",
-                    reason: Some(&body.verbale_ref),
-                    before: serde_json::to_value(&current).ok(),
-                    after: serde_json::to_value(&updated).ok(),
-                },
-            )?;
-            Ok::<_, ApiError>(updated)
-        })
+    let conciliation = run_tx(&pool, move |conn| {
+        let current: Conciliation = conciliations::table
+            .find(id)
+            .select(Conciliation::as_select())
+            .for_update()
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::NotFound(format!("conciliation {id}")))?;
+        check_version(expected, current.version)?;
+        if current.state != "invited" {
+            return Err(ApiError::Conflict(format!(
+                "the conciliation is already {}",
+                current.state
+            )));
+        }
+        diesel::update(conciliations::table.find(id))
+            .set((
+                conciliations::state.eq("agreed"),
+                conciliations::agreed_on.eq(body.agreed_on),
+                conciliations::verbale_ref.eq(&body.verbale_ref),
+                conciliations::version.eq(current.version + 1),
+                conciliations::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+        let updated: Conciliation = conciliations::table
+            .find(id)
+            .select(Conciliation::as_select())
+            .first(conn)?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "conciliation",
+                entity_id: id.to_string(),
+                action: "agree",
+                reason: Some(&body.verbale_ref),
+                before: serde_json::to_value(&current).ok(),
+                after: serde_json::to_value(&updated).ok(),
+            },
+        )?;
+        Ok::<_, ApiError>(updated)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(conciliation.version))
-        .json(conciliation))
+    Ok(ok_with_etag(conciliation.version, &conciliation))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -3,8 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use apq_domain::{Euro, Percent};
 use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag_header, required_version};
-use apq_platform::db::{PgPool, run_db};
+use apq_platform::concurrency::{check_version, ok_with_etag, required_version};
+use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path};
 use apq_platform::{ApiError, Caller};
 use chrono::{DateTime, Utc};
@@ -308,72 +308,68 @@ pub async fn transition(
     let expected = required_version(&req)?;
     let id = path.tranche_id;
     let actor = caller.subject().to_owned();
-    let view = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let current: TrancheRow = tranches::table
-                .find(id)
-                .select(TrancheRow::as_select())
-                .for_update()
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| ApiError::NotFound(format!("tranche {id}")))?;
-            check_version(expected, current.version)?;
-            let from: TrancheState = current.state.parse().map_err(ApiError::internal)?;
-            if !from.can_become(body.to) {
-                let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
-                return Err(ApiError::Conflict(format!(
-                    "a {from} tranche cannot become {}; from {from} it can become: {}",
-                    body.to,
-                    if allowed.is_empty() {
-                        "nothing".to_owned()
-                    } else {
-                        allowed.join(", ")
-                    }
-                )));
-            }
-            diesel::update(tranches::table.find(id))
-                .set((
-                    tranches::state.eq(body.to.as_str()),
-                    tranches::version.eq(current.version + 1),
-                    tranches::updated_at.eq(diesel::dsl::now),
-                ))
-                .execute(conn)?;
-            diesel::insert_into(tranche_transitions::table)
-                .values((
-                    tranche_transitions::tranche_id.eq(id),
-                    tranche_transitions::from_state.eq(from.as_str()),
-                    tranche_transitions::to_state.eq(body.to.as_str()),
-                    tranche_transitions::actor.eq(&actor),
-                    tranche_transitions::reason.eq(&body.reason),
-                    tranche_transitions::act_ref.eq(&body.act_ref),
-                    tranche_transitions::evaluation.eq(&body.evaluation),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "tranche",
-                    entity_id: id.to_string(),
-                    action: "transition",
-                    reason: Some(&body.reason),
-                    before: Some(serde_json::json!({"state": from.as_str()})),
-                    after: Some(
-                        serde_json::json!({"state": body.to.as_str(), "act_ref": body.act_ref}),
-                    ),
-                },
-            )?;
-            let row = tranches::table
-                .find(id)
-                .select(TrancheRow::as_select())
-                .first(conn)?;
-            Tranche::try_from(row)
-        })
+    let view = run_tx(&pool, move |conn| {
+        let current: TrancheRow = tranches::table
+            .find(id)
+            .select(TrancheRow::as_select())
+            .for_update()
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::NotFound(format!("tranche {id}")))?;
+        check_version(expected, current.version)?;
+        let from: TrancheState = current.state.parse().map_err(ApiError::internal)?;
+        if !from.can_become(body.to) {
+            let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+            return Err(ApiError::Conflict(format!(
+                "a {from} tranche cannot become {}; from {from} it can become: {}",
+                body.to,
+                if allowed.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    allowed.join(", ")
+                }
+            )));
+        }
+        diesel::update(tranches::table.find(id))
+            .set((
+                tranches::state.eq(body.to.as_str()),
+                tranches::version.eq(current.version + 1),
+                tranches::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+        diesel::insert_into(tranche_transitions::table)
+            .values((
+                tranche_transitions::tranche_id.eq(id),
+                tranche_transitions::from_state.eq(from.as_str()),
+                tranche_transitions::to_state.eq(body.to.as_str()),
+                tranche_transitions::actor.eq(&actor),
+                tranche_transitions::reason.eq(&body.reason),
+                tranche_transitions::act_ref.eq(&body.act_ref),
+                tranche_transitions::evaluation.eq(&body.evaluation),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "tranche",
+                entity_id: id.to_string(),
+                action: "transition",
+                reason: Some(&body.reason),
+                before: Some(serde_json::json!({"state": from.as_str()})),
+                after: Some(
+                    serde_json::json!({"state": body.to.as_str(), "act_ref": body.act_ref}),
+                ),
+            },
+        )?;
+        let row = tranches::table
+            .find(id)
+            .select(TrancheRow::as_select())
+            .first(conn)?;
+        Tranche::try_from(row)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(view.version))
-        .json(view))
+    Ok(ok_with_etag(view.version, &view))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

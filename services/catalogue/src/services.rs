@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use apq_domain::{Euro, Role};
 use apq_platform::audit::{self, Change};
 use apq_platform::concurrency::{check_version, etag, etag_header, required_version};
-use apq_platform::db::{PgPool, run_db};
+use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path, Query};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
 use apq_platform::pagination::{Page, PageParams, collection_path};
@@ -450,32 +450,30 @@ pub async fn replace(
     }
     let expected = required_version(&req)?;
     let actor = caller.subject().to_owned();
-    let entry = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let before = load_version(conn, number, None)?;
-            check_version(expected, i64::from(before.version))?;
-            write_version(
-                conn,
-                &body.record,
-                before.status,
-                &actor,
-                body.reason.as_deref(),
-            )?;
-            let after = load_version(conn, number, None)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "service",
-                    entity_id: number.to_string(),
-                    action: "new_version",
-                    reason: body.reason.as_deref(),
-                    before: serde_json::to_value(&before.record).ok(),
-                    after: serde_json::to_value(&after.record).ok(),
-                },
-            )?;
-            Ok::<_, ApiError>(after)
-        })
+    let entry = run_tx(&pool, move |conn| {
+        let before = load_version(conn, number, None)?;
+        check_version(expected, i64::from(before.version))?;
+        write_version(
+            conn,
+            &body.record,
+            before.status,
+            &actor,
+            body.reason.as_deref(),
+        )?;
+        let after = load_version(conn, number, None)?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "service",
+                entity_id: number.to_string(),
+                action: "new_version",
+                reason: body.reason.as_deref(),
+                before: serde_json::to_value(&before.record).ok(),
+                after: serde_json::to_value(&after.record).ok(),
+            },
+        )?;
+        Ok::<_, ApiError>(after)
     })
     .await?;
     Ok(HttpResponse::Ok()
@@ -522,36 +520,34 @@ pub async fn withdraw(
         ));
     }
     let actor = caller.subject().to_owned();
-    let entry = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let before = load_version(conn, number, None)?;
-            check_version(expected, i64::from(before.version))?;
-            if before.status == ServiceStatus::Withdrawn {
-                return Err(ApiError::Conflict(format!(
-                    "service {number} is already withdrawn"
-                )));
-            }
-            write_version(
-                conn,
-                &before.record,
-                ServiceStatus::Withdrawn,
-                &actor,
-                Some(&reason),
-            )?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "service",
-                    entity_id: number.to_string(),
-                    action: "withdraw",
-                    reason: Some(&reason),
-                    before: None,
-                    after: None,
-                },
-            )?;
-            load_version(conn, number, None)
-        })
+    let entry = run_tx(&pool, move |conn| {
+        let before = load_version(conn, number, None)?;
+        check_version(expected, i64::from(before.version))?;
+        if before.status == ServiceStatus::Withdrawn {
+            return Err(ApiError::Conflict(format!(
+                "service {number} is already withdrawn"
+            )));
+        }
+        write_version(
+            conn,
+            &before.record,
+            ServiceStatus::Withdrawn,
+            &actor,
+            Some(&reason),
+        )?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "service",
+                entity_id: number.to_string(),
+                action: "withdraw",
+                reason: Some(&reason),
+                before: None,
+                after: None,
+            },
+        )?;
+        load_version(conn, number, None)
     })
     .await?;
     Ok(HttpResponse::Ok()

@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use apq_domain::{Role, Semester};
 use apq_platform::audit::{self, Change};
-use apq_platform::db::{PgPool, run_db};
+use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path, Query};
 use apq_platform::{ApiError, Caller};
 use chrono::NaiveDate;
@@ -214,36 +214,34 @@ pub async fn fulfil(
     }
     let actor = caller.subject().to_owned();
     let recorded = body.clone();
-    run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            diesel::insert_into(obligations_done::table)
-                .values((
-                    obligations_done::kind.eq(body.obligation.as_str()),
-                    obligations_done::semester
-                        .eq(body.semester.map(|s| s.to_string()).unwrap_or_default()),
-                    obligations_done::done_on.eq(body.done_on),
-                    obligations_done::act_ref.eq(&body.act_ref),
-                    obligations_done::actor.eq(&actor),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "obligation",
-                    entity_id: format!(
-                        "{}:{}",
-                        body.obligation,
-                        body.semester.map(|s| s.to_string()).unwrap_or_default()
-                    ),
-                    action: "fulfil",
-                    reason: body.act_ref.as_deref(),
-                    before: None,
-                    after: serde_json::to_value(&body).ok(),
-                },
-            )?;
-            Ok::<_, ApiError>(())
-        })
+    run_tx(&pool, move |conn| {
+        diesel::insert_into(obligations_done::table)
+            .values((
+                obligations_done::kind.eq(body.obligation.as_str()),
+                obligations_done::semester
+                    .eq(body.semester.map(|s| s.to_string()).unwrap_or_default()),
+                obligations_done::done_on.eq(body.done_on),
+                obligations_done::act_ref.eq(&body.act_ref),
+                obligations_done::actor.eq(&actor),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "obligation",
+                entity_id: format!(
+                    "{}:{}",
+                    body.obligation,
+                    body.semester.map(|s| s.to_string()).unwrap_or_default()
+                ),
+                action: "fulfil",
+                reason: body.act_ref.as_deref(),
+                before: None,
+                after: serde_json::to_value(&body).ok(),
+            },
+        )?;
+        Ok::<_, ApiError>(())
     })
     .await?;
     Ok(HttpResponse::Created().json(recorded))

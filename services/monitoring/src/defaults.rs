@@ -5,8 +5,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use apq_domain::{Role, Semester};
 use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag_header, required_version};
-use apq_platform::db::{PgPool, run_db};
+use apq_platform::concurrency::{check_version, ok_with_etag, required_version};
+use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path};
 use apq_platform::{ApiError, Caller};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -90,63 +90,61 @@ pub async fn detect(
     let Detection { signed_on, as_of } = body.into_inner();
     crate::deadlines::check_span(signed_on, as_of, "as_of")?;
     let actor = caller.subject().to_owned();
-    let items = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let done = load_done(conn)?;
-            let mut opened = Vec::new();
-            for due in schedule(signed_on, as_of)
-                .into_iter()
-                .filter(|d| d.due_on < as_of)
+    let items = run_tx(&pool, move |conn| {
+        let done = load_done(conn)?;
+        let mut opened = Vec::new();
+        for due in schedule(signed_on, as_of)
+            .into_iter()
+            .filter(|d| d.due_on < as_of)
+        {
+            let semester = due
+                .semester
+                .map(|s: Semester| s.to_string())
+                .unwrap_or_default();
+            if done
+                .iter()
+                .any(|(k, s, _)| k == due.obligation.as_str() && *s == semester)
             {
-                let semester = due
-                    .semester
-                    .map(|s: Semester| s.to_string())
-                    .unwrap_or_default();
-                if done
-                    .iter()
-                    .any(|(k, s, _)| k == due.obligation.as_str() && *s == semester)
-                {
-                    continue;
-                }
-                let id = Uuid::new_v4();
-                let inserted = diesel::insert_into(defaults::table)
-                    .values((
-                        defaults::id.eq(id),
-                        defaults::obligation.eq(due.obligation.as_str()),
-                        defaults::semester.eq(&semester),
-                        defaults::party.eq(due.obligation.party()),
-                        defaults::description.eq(format!(
-                            "{} due on {} not fulfilled",
-                            due.obligation, due.due_on
-                        )),
-                        defaults::opened_on.eq(as_of),
-                        defaults::state.eq("open"),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(conn)?;
-                if inserted > 0 {
-                    audit::record(
-                        conn,
-                        Change {
-                            actor: &actor,
-                            entity: "default",
-                            entity_id: id.to_string(),
-                            action: "open",
-                            reason: None,
-                            before: None,
-                            after: None,
-                        },
-                    )?;
-                    opened.push(
-                        defaults::table
-                            .find(id)
-                            .select(Default_::as_select())
-                            .first(conn)?,
-                    );
-                }
+                continue;
             }
-            Ok::<_, ApiError>(opened)
-        })
+            let id = Uuid::new_v4();
+            let inserted = diesel::insert_into(defaults::table)
+                .values((
+                    defaults::id.eq(id),
+                    defaults::obligation.eq(due.obligation.as_str()),
+                    defaults::semester.eq(&semester),
+                    defaults::party.eq(due.obligation.party()),
+                    defaults::description.eq(format!(
+                        "{} due on {} not fulfilled",
+                        due.obligation, due.due_on
+                    )),
+                    defaults::opened_on.eq(as_of),
+                    defaults::state.eq("open"),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)?;
+            if inserted > 0 {
+                audit::record(
+                    conn,
+                    Change {
+                        actor: &actor,
+                        entity: "default",
+                        entity_id: id.to_string(),
+                        action: "open",
+                        reason: None,
+                        before: None,
+                        after: None,
+                    },
+                )?;
+                opened.push(
+                    defaults::table
+                        .find(id)
+                        .select(Default_::as_select())
+                        .first(conn)?,
+                );
+            }
+        }
+        Ok::<_, ApiError>(opened)
     })
     .await?;
     Ok(HttpResponse::Ok().json(DefaultList { items }))
@@ -193,79 +191,75 @@ pub async fn act(
     let id = path.id;
     let action = body.into_inner();
     let actor = caller.subject().to_owned();
-    let case = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let current: Default_ = defaults::table
-                .find(id)
-                .select(Default_::as_select())
-                .for_update()
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| ApiError::NotFound(format!("default {id}")))?;
-            check_version(expected, current.version)?;
-            if current.state != "open" {
-                return Err(ApiError::Conflict(format!("the case is {}", current.state)));
-            }
-            let update = diesel::update(defaults::table.find(id));
-            let bump = (
-                defaults::version.eq(current.version + 1),
-                defaults::updated_at.eq(diesel::dsl::now),
-            );
-            match &action {
-                DefaultAction::GiveDeadline { deadline } => update
-                    .set((defaults::deadline.eq(Some(*deadline)), bump))
-                    .execute(conn)?,
-                DefaultAction::Resolve { on } => update
+    let case = run_tx(&pool, move |conn| {
+        let current: Default_ = defaults::table
+            .find(id)
+            .select(Default_::as_select())
+            .for_update()
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::NotFound(format!("default {id}")))?;
+        check_version(expected, current.version)?;
+        if current.state != "open" {
+            return Err(ApiError::Conflict(format!("the case is {}", current.state)));
+        }
+        let update = diesel::update(defaults::table.find(id));
+        let bump = (
+            defaults::version.eq(current.version + 1),
+            defaults::updated_at.eq(diesel::dsl::now),
+        );
+        match &action {
+            DefaultAction::GiveDeadline { deadline } => update
+                .set((defaults::deadline.eq(Some(*deadline)), bump))
+                .execute(conn)?,
+            DefaultAction::Resolve { on } => update
+                .set((
+                    defaults::state.eq("resolved"),
+                    defaults::resolved_on.eq(Some(*on)),
+                    bump,
+                ))
+                .execute(conn)?,
+            DefaultAction::Refer { on } => {
+                match current.deadline {
+                    None => {
+                        return Err(ApiError::Conflict(
+                            "give the party a deadline before referring the case".to_owned(),
+                        ));
+                    }
+                    Some(deadline) if *on <= deadline => {
+                        return Err(ApiError::Conflict(format!(
+                            "the deadline ({deadline}) has not passed yet"
+                        )));
+                    }
+                    Some(_) => {}
+                }
+                update
                     .set((
-                        defaults::state.eq("resolved"),
-                        defaults::resolved_on.eq(Some(*on)),
+                        defaults::state.eq("referred"),
+                        defaults::referred_on.eq(Some(*on)),
                         bump,
                     ))
-                    .execute(conn)?,
-                DefaultAction::Refer { on } => {
-                    match current.deadline {
-                        None => {
-                            return Err(ApiError::Conflict(
-                                "give the party a deadline before referring the case".to_owned(),
-                            ));
-                        }
-                        Some(deadline) if *on <= deadline => {
-                            return Err(ApiError::Conflict(format!(
-                                "the deadline ({deadline}) has not passed yet"
-                            )));
-                        }
-                        Some(_) => {}
-                    }
-                    update
-                        .set((
-                            defaults::state.eq("referred"),
-                            defaults::referred_on.eq(Some(*on)),
-                            bump,
-                        ))
-                        .execute(conn)?
-                }
-            };
-            let after: Default_ = defaults::table
-                .find(id)
-                .select(Default_::as_select())
-                .first(conn)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "default",
-                    entity_id: id.to_string(),
-                    action: "act",
-                    reason: None,
-                    before: serde_json::to_value(&current).ok(),
-                    after: serde_json::to_value(&after).ok(),
-                },
-            )?;
-            Ok::<_, ApiError>(after)
-        })
+                    .execute(conn)?
+            }
+        };
+        let after: Default_ = defaults::table
+            .find(id)
+            .select(Default_::as_select())
+            .first(conn)?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "default",
+                entity_id: id.to_string(),
+                action: "act",
+                reason: None,
+                before: serde_json::to_value(&current).ok(),
+                after: serde_json::to_value(&after).ok(),
+            },
+        )?;
+        Ok::<_, ApiError>(after)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(case.version))
-        .json(case))
+    Ok(ok_with_etag(case.version, &case))
 }

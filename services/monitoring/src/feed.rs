@@ -5,7 +5,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use apq_domain::{Role, text_enum};
-use apq_platform::db::{PgPool, run_db};
+use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Query};
 use apq_platform::{ApiError, Caller};
 use chrono::{DateTime, Utc};
@@ -204,79 +204,76 @@ pub async fn acknowledge(
     caller.require_any(&[Role::Sync, Role::Admin])?;
     let body = body.into_inner();
     let actor = caller.subject().to_owned();
-    let (created, ack) = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let known: i64 = schede::table
-                .filter(schede::id.eq(body.scheda_id))
-                .filter(schede::change_seq.ge(body.change_seq))
-                .count()
-                .get_result(conn)?;
-            if known == 0 || body.change_seq < 1 {
-                return Err(ApiError::Unprocessable {
-                    detail: format!(
-                        "scheda {} has no change {}",
-                        body.scheda_id, body.change_seq
-                    ),
-                    errors: vec![apq_platform::FieldError::new(
-                        "change_seq",
-                        "not a change of this scheda",
-                    )],
-                });
+    let (created, ack) = run_tx(&pool, move |conn| {
+        let known: i64 = schede::table
+            .filter(schede::id.eq(body.scheda_id))
+            .filter(schede::change_seq.ge(body.change_seq))
+            .count()
+            .get_result(conn)?;
+        if known == 0 || body.change_seq < 1 {
+            return Err(ApiError::Unprocessable {
+                detail: format!(
+                    "scheda {} has no change {}",
+                    body.scheda_id, body.change_seq
+                ),
+                errors: vec![apq_platform::FieldError::new(
+                    "change_seq",
+                    "not a change of this scheda",
+                )],
+            });
+        }
+        let existing: Option<Acknowledgement> = acknowledgements::table
+            .find((body.scheda_id, body.change_seq))
+            .select((
+                acknowledgements::scheda_id,
+                acknowledgements::change_seq,
+                acknowledgements::transmitted_at,
+                acknowledgements::outcome,
+                acknowledgements::message,
+                acknowledgements::actor,
+            ))
+            .for_update()
+            .first(conn)
+            .optional()?;
+        let created = match &existing {
+            None => {
+                diesel::insert_into(acknowledgements::table)
+                    .values((
+                        acknowledgements::scheda_id.eq(body.scheda_id),
+                        acknowledgements::change_seq.eq(body.change_seq),
+                        acknowledgements::transmitted_at.eq(body.transmitted_at),
+                        acknowledgements::outcome.eq(body.outcome.as_str()),
+                        acknowledgements::message.eq(&body.message),
+                        acknowledgements::actor.eq(&actor),
+                    ))
+                    .execute(conn)?;
+                true
             }
-            let existing: Option<Acknowledgement> = acknowledgements::table
-                .find((body.scheda_id, body.change_seq))
-                .select((
-                    acknowledgements::scheda_id,
-                    acknowledgements::change_seq,
-                    acknowledgements::transmitted_at,
-                    acknowledgements::outcome,
-                    acknowledgements::message,
-                    acknowledgements::actor,
-                ))
-                .for_update()
-                .first(conn)
-                .optional()?;
-            let created = match &existing {
-                None => {
-                    diesel::insert_into(acknowledgements::table)
-                        .values((
-                            acknowledgements::scheda_id.eq(body.scheda_id),
-                            acknowledgements::change_seq.eq(body.change_seq),
-                            acknowledgements::transmitted_at.eq(body.transmitted_at),
-                            acknowledgements::outcome.eq(body.outcome.as_str()),
-                            acknowledgements::message.eq(&body.message),
-                            acknowledgements::actor.eq(&actor),
-                        ))
-                        .execute(conn)?;
-                    true
-                }
-                Some(ack)
-                    if ack.outcome != body.outcome.as_str()
-                        && body.outcome != Outcome::Transmitted =>
-                {
-                    diesel::update(acknowledgements::table.find((body.scheda_id, body.change_seq)))
-                        .set((
-                            acknowledgements::outcome.eq(body.outcome.as_str()),
-                            acknowledgements::message.eq(&body.message),
-                        ))
-                        .execute(conn)?;
-                    false
-                }
-                Some(_) => false,
-            };
-            let ack: Acknowledgement = acknowledgements::table
-                .find((body.scheda_id, body.change_seq))
-                .select((
-                    acknowledgements::scheda_id,
-                    acknowledgements::change_seq,
-                    acknowledgements::transmitted_at,
-                    acknowledgements::outcome,
-                    acknowledgements::message,
-                    acknowledgements::actor,
-                ))
-                .first(conn)?;
-            Ok::<_, ApiError>((created, ack))
-        })
+            Some(ack)
+                if ack.outcome != body.outcome.as_str() && body.outcome != Outcome::Transmitted =>
+            {
+                diesel::update(acknowledgements::table.find((body.scheda_id, body.change_seq)))
+                    .set((
+                        acknowledgements::outcome.eq(body.outcome.as_str()),
+                        acknowledgements::message.eq(&body.message),
+                    ))
+                    .execute(conn)?;
+                false
+            }
+            Some(_) => false,
+        };
+        let ack: Acknowledgement = acknowledgements::table
+            .find((body.scheda_id, body.change_seq))
+            .select((
+                acknowledgements::scheda_id,
+                acknowledgements::change_seq,
+                acknowledgements::transmitted_at,
+                acknowledgements::outcome,
+                acknowledgements::message,
+                acknowledgements::actor,
+            ))
+            .first(conn)?;
+        Ok::<_, ApiError>((created, ack))
     })
     .await?;
     Ok(if created {

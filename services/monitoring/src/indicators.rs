@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, get, post, put, web};
 use apq_domain::{Role, Semester};
 use apq_platform::audit::{self, Change};
-use apq_platform::db::{PgPool, run_db};
+use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path, Query};
 use apq_platform::{ApiError, Caller};
 use chrono::NaiveDate;
@@ -166,8 +166,7 @@ pub async fn measure(
             ApiError::field("value", "a non-negative decimal with at most two decimals")
         })?;
     let actor = caller.subject().to_owned();
-    let indicator = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
+    let indicator = run_tx(&pool, move |conn| {
             let id: Uuid = indicators::table
                 .filter(indicators::code.eq(&code))
                 .select(indicators::id)
@@ -191,7 +190,6 @@ pub async fn measure(
             })?;
             load_all(conn)?.into_iter().find(|i| i.code == code).ok_or_else(|| ApiError::NotFound(format!("indicator {code}")))
         })
-    })
     .await?;
     Ok(HttpResponse::Ok().json(indicator))
 }
@@ -272,40 +270,38 @@ pub async fn record_operation(
         ));
     }
     let actor = caller.subject().to_owned();
-    let period = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let id = Uuid::new_v4();
-            diesel::insert_into(operation_periods::table)
-                .values((
-                    operation_periods::id.eq(id),
-                    operation_periods::intervento_code.eq(&body.intervento_code),
-                    operation_periods::service_number.eq(body.service_number),
-                    operation_periods::verified_from.eq(body.verified_from),
-                    operation_periods::verified_to.eq(body.verified_to),
-                    operation_periods::act_ref.eq(&body.act_ref),
-                    operation_periods::actor.eq(&actor),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "operation_period",
-                    entity_id: id.to_string(),
-                    action: "verify",
-                    reason: body.act_ref.as_deref(),
-                    before: None,
-                    after: serde_json::to_value(&body).ok(),
-                },
-            )?;
-            Ok::<_, ApiError>(OperationPeriod {
-                id,
-                intervento_code: body.intervento_code,
-                service_number: body.service_number,
-                verified_from: body.verified_from,
-                verified_to: body.verified_to,
-                act_ref: body.act_ref,
-            })
+    let period = run_tx(&pool, move |conn| {
+        let id = Uuid::new_v4();
+        diesel::insert_into(operation_periods::table)
+            .values((
+                operation_periods::id.eq(id),
+                operation_periods::intervento_code.eq(&body.intervento_code),
+                operation_periods::service_number.eq(body.service_number),
+                operation_periods::verified_from.eq(body.verified_from),
+                operation_periods::verified_to.eq(body.verified_to),
+                operation_periods::act_ref.eq(&body.act_ref),
+                operation_periods::actor.eq(&actor),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "operation_period",
+                entity_id: id.to_string(),
+                action: "verify",
+                reason: body.act_ref.as_deref(),
+                before: None,
+                after: serde_json::to_value(&body).ok(),
+            },
+        )?;
+        Ok::<_, ApiError>(OperationPeriod {
+            id,
+            intervento_code: body.intervento_code,
+            service_number: body.service_number,
+            verified_from: body.verified_from,
+            verified_to: body.verified_to,
+            act_ref: body.act_ref,
         })
     })
     .await?;

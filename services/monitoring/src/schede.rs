@@ -5,8 +5,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use apq_domain::{Euro, Percent, Role, Semester, text_enum};
 use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag, etag_header, required_version};
-use apq_platform::db::{PgPool, run_db};
+use apq_platform::concurrency::{check_version, etag, ok_with_etag, required_version};
+use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path, Query, patch as patch_field};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
 use apq_platform::{ApiError, Caller, FieldError};
@@ -328,9 +328,7 @@ pub async fn get_one(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
     let scheda = Scheda::try_from(run_db(&pool, move |conn| load(conn, id, false)).await?)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(scheda.version))
-        .json(scheda))
+    Ok(ok_with_etag(scheda.version, &scheda))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -418,66 +416,61 @@ pub async fn update(
     let id = path.id;
     let patch = body.into_inner();
     let actor = caller.subject().to_owned();
-    let scheda = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let current = load(conn, id, true)?;
-            require_author(&caller, &current.intervento_code)?;
-            check_version(expected, current.version)?;
-            let state: SchedaState = current.state.parse().map_err(ApiError::internal)?;
-            if !matches!(state, SchedaState::Draft | SchedaState::Returned) {
-                return Err(ApiError::Conflict(format!(
-                    "a {state} scheda does not change"
-                )));
-            }
-            let before = Scheda::try_from(current.clone())?;
-            let commitments = patch.commitments.unwrap_or(before.commitments);
-            let payments = patch.payments.unwrap_or(before.payments);
-            let activities = patch
-                .activities
-                .clone()
-                .unwrap_or(before.activities.clone());
-            validate_progress(commitments, payments, &activities)?;
-            diesel::update(schede::table.find(id))
-                .set((
-                    schede::sal.eq(patch.sal.unwrap_or(before.sal).decimal()),
-                    schede::planned_sal.eq(patch
-                        .planned_sal
-                        .unwrap_or(before.planned_sal)
-                        .map(Percent::decimal)),
-                    schede::commitments.eq(commitments.decimal()),
-                    schede::payments.eq(payments.decimal()),
-                    schede::activities
-                        .eq(serde_json::to_value(&activities).map_err(ApiError::internal)?),
-                    schede::obstacles
-                        .eq(patch.obstacles.clone().unwrap_or(before.obstacles.clone())),
-                    schede::corrective_actions.eq(patch
-                        .corrective_actions
-                        .clone()
-                        .unwrap_or(before.corrective_actions.clone())),
-                    schede::version.eq(current.version + 1),
-                    schede::updated_at.eq(diesel::dsl::now),
-                ))
-                .execute(conn)?;
-            let after = Scheda::try_from(load(conn, id, false)?)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "scheda",
-                    entity_id: id.to_string(),
-                    action: "update",
-                    reason: None,
-                    before: serde_json::to_value(&before).ok(),
-                    after: serde_json::to_value(&after).ok(),
-                },
-            )?;
-            Ok::<_, ApiError>(after)
-        })
+    let scheda = run_tx(&pool, move |conn| {
+        let current = load(conn, id, true)?;
+        require_author(&caller, &current.intervento_code)?;
+        check_version(expected, current.version)?;
+        let state: SchedaState = current.state.parse().map_err(ApiError::internal)?;
+        if !matches!(state, SchedaState::Draft | SchedaState::Returned) {
+            return Err(ApiError::Conflict(format!(
+                "a {state} scheda does not change"
+            )));
+        }
+        let before = Scheda::try_from(current.clone())?;
+        let commitments = patch.commitments.unwrap_or(before.commitments);
+        let payments = patch.payments.unwrap_or(before.payments);
+        let activities = patch
+            .activities
+            .clone()
+            .unwrap_or(before.activities.clone());
+        validate_progress(commitments, payments, &activities)?;
+        diesel::update(schede::table.find(id))
+            .set((
+                schede::sal.eq(patch.sal.unwrap_or(before.sal).decimal()),
+                schede::planned_sal.eq(patch
+                    .planned_sal
+                    .unwrap_or(before.planned_sal)
+                    .map(Percent::decimal)),
+                schede::commitments.eq(commitments.decimal()),
+                schede::payments.eq(payments.decimal()),
+                schede::activities
+                    .eq(serde_json::to_value(&activities).map_err(ApiError::internal)?),
+                schede::obstacles.eq(patch.obstacles.clone().unwrap_or(before.obstacles.clone())),
+                schede::corrective_actions.eq(patch
+                    .corrective_actions
+                    .clone()
+                    .unwrap_or(before.corrective_actions.clone())),
+                schede::version.eq(current.version + 1),
+                schede::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+        let after = Scheda::try_from(load(conn, id, false)?)?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "scheda",
+                entity_id: id.to_string(),
+                action: "update",
+                reason: None,
+                before: serde_json::to_value(&before).ok(),
+                after: serde_json::to_value(&after).ok(),
+            },
+        )?;
+        Ok::<_, ApiError>(after)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(scheda.version))
-        .json(scheda))
+    Ok(ok_with_etag(scheda.version, &scheda))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Default)]
@@ -540,65 +533,61 @@ pub async fn review(
         return Err(ApiError::field("note", "say what must be corrected"));
     }
     let actor = caller.subject().to_owned();
-    let scheda = run_db(&pool, move |conn| {
-        conn.transaction(|conn| {
-            let current = load(conn, id, true)?;
-            if to == SchedaState::Submitted {
-                require_author(&caller, &current.intervento_code)?;
-            } else {
-                caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
-            }
-            check_version(expected, current.version)?;
-            let state: SchedaState = current.state.parse().map_err(ApiError::internal)?;
-            if !from.contains(&state) {
-                return Err(ApiError::Conflict(format!(
-                    "a {state} scheda cannot be {}; it must be {} first",
-                    match to {
-                        SchedaState::Validated => "validated",
-                        SchedaState::Returned => "returned",
-                        _ => "submitted",
-                    },
-                    from.iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                )));
-            }
-            diesel::update(schede::table.find(id))
-                .set((
-                    schede::state.eq(to.as_str()),
-                    schede::return_reason.eq(if to == SchedaState::Returned {
-                        note.clone()
-                    } else {
-                        None
-                    }),
-                    schede::change_seq.eq(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-                        "nextval('feed_seq')",
-                    )),
-                    schede::version.eq(current.version + 1),
-                    schede::updated_at.eq(diesel::dsl::now),
-                ))
-                .execute(conn)?;
-            event(conn, id, Some(state), to, &actor, note.as_deref())?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "scheda",
-                    entity_id: id.to_string(),
-                    action: to.as_str(),
-                    reason: note.as_deref(),
-                    before: Some(serde_json::json!({"state": state.as_str()})),
-                    after: Some(serde_json::json!({"state": to.as_str()})),
+    let scheda = run_tx(&pool, move |conn| {
+        let current = load(conn, id, true)?;
+        if to == SchedaState::Submitted {
+            require_author(&caller, &current.intervento_code)?;
+        } else {
+            caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
+        }
+        check_version(expected, current.version)?;
+        let state: SchedaState = current.state.parse().map_err(ApiError::internal)?;
+        if !from.contains(&state) {
+            return Err(ApiError::Conflict(format!(
+                "a {state} scheda cannot be {}; it must be {} first",
+                match to {
+                    SchedaState::Validated => "validated",
+                    SchedaState::Returned => "returned",
+                    _ => "submitted",
                 },
-            )?;
-            Scheda::try_from(load(conn, id, false)?)
-        })
+                from.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )));
+        }
+        diesel::update(schede::table.find(id))
+            .set((
+                schede::state.eq(to.as_str()),
+                schede::return_reason.eq(if to == SchedaState::Returned {
+                    note.clone()
+                } else {
+                    None
+                }),
+                schede::change_seq.eq(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                    "nextval('feed_seq')",
+                )),
+                schede::version.eq(current.version + 1),
+                schede::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+        event(conn, id, Some(state), to, &actor, note.as_deref())?;
+        audit::record(
+            conn,
+            Change {
+                actor: &actor,
+                entity: "scheda",
+                entity_id: id.to_string(),
+                action: to.as_str(),
+                reason: note.as_deref(),
+                before: Some(serde_json::json!({"state": state.as_str()})),
+                after: Some(serde_json::json!({"state": to.as_str()})),
+            },
+        )?;
+        Scheda::try_from(load(conn, id, false)?)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(scheda.version))
-        .json(scheda))
+    Ok(ok_with_etag(scheda.version, &scheda))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable)]

@@ -18,6 +18,14 @@ pub fn etag_header(version: i64) -> (header::HeaderName, HeaderValue) {
     )
 }
 
+/// `200 OK` with a resource's representation and the ETag of its `version`: what a read or an
+/// update of a versioned resource answers.
+pub fn ok_with_etag<T: serde::Serialize>(version: i64, body: &T) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .insert_header(etag_header(version))
+        .json(body)
+}
+
 /// The version the client expects, from `If-Match`; 428 when it is missing, 412 when unparsable.
 pub fn required_version(req: &HttpRequest) -> Result<i64, ApiError> {
     let value = req.headers().get(header::IF_MATCH).ok_or_else(|| {

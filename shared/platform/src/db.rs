@@ -97,6 +97,17 @@ where
     .map_err(|e| E::from(DbError::Blocking(e.to_string())))?
 }
 
+/// [`run_db`] with `work` in one transaction: committed when it returns `Ok`, rolled back when it
+/// returns an error (a refused precondition included), so nothing is ever half-written.
+pub async fn run_tx<T, E, F>(pool: &PgPool, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+{
+    run_db(pool, move |conn| conn.transaction(work)).await
+}
+
 /// The platform's own tables (idempotency keys, audit log), migrated before the service's.
 const PLATFORM_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
