@@ -448,8 +448,23 @@ async fn todays_figures_are_kept_and_follow_every_write() {
             figures["overall"]["committed_comuni"].as_i64(),
         )
     };
+    // A summary an earlier day left behind goes when today's is kept.
+    {
+        use diesel::prelude::*;
+        let mut conn = app.db.connect().unwrap_or_else(|e| panic!("{e:#}"));
+        diesel::sql_query(
+            "INSERT INTO figures_summaries (as_of, service_number, region_code, generation, figures)
+             SELECT DATE '2000-01-01', 0, '09', generation, '{}' FROM figures_generation",
+        )
+        .execute(&mut conn)
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
     assert_eq!(today().await, (Some(0), Some(0)));
-    assert_eq!(kept_summaries(app), 1, "today's figures are kept");
+    assert_eq!(
+        kept_summaries(app),
+        1,
+        "today's figures are kept, yesterday's gone"
+    );
     assert_eq!(today().await, (Some(0), Some(0)), "served from the summary");
     // Another date is counted, not kept: callers cannot fill the table with dates.
     read(app, "/v1/figures?as_of=2009-06-03", None).await;

@@ -186,6 +186,15 @@ pub fn summary(
             })?;
     let document = serde_json::to_string(&figures).map_err(ApiError::internal)?;
     if keep {
+        // What earlier days and generations left behind is never served again.
+        diesel::delete(
+            figures_summaries::table.filter(
+                figures_summaries::as_of
+                    .lt(as_of)
+                    .or(figures_summaries::generation.lt(generation)),
+            ),
+        )
+        .execute(conn)?;
         diesel::insert_into(figures_summaries::table)
             .values((
                 figures_summaries::as_of.eq(as_of),
