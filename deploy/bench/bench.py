@@ -166,21 +166,21 @@ def run_scale(scale, duration, connections):
         n_codes, n_ids = len(codes), len(ids)
         endpoints = [
             ("A comune's activated services", "adhesion", [f"/v1/enti/{c}/adhesions?state=active" for c in codes], admin,
-             a_db, f"""\\set r random(1, {n_codes})
+             [(a_db, f"""\\set r random(1, {n_codes})
 SELECT a.*, e.code, e.name, v.code FROM adhesions a JOIN enti e ON e.id = a.ente_id LEFT JOIN enti v ON v.id = a.via_aggregation_id
 WHERE e.code = (SELECT code FROM bench_codes WHERE i = :r) AND a.state = 'active' ORDER BY a.service_number, a.sub_service, a.requested_on;
-"""),
+""")]),
             ("A service's adhering bodies", "adhesion", [f"/v1/services/{n}/adhesions?state=active&limit=50" for n in range(1, 20)], admin,
-             a_db, """\\set n random(1, 19)
+             [(a_db, """\\set n random(1, 19)
 SELECT * FROM adhesions WHERE state = 'active' AND service_number = :n ORDER BY id LIMIT 51;
 SELECT id, code, name FROM enti WHERE id IN (SELECT ente_id FROM adhesions WHERE state = 'active' AND service_number = :n ORDER BY id LIMIT 51);
-"""),
+""")]),
             ("An intervento's financial summary", "agreements", [f"/v1/interventi/{i}/financial-summary" for i in ids], admin,
-             g_db, f"""\\set r random(1, {n_ids})
+             [(g_db, f"""\\set r random(1, {n_ids})
 SELECT * FROM interventi WHERE id = (SELECT id FROM bench_ids WHERE i = :r);
 SELECT * FROM financing_sources WHERE intervento_id = (SELECT id FROM bench_ids WHERE i = :r) ORDER BY position;
 SELECT * FROM tranches WHERE intervento_id = (SELECT id FROM bench_ids WHERE i = :r) ORDER BY seq;
-"""),
+""")]),
             ("Tranche eligibility (three services)", "monitoring", [f"/v1/interventi/{c}/eligibility" for c in icodes], admin, [
                 # agreements: the tranche plan by the intervento's code
                 (g_db, f"""\\set r random(1, {n_ids})
@@ -199,17 +199,16 @@ SELECT verified_from, verified_to FROM operation_periods WHERE intervento_code =
 """),
             ]),
             ("The semester feed page", "monitoring", [f"/v1/feed?cursor={c}&limit=50" for c in range(0, max_seq, max(1, max_seq // 200))], sync,
-             m_db, f"""\\set c random(0, {max_seq})
+             [(m_db, f"""\\set c random(0, {max_seq})
 SELECT * FROM schede WHERE change_seq > :c AND state IN ('submitted', 'validated') ORDER BY change_seq LIMIT 51;
 SELECT * FROM indicators ORDER BY code;
-"""),
+""")]),
         ]
         results = []
-        for title, service, paths, bearer, *sql in endpoints:
+        for title, service, paths, bearer, parts in endpoints:
             http = wrk(SERVICES[service], paths, bearer, duration, connections)
-            # An endpoint whose SQL spans several databases: each part runs alone at the same
-            # concurrency, and the ceiling is the rate of running them one after the other.
-            parts = sql[0] if len(sql) == 1 else [tuple(sql)]
+            # Each part of the endpoint's SQL (one per database it touches) runs alone at the same
+            # concurrency; the ceiling is the rate of running them one after the other.
             ceiling = 1 / sum(1 / pgbench(dbname, script, duration, connections) for dbname, script in parts)
             results.append({"endpoint": title, **http, "ceiling": ceiling})
             print(f"  {title}: {http['rps']:.0f} req/s, p50 {http['p50']:.2f} ms, p99 {http['p99']:.2f} ms, "

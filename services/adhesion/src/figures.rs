@@ -220,9 +220,8 @@ pub async fn get_figures(
     pool: web::Data<PgPool>,
     query: Query<FiguresQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let as_of = query
-        .as_of
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let today = chrono::Utc::now().date_naive();
+    let as_of = query.as_of.unwrap_or(today);
     let service = query.service_number;
     let region = query.region_code.clone();
     if region
@@ -235,7 +234,7 @@ pub async fn get_figures(
         ));
     }
     // Today's figures are what portals and the eligibility check ask for: those are kept.
-    let keep = as_of == chrono::Utc::now().date_naive();
+    let keep = as_of == today;
     let document = run_db(&pool, move |conn| {
         summary(conn, as_of, service, region, keep)
     })

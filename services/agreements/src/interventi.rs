@@ -175,6 +175,16 @@ pub fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<InterventoR
         .ok_or_else(|| ApiError::NotFound(format!("intervento {id}")))
 }
 
+/// The intervento with this code, or 404.
+pub fn load_by_code(conn: &mut PgConnection, code: &str) -> Result<InterventoRow, ApiError> {
+    interventi::table
+        .filter(interventi::code.eq(code))
+        .select(InterventoRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("intervento {code}")))
+}
+
 pub fn snapshot(row: &InterventoRow) -> Option<serde_json::Value> {
     Intervento::try_from(row.clone())
         .ok()

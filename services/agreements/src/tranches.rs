@@ -213,12 +213,7 @@ pub struct CodePath {
 pub async fn plan(pool: web::Data<PgPool>, path: Path<CodePath>) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner().code;
     let (intervento, rows) = run_db(&pool, move |conn| {
-        let intervento: InterventoRow = crate::schema::interventi::table
-            .filter(crate::schema::interventi::code.eq(&code))
-            .select(InterventoRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::NotFound(format!("intervento {code}")))?;
+        let intervento = crate::interventi::load_by_code(conn, &code)?;
         let rows = for_intervento(conn, intervento.id)?;
         Ok::<_, ApiError>((intervento, rows))
     })
