@@ -159,7 +159,7 @@ impl Service {
         db::migrate_at_start(&settings.database, self.migrations.embedded).await?;
         let pool = web::Data::new(db::build_pool(&settings.database));
         let verifier = web::Data::new(JwtVerifier::from_settings(&settings)?);
-        let limiter = web::Data::new(RateLimiter::new(&settings.rate_limit));
+        let limiter = web::Data::new(RateLimiter::new(&settings.rate_limit)?);
         let body_limit = web::Data::new(BodyLimit(settings.server.body_limit_bytes));
         let spec = self.openapi();
         let routes = web::Data::new(KnownRoutes::from_spec(&spec));

@@ -70,9 +70,35 @@ pub struct CorsSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct RateLimitSettings {
-    /// Requests a client may make per window; 0 disables the limit.
+    /// Requests a client may make per window (also the burst); 0 disables the limit.
     pub requests_per_window: u32,
     pub window_secs: u64,
+    /// The reverse proxies (IPs or CIDRs) whose `X-Forwarded-For` / `Forwarded` is believed; a
+    /// list, or one comma-separated string (`APQ_RATE_LIMIT__TRUSTED_PROXIES`). None by default.
+    #[serde(default, deserialize_with = "list_or_comma_separated")]
+    pub trusted_proxies: Vec<String>,
+}
+
+/// A list of strings given either as a list or as one comma-separated string (an override, or
+/// an environment variable read without list parsing).
+fn list_or_comma_separated<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrString {
+        List(Vec<String>),
+        One(String),
+    }
+    let items = match ListOrString::deserialize(deserializer)? {
+        ListOrString::List(items) => items,
+        ListOrString::One(text) => text.split(',').map(str::to_owned).collect(),
+    };
+    Ok(items
+        .into_iter()
+        .map(|item| item.trim().to_owned())
+        .filter(|item| !item.is_empty())
+        .collect())
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -120,6 +146,7 @@ impl Settings {
                     .separator("__")
                     .list_separator(",")
                     .with_list_parse_key("cors.allowed_origins")
+                    .with_list_parse_key("rate_limit.trusted_proxies")
                     .try_parsing(true),
             )
             .build()?
@@ -160,6 +187,7 @@ impl Settings {
             .set_default("cors.allowed_origins", Vec::<String>::new())?
             .set_default("rate_limit.requests_per_window", 6_000)?
             .set_default("rate_limit.window_secs", 60)?
+            .set_default("rate_limit.trusted_proxies", Vec::<String>::new())?
             .set_default("log.format", "json")?
             .set_default("log.filter", "info")?;
         for (peer, port) in SERVICES {
@@ -222,5 +250,20 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.database.url.expose_secret(), "postgres://x/y");
         assert_eq!(s.server.port, 0);
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_or_comma_separated() {
+        let none = Settings::with_overrides("adhesion", &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(none.rate_limit.trusted_proxies.is_empty());
+        let some = Settings::with_overrides(
+            "adhesion",
+            &[(
+                "rate_limit.trusted_proxies",
+                "10.0.0.0/8, 127.0.0.1,,".to_owned(),
+            )],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(some.rate_limit.trusted_proxies, ["10.0.0.0/8", "127.0.0.1"]);
     }
 }
