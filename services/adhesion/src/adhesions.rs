@@ -4,12 +4,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use apq_domain::{Role, text_enum};
-use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag, ok_with_etag, required_version};
-use apq_platform::db::{PgPool, run_db, run_tx};
+use apq_platform::concurrency::{etag, ok_with_etag};
+use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
 use apq_platform::pagination::{Page, PageParams, collection_path};
+use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -203,7 +203,7 @@ pub struct NewAdhesion {
 #[utoipa::path(
     tag = "adhesions",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(IdempotencyKey),
     request_body = NewAdhesion,
     responses(
         (status = 201, description = "Requested", body = Adhesion, headers(("Location" = String, description = "The adhesion"))),
@@ -239,7 +239,7 @@ pub async fn create(
         .adherable(body.service_number, &sub_service)
         .await?;
     let actor = caller.subject().to_owned();
-    let hash = idempotency::fingerprint("POST", "/v1/adhesions", &body);
+    let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
         idempotency::once(conn, &actor, &key, &hash, |conn| {
             let live: i64 = adhesions::table
@@ -261,44 +261,36 @@ pub async fn create(
                     }
                 )));
             }
-            let id = Uuid::new_v4();
-            diesel::insert_into(adhesions::table)
-                .values((
-                    adhesions::id.eq(id),
-                    adhesions::ente_id.eq(ente_id),
-                    adhesions::service_number.eq(body.service_number),
-                    adhesions::sub_service.eq(&sub_service),
-                    adhesions::service_version.eq(service.version),
-                    adhesions::service_name.eq(&service.record.name),
-                    adhesions::via_aggregation_id.eq(via_id),
-                    adhesions::state.eq(AdhesionState::Requested.as_str()),
-                    adhesions::requested_on.eq(body.requested_on),
-                    adhesions::request_act.eq(&body.act_ref),
-                ))
-                .execute(conn)?;
-            diesel::insert_into(adhesion_events::table)
-                .values((
-                    adhesion_events::adhesion_id.eq(id),
-                    adhesion_events::to_state.eq(AdhesionState::Requested.as_str()),
-                    adhesion_events::on_date.eq(body.requested_on),
-                    adhesion_events::act_ref.eq(&body.act_ref),
-                    adhesion_events::actor.eq(&actor),
-                ))
-                .execute(conn)?;
-            let row = load(conn, id, false)?;
-            let view = one_view(conn, row)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "adhesion",
-                    entity_id: id.to_string(),
-                    action: "request",
-                    reason: body.act_ref.as_deref(),
-                    before: None,
-                    after: serde_json::to_value(&view).ok(),
-                },
-            )?;
+            let edit = Edit::new(&actor, "request").because(body.act_ref.as_deref());
+            let created: AdhesionRecord = versioned::create(conn, edit, |conn| {
+                let id = Uuid::new_v4();
+                diesel::insert_into(adhesions::table)
+                    .values((
+                        adhesions::id.eq(id),
+                        adhesions::ente_id.eq(ente_id),
+                        adhesions::service_number.eq(body.service_number),
+                        adhesions::sub_service.eq(&sub_service),
+                        adhesions::service_version.eq(service.version),
+                        adhesions::service_name.eq(&service.record.name),
+                        adhesions::via_aggregation_id.eq(via_id),
+                        adhesions::state.eq(AdhesionState::Requested.as_str()),
+                        adhesions::requested_on.eq(body.requested_on),
+                        adhesions::request_act.eq(&body.act_ref),
+                    ))
+                    .execute(conn)?;
+                diesel::insert_into(adhesion_events::table)
+                    .values((
+                        adhesion_events::adhesion_id.eq(id),
+                        adhesion_events::to_state.eq(AdhesionState::Requested.as_str()),
+                        adhesion_events::on_date.eq(body.requested_on),
+                        adhesion_events::act_ref.eq(&body.act_ref),
+                        adhesion_events::actor.eq(&actor),
+                    ))
+                    .execute(conn)?;
+                Ok(id)
+            })?;
+            let view = created.view;
+            let id = view.id;
             Stored::created(
                 &view,
                 format!("/v1/adhesions/{id}"),
@@ -563,6 +555,120 @@ pub async fn of_service(
     )))
 }
 
+/// An adhesion and its events: one aggregate, changed under the adhesion's lock and version.
+pub struct AdhesionRecord {
+    row: AdhesionRow,
+    view: Adhesion,
+}
+
+impl Versioned for AdhesionRecord {
+    const ENTITY: &'static str = "adhesion";
+    type Key = Uuid;
+
+    fn lock(conn: &mut PgConnection, id: &Uuid) -> Result<Self, ApiError> {
+        let row = load(conn, *id, true)?;
+        let view = one_view(conn, row.clone())?;
+        Ok(Self { row, view })
+    }
+
+    fn version(&self) -> i64 {
+        self.row.version
+    }
+
+    fn bump(conn: &mut PgConnection, id: &Uuid, version: i64) -> QueryResult<usize> {
+        apq_platform::bump_version!(adhesions, conn, id, version)
+    }
+
+    fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
+        versioned::view_of(&self.view)
+    }
+}
+
+/// Whether `current` may take the step to `to` on `on`: one step forward, never before the
+/// previous step's date. Says the state it leaves.
+fn check_step(
+    current: &AdhesionRow,
+    to: AdhesionState,
+    on: NaiveDate,
+) -> Result<AdhesionState, ApiError> {
+    let from: AdhesionState = current.state.parse().map_err(ApiError::internal)?;
+    if from.next() != Some(to) {
+        return Err(ApiError::Conflict(match from.next() {
+            Some(next) => format!("a {from} adhesion can only become {next}, not {to}"),
+            None => format!("a {from} adhesion does not change any more"),
+        }));
+    }
+    let previous = [
+        Some(current.requested_on),
+        current.commitment_signed_on,
+        current.activated_on,
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(current.requested_on);
+    if on < previous {
+        return Err(ApiError::field(
+            "on",
+            format!("the step cannot precede the previous one ({previous})"),
+        ));
+    }
+    Ok(from)
+}
+
+/// Writes the step: the state, its date and act, and the event.
+fn record_step(
+    conn: &mut PgConnection,
+    current: &AdhesionRow,
+    step: &NewTransition,
+    actor: &str,
+) -> Result<(), ApiError> {
+    let from = check_step(current, step.to, step.on)?;
+    let on = Some(step.on);
+    let act = step.act_ref.clone();
+    let update = diesel::update(adhesions::table.find(current.id));
+    let state = adhesions::state.eq(step.to.as_str());
+    match step.to {
+        AdhesionState::CommitmentSigned => update
+            .set((
+                state,
+                adhesions::commitment_signed_on.eq(on),
+                adhesions::commitment_act.eq(act),
+            ))
+            .execute(conn)?,
+        AdhesionState::Active => update
+            .set((
+                state,
+                adhesions::activated_on.eq(on),
+                adhesions::activation_act.eq(act),
+            ))
+            .execute(conn)?,
+        AdhesionState::Ceased => update
+            .set((
+                state,
+                adhesions::ceased_on.eq(on),
+                adhesions::cessation_act.eq(act),
+            ))
+            .execute(conn)?,
+        AdhesionState::Requested => {
+            return Err(ApiError::Conflict(
+                "an adhesion is requested only once".to_owned(),
+            ));
+        }
+    };
+    diesel::insert_into(adhesion_events::table)
+        .values((
+            adhesion_events::adhesion_id.eq(current.id),
+            adhesion_events::from_state.eq(from.as_str()),
+            adhesion_events::to_state.eq(step.to.as_str()),
+            adhesion_events::on_date.eq(step.on),
+            adhesion_events::act_ref.eq(&step.act_ref),
+            adhesion_events::actor.eq(actor),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// A step in the lifecycle.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -580,7 +686,7 @@ pub struct NewTransition {
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "The adhesion's id"),
-        ("If-Match" = String, Header, description = "The adhesion's ETag"),
+        IfMatch,
     ),
     request_body = NewTransition,
     responses(
@@ -591,116 +697,37 @@ pub struct NewTransition {
 #[post("/adhesions/{id}/transitions")]
 pub async fn transition(
     caller: Caller,
-    req: HttpRequest,
+    if_match: IfMatch,
     pool: web::Data<PgPool>,
     path: Path<IdPath>,
     body: Json<NewTransition>,
 ) -> Result<HttpResponse, ApiError> {
     may_write(&caller)?;
-    let expected = required_version(&req)?;
     let id = path.id;
     let body = body.into_inner();
     let actor = caller.subject().to_owned();
-    let view = run_tx(&pool, move |conn| {
+    let updated: AdhesionRecord = run_db(&pool, move |conn| {
         let scope = if caller.has(Role::Admin) {
             Scope::Everything
         } else {
             scope(&caller, |code| by_code(conn, code))?
         };
-        let current = load(conn, id, true)?;
+        let current = load(conn, id, false)?;
         if !scope.sees(current.ente_id, current.via_aggregation_id) {
             return Err(ApiError::Forbidden(
                 "this adhesion belongs to another body".to_owned(),
             ));
         }
-        check_version(expected, current.version)?;
-        let from: AdhesionState = current.state.parse().map_err(ApiError::internal)?;
-        if from.next() != Some(body.to) {
-            return Err(ApiError::Conflict(match from.next() {
-                Some(next) => {
-                    format!("a {from} adhesion can only become {next}, not {}", body.to)
-                }
-                None => format!("a {from} adhesion does not change any more"),
-            }));
-        }
-        let previous = [
-            current.requested_on,
-            current.commitment_signed_on.unwrap_or(current.requested_on),
-            current.activated_on.unwrap_or(current.requested_on),
-        ]
-        .into_iter()
-        .max()
-        .unwrap_or(current.requested_on);
-        if body.on < previous {
-            return Err(ApiError::field(
-                "on",
-                format!("the step cannot precede the previous one ({previous})"),
-            ));
-        }
-        let on = Some(body.on);
-        let act = body.act_ref.clone();
-        let update = diesel::update(adhesions::table.find(id));
-        let version = (
-            adhesions::version.eq(current.version + 1),
-            adhesions::updated_at.eq(diesel::dsl::now),
-        );
-        match body.to {
-            AdhesionState::CommitmentSigned => update
-                .set((
-                    adhesions::state.eq(body.to.as_str()),
-                    adhesions::commitment_signed_on.eq(on),
-                    adhesions::commitment_act.eq(act),
-                    version,
-                ))
-                .execute(conn)?,
-            AdhesionState::Active => update
-                .set((
-                    adhesions::state.eq(body.to.as_str()),
-                    adhesions::activated_on.eq(on),
-                    adhesions::activation_act.eq(act),
-                    version,
-                ))
-                .execute(conn)?,
-            AdhesionState::Ceased => update
-                .set((
-                    adhesions::state.eq(body.to.as_str()),
-                    adhesions::ceased_on.eq(on),
-                    adhesions::cessation_act.eq(act),
-                    version,
-                ))
-                .execute(conn)?,
-            AdhesionState::Requested => {
-                return Err(ApiError::Conflict(
-                    "an adhesion is requested only once".to_owned(),
-                ));
-            }
-        };
-        diesel::insert_into(adhesion_events::table)
-            .values((
-                adhesion_events::adhesion_id.eq(id),
-                adhesion_events::from_state.eq(from.as_str()),
-                adhesion_events::to_state.eq(body.to.as_str()),
-                adhesion_events::on_date.eq(body.on),
-                adhesion_events::act_ref.eq(&body.act_ref),
-                adhesion_events::actor.eq(&actor),
-            ))
-            .execute(conn)?;
-        let row = load(conn, id, false)?;
-        let view = one_view(conn, row)?;
-        audit::record(
+        let edit = Edit::new(&actor, body.to.as_str()).because(body.act_ref.as_deref());
+        versioned::update(
             conn,
-            Change {
-                actor: &actor,
-                entity: "adhesion",
-                entity_id: id.to_string(),
-                action: body.to.as_str(),
-                reason: body.act_ref.as_deref(),
-                before: Some(serde_json::json!({"state": from.as_str()})),
-                after: serde_json::to_value(&view).ok(),
-            },
-        )?;
-        Ok::<_, ApiError>(view)
+            id,
+            if_match,
+            edit,
+            |conn, current: &AdhesionRecord| record_step(conn, &current.row, &body, &actor),
+        )
     })
     .await?;
+    let view = updated.view;
     Ok(ok_with_etag(view.version, &view))
 }

@@ -285,7 +285,7 @@ pub struct NewAggregation {
 #[utoipa::path(
     tag = "enti",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(IdempotencyKey),
     request_body = NewAggregation,
     responses(
         (status = 201, description = "Created", body = EnteDetail, headers(("Location" = String, description = "The aggregation"))),
@@ -326,7 +326,7 @@ pub async fn create_aggregation(
         return Err(ApiError::validation(errors));
     }
     let actor = caller.subject().to_owned();
-    let hash = idempotency::fingerprint("POST", "/v1/enti", &body);
+    let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
         idempotency::once(conn, &actor, &key, &hash, |conn| {
             let id = Uuid::new_v4();
@@ -380,7 +380,7 @@ pub async fn create_aggregation(
                     action: "create_aggregation",
                     reason: None,
                     before: None,
-                    after: serde_json::to_value(&detail).ok(),
+                    after: Some(apq_platform::versioned::view_of(&detail)?),
                 },
             )?;
             Stored::created(&detail, format!("/v1/enti/{}", body.code), Some(etag(1)))

@@ -1,13 +1,13 @@
 //! The activities of an intervento (codes, dates, costs by category, products, validation
 //! criteria). The responsabile di intervento changes their own intervento's activities.
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use apq_domain::Euro;
-use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag, ok_with_etag, required_version};
-use apq_platform::db::{PgPool, run_db, run_tx};
+use apq_platform::concurrency::{etag, ok_with_etag};
+use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, patch as patch_field};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -118,6 +118,36 @@ fn with_costs(conn: &mut PgConnection, rows: Vec<ActivityRow>) -> Result<Vec<Act
             })
         })
         .collect()
+}
+
+/// An activity is a child of its intervento: a change locks the intervento, then the activity,
+/// whose own version is its ETag.
+impl Versioned for Activity {
+    const ENTITY: &'static str = "activity";
+    type Key = Uuid;
+
+    fn lock(conn: &mut PgConnection, id: &Uuid) -> Result<Self, ApiError> {
+        let intervento: Uuid = activities::table
+            .find(id)
+            .select(activities::intervento_id)
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
+        load(conn, intervento, true)?;
+        load_activity(conn, *id, true)
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn bump(conn: &mut PgConnection, id: &Uuid, version: i64) -> QueryResult<usize> {
+        apq_platform::bump_version!(activities, conn, id, version)
+    }
+
+    fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
+        versioned::view_of(self)
+    }
 }
 
 fn load_activity(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Activity, ApiError> {
@@ -267,7 +297,7 @@ fn write_costs(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "The intervento's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe"),
+        IdempotencyKey,
     ),
     request_body = NewActivity,
     responses(
@@ -297,29 +327,16 @@ pub async fn create(
     }
     let intervento = path.id;
     let actor = caller.subject().to_owned();
-    let hash = idempotency::fingerprint(
-        "POST",
-        &format!("/v1/interventi/{intervento}/activities"),
-        &body,
-    );
+    let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
         let code = load(conn, intervento, false)?.code;
         require_intervento_editor(&caller, &code)?;
         idempotency::once(conn, &actor, &key, &hash, |conn| {
-            let id = insert(conn, intervento, &body, None)?;
-            let activity = load_activity(conn, id, false)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "activity",
-                    entity_id: id.to_string(),
-                    action: "create",
-                    reason: None,
-                    before: None,
-                    after: serde_json::to_value(&activity).ok(),
-                },
-            )?;
+            let activity: Activity =
+                versioned::create(conn, Edit::new(&actor, "create"), |conn| {
+                    insert(conn, intervento, &body, None)
+                })?;
+            let id = activity.id;
             Stored::created(
                 &activity,
                 format!("/v1/activities/{id}"),
@@ -363,7 +380,7 @@ pub struct ActivityPath {
     security(("bearer" = [])),
     params(
         ("activity_id" = Uuid, Path, description = "The activity's id"),
-        ("If-Match" = String, Header, description = "The activity's ETag"),
+        IfMatch,
     ),
     request_body(content = ActivityPatch, content_type = "application/merge-patch+json"),
     responses(
@@ -373,62 +390,48 @@ pub struct ActivityPath {
 #[patch("/activities/{activity_id}")]
 pub async fn update(
     caller: Caller,
-    req: HttpRequest,
+    if_match: IfMatch,
     pool: web::Data<PgPool>,
     path: Path<ActivityPath>,
     body: Json<ActivityPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = required_version(&req)?;
     let id = path.activity_id;
     let patch = body.into_inner();
     let actor = caller.subject().to_owned();
-    let activity = run_tx(&pool, move |conn| {
-        let current = load_activity(conn, id, true)?;
-        let code = load(conn, current.intervento_id, false)?.code;
-        require_intervento_editor(&caller, &code)?;
-        check_version(expected, current.version)?;
-        let start_on = patch.start_on.unwrap_or(current.start_on);
-        let end_on = patch.end_on.unwrap_or(current.end_on);
-        check_dates(start_on, end_on)?;
-        diesel::update(activities::table.find(id))
-            .set((
-                activities::title.eq(patch.title.as_ref().unwrap_or(&current.title)),
-                activities::description.eq(patch
-                    .description
-                    .clone()
-                    .unwrap_or(current.description.clone())),
-                activities::start_on.eq(start_on),
-                activities::end_on.eq(end_on),
-                activities::responsible.eq(patch
-                    .responsible
-                    .clone()
-                    .unwrap_or(current.responsible.clone())),
-                activities::products.eq(patch.products.clone().unwrap_or(current.products.clone())),
-                activities::validation_criteria.eq(patch
-                    .validation_criteria
-                    .clone()
-                    .unwrap_or(current.validation_criteria.clone())),
-                activities::version.eq(current.version + 1),
-                activities::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)?;
-        if let Some(costs) = &patch.costs {
-            write_costs(conn, id, costs)?;
-        }
-        let updated = load_activity(conn, id, false)?;
-        audit::record(
-            conn,
-            Change {
-                actor: &actor,
-                entity: "activity",
-                entity_id: id.to_string(),
-                action: "update",
-                reason: patch.reason.as_deref(),
-                before: serde_json::to_value(&current).ok(),
-                after: serde_json::to_value(&updated).ok(),
-            },
-        )?;
-        Ok::<_, ApiError>(updated)
+    let activity: Activity = run_db(&pool, move |conn| {
+        let intervento = load_activity(conn, id, false)?.intervento_id;
+        require_intervento_editor(&caller, &load(conn, intervento, false)?.code)?;
+        let edit = Edit::new(&actor, "update").because(patch.reason.as_deref());
+        versioned::update(conn, id, if_match, edit, |conn, current: &Activity| {
+            let start_on = patch.start_on.unwrap_or(current.start_on);
+            let end_on = patch.end_on.unwrap_or(current.end_on);
+            check_dates(start_on, end_on)?;
+            diesel::update(activities::table.find(id))
+                .set((
+                    activities::title.eq(patch.title.as_ref().unwrap_or(&current.title)),
+                    activities::description.eq(patch
+                        .description
+                        .clone()
+                        .unwrap_or(current.description.clone())),
+                    activities::start_on.eq(start_on),
+                    activities::end_on.eq(end_on),
+                    activities::responsible.eq(patch
+                        .responsible
+                        .clone()
+                        .unwrap_or(current.responsible.clone())),
+                    activities::products
+                        .eq(patch.products.clone().unwrap_or(current.products.clone())),
+                    activities::validation_criteria.eq(patch
+                        .validation_criteria
+                        .clone()
+                        .unwrap_or(current.validation_criteria.clone())),
+                ))
+                .execute(conn)?;
+            if let Some(costs) = &patch.costs {
+                write_costs(conn, id, costs)?;
+            }
+            Ok(())
+        })
     })
     .await?;
     Ok(ok_with_etag(activity.version, &activity))

@@ -1,11 +1,11 @@
 //! The accordo (APQ) and its atti integrativi.
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag, ok_with_etag, required_version};
-use apq_platform::db::{PgPool, run_db, run_tx};
+use actix_web::{HttpResponse, get, patch, post, web};
+use apq_platform::concurrency::{etag, ok_with_etag};
+use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, patch as patch_field};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -107,6 +107,27 @@ impl TryFrom<AttoRow> for Atto {
     }
 }
 
+impl Versioned for AttoRow {
+    const ENTITY: &'static str = "atto_integrativo";
+    type Key = Uuid;
+
+    fn lock(conn: &mut PgConnection, id: &Uuid) -> Result<Self, ApiError> {
+        load_atto(conn, *id, true)
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn bump(conn: &mut PgConnection, id: &Uuid, version: i64) -> QueryResult<usize> {
+        apq_platform::bump_version!(atti_integrativi, conn, id, version)
+    }
+
+    fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
+        versioned::view_of(&Atto::try_from(self.clone())?)
+    }
+}
+
 fn load_atto(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<AttoRow, ApiError> {
     let query = atti_integrativi::table
         .find(id)
@@ -183,7 +204,7 @@ pub struct NewAtto {
 #[utoipa::path(
     tag = "atti",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(IdempotencyKey),
     request_body = NewAtto,
     responses(
         (status = 201, description = "Created", body = Atto, headers(("Location" = String, description = "The new atto"))),
@@ -213,7 +234,7 @@ pub async fn create_atto(
         ));
     }
     let actor = caller.subject().to_owned();
-    let hash = idempotency::fingerprint("POST", "/v1/atti-integrativi", &body);
+    let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
         idempotency::once(conn, &actor, &key, &hash, |conn| {
             let accordo: i64 = accordi::table
@@ -226,31 +247,23 @@ pub async fn create_atto(
                     errors: vec![FieldError::new("accordo_id", "no such accordo")],
                 });
             }
-            let id = Uuid::new_v4();
-            diesel::insert_into(atti_integrativi::table)
-                .values((
-                    atti_integrativi::id.eq(id),
-                    atti_integrativi::accordo_id.eq(body.accordo_id),
-                    atti_integrativi::number.eq(body.number),
-                    atti_integrativi::title.eq(&body.title),
-                    atti_integrativi::signed_on.eq(body.signed_on),
-                    atti_integrativi::signatories.eq(&body.signatories),
-                    atti_integrativi::status.eq(body.status.as_str()),
-                ))
-                .execute(conn)?;
-            let atto = Atto::try_from(load_atto(conn, id, false)?)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "atto_integrativo",
-                    entity_id: id.to_string(),
-                    action: "create",
-                    reason: None,
-                    before: None,
-                    after: serde_json::to_value(&atto).ok(),
-                },
-            )?;
+            let created: AttoRow = versioned::create(conn, Edit::new(&actor, "create"), |conn| {
+                let id = Uuid::new_v4();
+                diesel::insert_into(atti_integrativi::table)
+                    .values((
+                        atti_integrativi::id.eq(id),
+                        atti_integrativi::accordo_id.eq(body.accordo_id),
+                        atti_integrativi::number.eq(body.number),
+                        atti_integrativi::title.eq(&body.title),
+                        atti_integrativi::signed_on.eq(body.signed_on),
+                        atti_integrativi::signatories.eq(&body.signatories),
+                        atti_integrativi::status.eq(body.status.as_str()),
+                    ))
+                    .execute(conn)?;
+                Ok(id)
+            })?;
+            let atto = Atto::try_from(created)?;
+            let id = atto.id;
             Stored::created(
                 &atto,
                 format!("/v1/atti-integrativi/{id}"),
@@ -280,7 +293,7 @@ pub struct AttoPatch {
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "The atto's id"),
-        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+        IfMatch,
     ),
     request_body(content = AttoPatch, content_type = "application/merge-patch+json"),
     responses(
@@ -290,57 +303,43 @@ pub struct AttoPatch {
 #[patch("/atti-integrativi/{id}")]
 pub async fn update_atto(
     caller: Caller,
-    req: HttpRequest,
+    if_match: IfMatch,
     pool: web::Data<PgPool>,
     path: Path<IdPath>,
     body: Json<AttoPatch>,
 ) -> Result<HttpResponse, ApiError> {
     require_editor(&caller)?;
-    let expected = required_version(&req)?;
     let id = path.id;
     let patch = body.into_inner();
     let actor = caller.subject().to_owned();
-    let atto = run_tx(&pool, move |conn| {
-        let current = load_atto(conn, id, true)?;
-        check_version(expected, current.version)?;
-        let signed_on = patch.signed_on.unwrap_or(current.signed_on);
-        let status = patch
-            .status
-            .map(AttoStatus::as_str)
-            .unwrap_or(current.status.as_str())
-            .to_owned();
-        if status == AttoStatus::Signed.as_str() && signed_on.is_none() {
-            return Err(ApiError::field(
-                "signed_on",
-                "a signed atto has a signature date",
-            ));
-        }
-        diesel::update(atti_integrativi::table.find(id))
-            .set((
-                atti_integrativi::title.eq(patch.title.as_ref().unwrap_or(&current.title)),
-                atti_integrativi::signed_on.eq(signed_on),
-                atti_integrativi::signatories
-                    .eq(patch.signatories.as_ref().unwrap_or(&current.signatories)),
-                atti_integrativi::status.eq(&status),
-                atti_integrativi::version.eq(current.version + 1),
-                atti_integrativi::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)?;
-        let updated = load_atto(conn, id, false)?;
-        audit::record(
-            conn,
-            Change {
-                actor: &actor,
-                entity: "atto_integrativo",
-                entity_id: id.to_string(),
-                action: "update",
-                reason: patch.reason.as_deref(),
-                before: serde_json::to_value(&current).ok(),
-                after: serde_json::to_value(&updated).ok(),
-            },
-        )?;
-        Atto::try_from(updated)
+    let updated: AttoRow = run_db(&pool, move |conn| {
+        let edit = Edit::new(&actor, "update").because(patch.reason.as_deref());
+        versioned::update(conn, id, if_match, edit, |conn, current: &AttoRow| {
+            let signed_on = patch.signed_on.unwrap_or(current.signed_on);
+            let status = patch
+                .status
+                .map(AttoStatus::as_str)
+                .unwrap_or(current.status.as_str())
+                .to_owned();
+            if status == AttoStatus::Signed.as_str() && signed_on.is_none() {
+                return Err(ApiError::field(
+                    "signed_on",
+                    "a signed atto has a signature date",
+                ));
+            }
+            diesel::update(atti_integrativi::table.find(id))
+                .set((
+                    atti_integrativi::title.eq(patch.title.as_ref().unwrap_or(&current.title)),
+                    atti_integrativi::signed_on.eq(signed_on),
+                    atti_integrativi::signatories
+                        .eq(patch.signatories.as_ref().unwrap_or(&current.signatories)),
+                    atti_integrativi::status.eq(&status),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
     })
     .await?;
+    let atto = Atto::try_from(updated)?;
     Ok(ok_with_etag(atto.version, &atto))
 }

@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use actix_web::{HttpResponse, get, put, web};
 use apq_domain::{Euro, Percent};
-use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, ok_with_etag, required_version};
-use apq_platform::db::{PgPool, run_db, run_tx};
+use apq_platform::concurrency::ok_with_etag;
+use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path};
+use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller, FieldError};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::access::require_editor;
-use crate::interventi::{IdPath, Intervento, load};
+use crate::interventi::{IdPath, Intervento, InterventoRow, load};
 use crate::model::{Contributor, CostCategory, Funding, PlanError, check_plan};
 use crate::schema::{cost_lines, financing_sources, interventi};
 use crate::tranche_plan::TrancheState;
@@ -82,6 +82,67 @@ pub fn load_sources(
             },
         )
         .collect()
+}
+
+/// An intervento's financing plan: a child of the intervento, changed under its lock and version.
+pub struct PlanOf {
+    pub intervento: InterventoRow,
+    pub sources: Vec<FinancingSource>,
+}
+
+impl Versioned for PlanOf {
+    const ENTITY: &'static str = "intervento";
+    type Key = Uuid;
+
+    fn lock(conn: &mut PgConnection, id: &Uuid) -> Result<Self, ApiError> {
+        let intervento = load(conn, *id, true)?;
+        let sources = load_sources(conn, *id)?;
+        Ok(Self {
+            intervento,
+            sources,
+        })
+    }
+
+    fn version(&self) -> i64 {
+        self.intervento.version
+    }
+
+    fn bump(conn: &mut PgConnection, id: &Uuid, version: i64) -> QueryResult<usize> {
+        crate::interventi::bump(conn, *id, version)
+    }
+
+    fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
+        versioned::view_of(&self.sources)
+    }
+}
+
+/// An intervento's cost table: a child of the intervento, changed under its lock and version.
+pub struct CostTableOf {
+    pub intervento: InterventoRow,
+    pub table: CostTable,
+}
+
+impl Versioned for CostTableOf {
+    const ENTITY: &'static str = "intervento";
+    type Key = Uuid;
+
+    fn lock(conn: &mut PgConnection, id: &Uuid) -> Result<Self, ApiError> {
+        let intervento = load(conn, *id, true)?;
+        let table = cost_table(conn, *id)?;
+        Ok(Self { intervento, table })
+    }
+
+    fn version(&self) -> i64 {
+        self.intervento.version
+    }
+
+    fn bump(conn: &mut PgConnection, id: &Uuid, version: i64) -> QueryResult<usize> {
+        crate::interventi::bump(conn, *id, version)
+    }
+
+    fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
+        versioned::view_of(&self.table.cells)
+    }
 }
 
 /// Replaces the sources of `intervento` and its co-financing, after checking the plan.
@@ -160,7 +221,7 @@ fn validate_sources(sources: &[FinancingSource]) -> Result<(), ApiError> {
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "The intervento's id"),
-        ("If-Match" = String, Header, description = "The intervento's ETag"),
+        IfMatch,
     ),
     request_body = FinancingPlan,
     responses(
@@ -172,44 +233,24 @@ fn validate_sources(sources: &[FinancingSource]) -> Result<(), ApiError> {
 #[put("/interventi/{id}/financing-plan")]
 pub async fn put_plan(
     caller: Caller,
-    req: HttpRequest,
+    if_match: IfMatch,
     pool: web::Data<PgPool>,
     path: Path<IdPath>,
     body: Json<FinancingPlan>,
 ) -> Result<HttpResponse, ApiError> {
     require_editor(&caller)?;
-    let expected = required_version(&req)?;
     let plan = body.into_inner();
     validate_sources(&plan.sources)?;
     let id = path.id;
     let actor = caller.subject().to_owned();
-    let view = run_tx(&pool, move |conn| {
-        let current = load(conn, id, true)?;
-        check_version(expected, current.version)?;
-        let before = load_sources(conn, id)?;
-        store_plan(conn, id, &plan.sources)?;
-        diesel::update(interventi::table.find(id))
-            .set((
-                interventi::version.eq(current.version + 1),
-                interventi::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)?;
-        let updated = load(conn, id, false)?;
-        audit::record(
-            conn,
-            Change {
-                actor: &actor,
-                entity: "intervento",
-                entity_id: id.to_string(),
-                action: "financing_plan",
-                reason: plan.reason.as_deref(),
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&plan.sources).ok(),
-            },
-        )?;
-        Intervento::try_from(updated)
+    let updated: PlanOf = run_db(&pool, move |conn| {
+        let edit = Edit::new(&actor, "financing_plan").because(plan.reason.as_deref());
+        versioned::update(conn, id, if_match, edit, |conn, _: &PlanOf| {
+            store_plan(conn, id, &plan.sources)
+        })
     })
     .await?;
+    let view = Intervento::try_from(updated.intervento)?;
     Ok(ok_with_etag(view.version, &view))
 }
 
@@ -377,7 +418,7 @@ pub struct NewCostTable {
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "The intervento's id"),
-        ("If-Match" = String, Header, description = "The intervento's ETag"),
+        IfMatch,
     ),
     request_body = NewCostTable,
     responses(
@@ -388,13 +429,12 @@ pub struct NewCostTable {
 #[put("/interventi/{id}/cost-table")]
 pub async fn put_cost_table(
     caller: Caller,
-    req: HttpRequest,
+    if_match: IfMatch,
     pool: web::Data<PgPool>,
     path: Path<IdPath>,
     body: Json<NewCostTable>,
 ) -> Result<HttpResponse, ApiError> {
     require_editor(&caller)?;
-    let expected = required_version(&req)?;
     let body = body.into_inner();
     if let Some(i) = body.cells.iter().position(|c| c.amount.is_negative()) {
         return Err(ApiError::field(
@@ -404,59 +444,52 @@ pub async fn put_cost_table(
     }
     let id = path.id;
     let actor = caller.subject().to_owned();
-    let table = run_tx(&pool, move |conn| {
-        let current = load(conn, id, true)?;
-        check_version(expected, current.version)?;
-        let total: Euro = body.cells.iter().map(|c| c.amount).sum();
-        if total != current.cost() {
-            let error = PlanError::Total {
-                sources: total,
-                cost: current.cost(),
-            };
-            return Err(ApiError::Unprocessable {
-                detail: error
-                    .to_string()
-                    .replace("financing sources", "cost table cells"),
-                errors: vec![FieldError::new(
-                    "cells",
-                    "the cells must add up to the intervento's cost",
-                )],
-            });
-        }
-        let before = cost_table(conn, id)?;
-        diesel::delete(cost_lines::table.filter(cost_lines::intervento_id.eq(id))).execute(conn)?;
-        for cell in &body.cells {
-            diesel::insert_into(cost_lines::table)
-                .values((
-                    cost_lines::id.eq(Uuid::new_v4()),
-                    cost_lines::intervento_id.eq(id),
-                    cost_lines::category.eq(cell.category.as_str()),
-                    cost_lines::funding.eq(cell.funding.as_str()),
-                    cost_lines::period.eq(&cell.period),
-                    cost_lines::amount.eq(cell.amount.decimal()),
-                ))
-                .execute(conn)?;
-        }
-        diesel::update(interventi::table.find(id))
-            .set((
-                interventi::version.eq(current.version + 1),
-                interventi::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)?;
-        audit::record(
-            conn,
-            Change {
-                actor: &actor,
-                entity: "intervento",
-                entity_id: id.to_string(),
-                action: "cost_table",
-                reason: body.reason.as_deref(),
-                before: serde_json::to_value(&before.cells).ok(),
-                after: serde_json::to_value(&body.cells).ok(),
-            },
-        )?;
-        cost_table(conn, id)
+    let updated: CostTableOf = run_db(&pool, move |conn| {
+        let edit = Edit::new(&actor, "cost_table").because(body.reason.as_deref());
+        versioned::update(conn, id, if_match, edit, |conn, current: &CostTableOf| {
+            let cost = current.intervento.cost();
+            let total: Euro = body.cells.iter().map(|c| c.amount).sum();
+            if total != cost {
+                let error = PlanError::Total {
+                    sources: total,
+                    cost,
+                };
+                return Err(ApiError::Unprocessable {
+                    detail: error
+                        .to_string()
+                        .replace("financing sources", "cost table cells"),
+                    errors: vec![FieldError::new(
+                        "cells",
+                        "the cells must add up to the intervento's cost",
+                    )],
+                });
+            }
+            store_cost_table(conn, id, &body.cells)
+        })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(table))
+    Ok(ok_with_etag(updated.intervento.version, &updated.table))
+}
+
+/// Replaces the cells of `intervento`'s cost table.
+fn store_cost_table(
+    conn: &mut PgConnection,
+    intervento: Uuid,
+    cells: &[CostCell],
+) -> Result<(), ApiError> {
+    diesel::delete(cost_lines::table.filter(cost_lines::intervento_id.eq(intervento)))
+        .execute(conn)?;
+    for cell in cells {
+        diesel::insert_into(cost_lines::table)
+            .values((
+                cost_lines::id.eq(Uuid::new_v4()),
+                cost_lines::intervento_id.eq(intervento),
+                cost_lines::category.eq(cell.category.as_str()),
+                cost_lines::funding.eq(cell.funding.as_str()),
+                cost_lines::period.eq(&cell.period),
+                cost_lines::amount.eq(cell.amount.decimal()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }

@@ -2,12 +2,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use apq_domain::{Cup, Euro, Percent};
-use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag, ok_with_etag, required_version};
-use apq_platform::db::{PgPool, run_db, run_tx};
+use apq_platform::concurrency::{etag, ok_with_etag};
+use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query, patch as patch_field};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
 use apq_platform::pagination::{Page, PageParams, collection_path};
+use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -185,10 +185,40 @@ pub fn load_by_code(conn: &mut PgConnection, code: &str) -> Result<InterventoRow
         .ok_or_else(|| ApiError::NotFound(format!("intervento {code}")))
 }
 
-pub fn snapshot(row: &InterventoRow) -> Option<serde_json::Value> {
-    Intervento::try_from(row.clone())
-        .ok()
-        .and_then(|v| serde_json::to_value(v).ok())
+pub fn snapshot(row: &InterventoRow) -> Result<serde_json::Value, ApiError> {
+    versioned::view_of(&Intervento::try_from(row.clone())?)
+}
+
+/// Sets an intervento's version: the one bump of every change to it or its children (financing
+/// plan, cost table, tranches, activities), which are written under its lock.
+pub fn bump(conn: &mut PgConnection, id: Uuid, version: i64) -> QueryResult<usize> {
+    diesel::update(interventi::table.find(id))
+        .set((
+            interventi::version.eq(version),
+            interventi::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+}
+
+impl Versioned for InterventoRow {
+    const ENTITY: &'static str = "intervento";
+    type Key = Uuid;
+
+    fn lock(conn: &mut PgConnection, id: &Uuid) -> Result<Self, ApiError> {
+        load(conn, *id, true)
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn bump(conn: &mut PgConnection, id: &Uuid, version: i64) -> QueryResult<usize> {
+        bump(conn, *id, version)
+    }
+
+    fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
+        snapshot(self)
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -339,7 +369,7 @@ fn validate_new(body: &NewIntervento) -> Result<(), ApiError> {
 #[utoipa::path(
     tag = "interventi",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(IdempotencyKey),
     request_body = NewIntervento,
     responses(
         (status = 201, description = "Created", body = Intervento,
@@ -359,7 +389,7 @@ pub async fn create(
     let body = body.into_inner();
     validate_new(&body)?;
     let actor = caller.subject().to_owned();
-    let hash = idempotency::fingerprint("POST", "/v1/interventi", &body);
+    let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
         idempotency::once(conn, &actor, &key, &hash, |conn| {
             let atto_exists: i64 = atti_integrativi::table
@@ -375,42 +405,33 @@ pub async fn create(
                     )],
                 });
             }
-            let id = Uuid::new_v4();
-            diesel::insert_into(interventi::table)
-                .values((
-                    interventi::id.eq(id),
-                    interventi::atto_id.eq(body.atto_id),
-                    interventi::code.eq(&body.code),
-                    interventi::title.eq(&body.title),
-                    interventi::kind.eq(body.kind.as_str()),
-                    interventi::sezione.eq(body.sezione.as_str()),
-                    interventi::cup.eq(body.cup.as_ref().map(Cup::as_str)),
-                    interventi::localisation.eq(&body.localisation),
-                    interventi::objective.eq(&body.objective),
-                    interventi::soggetti_coinvolti.eq(&body.soggetti_coinvolti),
-                    interventi::design_level.eq(&body.design_level),
-                    interventi::administrative_steps.eq(&body.administrative_steps),
-                    interventi::total_cost.eq(body.total_cost.decimal()),
-                    interventi::cnipa_cofinancing.eq(Decimal::ZERO),
-                ))
-                .execute(conn)?;
-            let row = load(conn, id, false)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "intervento",
-                    entity_id: id.to_string(),
-                    action: "create",
-                    reason: None,
-                    before: None,
-                    after: snapshot(&row),
-                },
-            )?;
+            let row: InterventoRow =
+                versioned::create(conn, Edit::new(&actor, "create"), |conn| {
+                    let id = Uuid::new_v4();
+                    diesel::insert_into(interventi::table)
+                        .values((
+                            interventi::id.eq(id),
+                            interventi::atto_id.eq(body.atto_id),
+                            interventi::code.eq(&body.code),
+                            interventi::title.eq(&body.title),
+                            interventi::kind.eq(body.kind.as_str()),
+                            interventi::sezione.eq(body.sezione.as_str()),
+                            interventi::cup.eq(body.cup.as_ref().map(Cup::as_str)),
+                            interventi::localisation.eq(&body.localisation),
+                            interventi::objective.eq(&body.objective),
+                            interventi::soggetti_coinvolti.eq(&body.soggetti_coinvolti),
+                            interventi::design_level.eq(&body.design_level),
+                            interventi::administrative_steps.eq(&body.administrative_steps),
+                            interventi::total_cost.eq(body.total_cost.decimal()),
+                            interventi::cnipa_cofinancing.eq(Decimal::ZERO),
+                        ))
+                        .execute(conn)?;
+                    Ok(id)
+                })?;
             let view = Intervento::try_from(row)?;
             Stored::created(
                 &view,
-                format!("/v1/interventi/{id}"),
+                format!("/v1/interventi/{}", view.id),
                 Some(etag(view.version)),
             )
         })
@@ -447,13 +468,44 @@ pub struct InterventoPatch {
     pub reason: Option<String>,
 }
 
+impl InterventoPatch {
+    /// The intervento with this patch's fields applied (a field left out stays as it is).
+    fn applied_to(&self, current: &InterventoRow) -> InterventoRow {
+        let mut next = current.clone();
+        if let Some(title) = &self.title {
+            next.title.clone_from(title);
+        }
+        if let Some(cup) = &self.cup {
+            next.cup = cup.as_ref().map(|c| c.as_str().to_owned());
+        }
+        for (field, value) in [
+            (&mut next.localisation, &self.localisation),
+            (&mut next.objective, &self.objective),
+            (&mut next.soggetti_coinvolti, &self.soggetti_coinvolti),
+            (&mut next.design_level, &self.design_level),
+            (&mut next.administrative_steps, &self.administrative_steps),
+        ] {
+            if let Some(value) = value {
+                field.clone_from(value);
+            }
+        }
+        if let Some(date) = self.reuse_agreements_formalised_on {
+            next.reuse_agreements_formalised_on = date;
+        }
+        if let Some(date) = self.progetto_esecutivo_validated_on {
+            next.progetto_esecutivo_validated_on = date;
+        }
+        next
+    }
+}
+
 /// Changes an intervento. Requires `If-Match` with the ETag read; a stale one gets 412.
 #[utoipa::path(
     tag = "interventi",
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "The intervento's id"),
-        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+        IfMatch,
     ),
     request_body(content = InterventoPatch, content_type = "application/merge-patch+json"),
     responses(
@@ -463,13 +515,12 @@ pub struct InterventoPatch {
 #[patch("/interventi/{id}")]
 pub async fn update(
     caller: Caller,
-    req: HttpRequest,
+    if_match: IfMatch,
     pool: web::Data<PgPool>,
     path: Path<IdPath>,
     body: Json<InterventoPatch>,
 ) -> Result<HttpResponse, ApiError> {
     require_editor(&caller)?;
-    let expected = required_version(&req)?;
     let id = path.id;
     let patch = body.into_inner();
     if patch
@@ -480,64 +531,29 @@ pub async fn update(
         return Err(ApiError::field("title", "a title is 1-500 characters"));
     }
     let actor = caller.subject().to_owned();
-    let view = run_tx(&pool, move |conn| {
-        let current = load(conn, id, true)?;
-        check_version(expected, current.version)?;
-        let mut next = current.clone();
-        if let Some(title) = patch.title {
-            next.title = title;
-        }
-        if let Some(cup) = patch.cup {
-            next.cup = cup.map(String::from);
-        }
-        for (field, value) in [
-            (&mut next.localisation, patch.localisation),
-            (&mut next.objective, patch.objective),
-            (&mut next.soggetti_coinvolti, patch.soggetti_coinvolti),
-            (&mut next.design_level, patch.design_level),
-            (&mut next.administrative_steps, patch.administrative_steps),
-        ] {
-            if let Some(value) = value {
-                *field = value;
-            }
-        }
-        if let Some(date) = patch.reuse_agreements_formalised_on {
-            next.reuse_agreements_formalised_on = date;
-        }
-        if let Some(date) = patch.progetto_esecutivo_validated_on {
-            next.progetto_esecutivo_validated_on = date;
-        }
-        diesel::update(interventi::table.find(id))
-            .set((
-                interventi::title.eq(&next.title),
-                interventi::cup.eq(&next.cup),
-                interventi::localisation.eq(&next.localisation),
-                interventi::objective.eq(&next.objective),
-                interventi::soggetti_coinvolti.eq(&next.soggetti_coinvolti),
-                interventi::design_level.eq(&next.design_level),
-                interventi::administrative_steps.eq(&next.administrative_steps),
-                interventi::reuse_agreements_formalised_on.eq(next.reuse_agreements_formalised_on),
-                interventi::progetto_esecutivo_validated_on
-                    .eq(next.progetto_esecutivo_validated_on),
-                interventi::version.eq(current.version + 1),
-                interventi::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)?;
-        let updated = load(conn, id, false)?;
-        audit::record(
-            conn,
-            Change {
-                actor: &actor,
-                entity: "intervento",
-                entity_id: id.to_string(),
-                action: "update",
-                reason: patch.reason.as_deref(),
-                before: snapshot(&current),
-                after: snapshot(&updated),
-            },
-        )?;
-        Intervento::try_from(updated)
+    let updated = run_db(&pool, move |conn| {
+        let edit = Edit::new(&actor, "update").because(patch.reason.as_deref());
+        versioned::update(conn, id, if_match, edit, |conn, current: &InterventoRow| {
+            let next = patch.applied_to(current);
+            diesel::update(interventi::table.find(id))
+                .set((
+                    interventi::title.eq(&next.title),
+                    interventi::cup.eq(&next.cup),
+                    interventi::localisation.eq(&next.localisation),
+                    interventi::objective.eq(&next.objective),
+                    interventi::soggetti_coinvolti.eq(&next.soggetti_coinvolti),
+                    interventi::design_level.eq(&next.design_level),
+                    interventi::administrative_steps.eq(&next.administrative_steps),
+                    interventi::reuse_agreements_formalised_on
+                        .eq(next.reuse_agreements_formalised_on),
+                    interventi::progetto_esecutivo_validated_on
+                        .eq(next.progetto_esecutivo_validated_on),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
     })
     .await?;
+    let view = Intervento::try_from(updated)?;
     Ok(ok_with_etag(view.version, &view))
 }

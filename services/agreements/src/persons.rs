@@ -143,7 +143,7 @@ pub fn insert(
 #[utoipa::path(
     tag = "persons",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(IdempotencyKey),
     request_body = NewPerson,
     responses((status = 201, description = "Created", body = Person, headers(("Location" = String, description = "The person"))))
 )]
@@ -175,7 +175,7 @@ pub async fn create(
         ));
     }
     let actor = caller.subject().to_owned();
-    let hash = idempotency::fingerprint("POST", "/v1/persons", &body);
+    let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
         idempotency::once(conn, &actor, &key, &hash, |conn| {
             let id = insert(conn, &body, None)?;
@@ -192,7 +192,7 @@ pub async fn create(
                     action: "create",
                     reason: None,
                     before: None,
-                    after: serde_json::to_value(&person).ok(),
+                    after: Some(apq_platform::versioned::view_of(&person)?),
                 },
             )?;
             Stored::created(&person, format!("/v1/persons/{id}"), None)

@@ -1,13 +1,13 @@
 //! Decisions of the Tavolo dei sottoscrittori (art. 6.1) as first-class records that change the
 //! register in the same transaction, and the conciliation procedure of art. 9.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use apq_domain::Euro;
-use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, ok_with_etag, required_version};
-use apq_platform::db::{PgPool, run_db, run_tx};
+use apq_platform::concurrency::ok_with_etag;
+use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::access::require_editor;
 use crate::financing::{FinancingSource, store_plan};
-use crate::interventi::{load, snapshot};
+use crate::interventi::InterventoRow;
 use crate::model::{InterventoState, Sezione};
 use crate::schema::{
     atti_integrativi, conciliations, interventi, tavolo_decisions, tranche_transitions, tranches,
@@ -118,11 +118,10 @@ pub struct Decision {
 
 fn set_state(
     conn: &mut PgConnection,
-    id: Uuid,
+    row: &InterventoRow,
     from: &[InterventoState],
     to: InterventoState,
 ) -> Result<(), ApiError> {
-    let row = load(conn, id, true)?;
     let current: InterventoState = row.state.parse().map_err(ApiError::internal)?;
     if !from.contains(&current) {
         return Err(ApiError::Conflict(format!(
@@ -130,22 +129,10 @@ fn set_state(
             row.code
         )));
     }
-    diesel::update(interventi::table.find(id))
-        .set((interventi::state.eq(to.as_str()), bump(row.version)))
+    diesel::update(interventi::table.find(row.id))
+        .set(interventi::state.eq(to.as_str()))
         .execute(conn)?;
     Ok(())
-}
-
-type Bump = (
-    diesel::dsl::Eq<interventi::version, i64>,
-    diesel::dsl::Eq<interventi::updated_at, diesel::dsl::now>,
-);
-
-fn bump(version: i64) -> Bump {
-    (
-        interventi::version.eq(version + 1),
-        interventi::updated_at.eq(diesel::dsl::now),
-    )
 }
 
 fn revoke_tranches(
@@ -197,49 +184,59 @@ fn change_plan(
     total_cost: Euro,
     sources: &[FinancingSource],
 ) -> Result<(), ApiError> {
-    let row = load(conn, id, true)?;
     diesel::update(interventi::table.find(id))
-        .set((
-            interventi::total_cost.eq(total_cost.decimal()),
-            bump(row.version),
-        ))
+        .set(interventi::total_cost.eq(total_cost.decimal()))
         .execute(conn)?;
     store_plan(conn, id, sources)
 }
 
-/// Applies the effect; any refusal rolls the whole decision back.
-fn apply(
+/// Applies the effect through the write path of what it changes (the intervento, or the
+/// conciliation referred); any refusal rolls the whole decision back.
+fn apply(conn: &mut PgConnection, effect: &Effect, edit: Edit<'_>) -> Result<(), ApiError> {
+    match (effect, effect.intervento()) {
+        (Effect::ReferToComitato { conciliation_id }, _) => refer(conn, *conciliation_id, edit),
+        (_, Some(intervento)) => {
+            versioned::act(conn, intervento, edit, |conn, row: &InterventoRow| {
+                apply_to_intervento(conn, row, effect, edit)
+            })
+            .map(drop)
+        }
+        (_, None) => Ok(()),
+    }
+}
+
+/// What an effect on an intervento does to it and its children, under its lock.
+fn apply_to_intervento(
     conn: &mut PgConnection,
+    row: &InterventoRow,
     effect: &Effect,
-    actor: &str,
-    summary: &str,
+    edit: Edit<'_>,
 ) -> Result<(), ApiError> {
+    let reason = edit.reason.unwrap_or_default();
     match effect {
-        Effect::Reactivate { intervento_id } => set_state(
+        Effect::Reactivate { .. } => set_state(
             conn,
-            *intervento_id,
+            row,
             &[InterventoState::Cancelled],
             InterventoState::Active,
         ),
-        Effect::Cancel { intervento_id } => set_state(
+        Effect::Cancel { .. } => set_state(
             conn,
-            *intervento_id,
+            row,
             &[InterventoState::Active],
             InterventoState::Cancelled,
         ),
         Effect::ReprogramSavings {
-            intervento_id,
             total_cost,
             sources,
             ..
         }
         | Effect::ChangeCoverage {
-            intervento_id,
             total_cost,
             sources,
-        } => change_plan(conn, *intervento_id, *total_cost, sources),
-        Effect::PromoteToAttuativa { intervento_id } => {
-            let row = load(conn, *intervento_id, true)?;
+            ..
+        } => change_plan(conn, row.id, *total_cost, sources),
+        Effect::PromoteToAttuativa { .. } => {
             if row.sezione == Sezione::Attuativa.as_str() {
                 return Err(ApiError::Conflict(format!(
                     "{} is already in the sezione attuativa",
@@ -268,65 +265,116 @@ fn apply(
                     errors: missing,
                 });
             }
-            diesel::update(interventi::table.find(*intervento_id))
-                .set((
-                    interventi::sezione.eq(Sezione::Attuativa.as_str()),
-                    bump(row.version),
-                ))
+            diesel::update(interventi::table.find(row.id))
+                .set(interventi::sezione.eq(Sezione::Attuativa.as_str()))
                 .execute(conn)?;
             Ok(())
         }
-        Effect::PartialRevocation {
-            intervento_id,
-            tranche_ids,
-        } => {
+        Effect::PartialRevocation { tranche_ids, .. } => {
             if tranche_ids.is_empty() {
                 return Err(ApiError::field(
                     "effect.tranche_ids",
                     "name the tranches revoked",
                 ));
             }
-            load(conn, *intervento_id, true)?;
-            revoke_tranches(conn, *intervento_id, Some(tranche_ids), actor, summary)
+            revoke_tranches(conn, row.id, Some(tranche_ids), edit.actor, reason)
         }
-        Effect::TotalRevocation { intervento_id } => {
+        Effect::TotalRevocation { .. } => {
             set_state(
                 conn,
-                *intervento_id,
+                row,
                 &[InterventoState::Active, InterventoState::Completed],
                 InterventoState::Revoked,
             )?;
-            revoke_tranches(conn, *intervento_id, None, actor, summary)
+            revoke_tranches(conn, row.id, None, edit.actor, reason)
         }
-        Effect::ReferToComitato { conciliation_id } => {
-            let (state, version): (String, i64) = conciliations::table
-                .find(conciliation_id)
-                .select((conciliations::state, conciliations::version))
-                .for_update()
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| ApiError::Unprocessable {
-                    detail: format!("there is no conciliation {conciliation_id}"),
-                    errors: vec![FieldError::new(
-                        "effect.conciliation_id",
-                        "no such conciliation",
-                    )],
-                })?;
-            if state != "invited" {
-                return Err(ApiError::Conflict(format!(
-                    "the conciliation is {state}; only an open one can be referred"
-                )));
-            }
-            diesel::update(conciliations::table.find(conciliation_id))
-                .set((
-                    conciliations::state.eq("referred"),
-                    conciliations::referred_on.eq(chrono::Utc::now().date_naive()),
-                    conciliations::version.eq(version + 1),
-                    conciliations::updated_at.eq(diesel::dsl::now),
-                ))
-                .execute(conn)?;
-            Ok(())
+        Effect::ReferToComitato { .. } => Ok(()),
+    }
+}
+
+/// An open conciliation referred to the Comitato paritetico.
+fn refer(conn: &mut PgConnection, id: Uuid, edit: Edit<'_>) -> Result<(), ApiError> {
+    let exists: i64 = conciliations::table.find(id).count().get_result(conn)?;
+    if exists == 0 {
+        return Err(ApiError::Unprocessable {
+            detail: format!("there is no conciliation {id}"),
+            errors: vec![FieldError::new(
+                "effect.conciliation_id",
+                "no such conciliation",
+            )],
+        });
+    }
+    versioned::act(conn, id, edit, |conn, current: &Conciliation| {
+        if current.state != "invited" {
+            return Err(ApiError::Conflict(format!(
+                "the conciliation is {}; only an open one can be referred",
+                current.state
+            )));
         }
+        diesel::update(conciliations::table.find(id))
+            .set((
+                conciliations::state.eq("referred"),
+                conciliations::referred_on.eq(chrono::Utc::now().date_naive()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+    .map(drop)
+}
+
+/// A conciliation is versioned: the parties' agreement is conditional on the version read.
+impl Versioned for Conciliation {
+    const ENTITY: &'static str = "conciliation";
+    type Key = Uuid;
+
+    fn lock(conn: &mut PgConnection, id: &Uuid) -> Result<Self, ApiError> {
+        conciliations::table
+            .find(id)
+            .select(Conciliation::as_select())
+            .for_update()
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::NotFound(format!("conciliation {id}")))
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn bump(conn: &mut PgConnection, id: &Uuid, version: i64) -> QueryResult<usize> {
+        apq_platform::bump_version!(conciliations, conn, id, version)
+    }
+
+    fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
+        versioned::view_of(self)
+    }
+}
+
+/// A decision is a record written once.
+impl Versioned for Decision {
+    const ENTITY: &'static str = "tavolo_decision";
+    type Key = Uuid;
+
+    fn lock(conn: &mut PgConnection, id: &Uuid) -> Result<Self, ApiError> {
+        tavolo_decisions::table
+            .find(id)
+            .select(Decision::as_select())
+            .for_update()
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::NotFound(format!("tavolo decision {id}")))
+    }
+
+    fn version(&self) -> i64 {
+        1
+    }
+
+    fn bump(_: &mut PgConnection, _: &Uuid, _: i64) -> QueryResult<usize> {
+        Ok(0)
+    }
+
+    fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
+        versioned::view_of(self)
     }
 }
 
@@ -336,7 +384,7 @@ fn apply(
 #[utoipa::path(
     tag = "tavolo",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(IdempotencyKey),
     request_body = NewDecision,
     responses(
         (status = 201, description = "Recorded and applied", body = Decision, headers(("Location" = String, description = "The decision"))),
@@ -357,7 +405,7 @@ pub async fn create(
         return Err(ApiError::field("summary", "say what the Tavolo decided"));
     }
     let actor = caller.subject().to_owned();
-    let hash = idempotency::fingerprint("POST", "/v1/tavolo-decisions", &body);
+    let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
         idempotency::once(conn, &actor, &key, &hash, |conn| {
             let atto: i64 = atti_integrativi::table
@@ -370,63 +418,37 @@ pub async fn create(
                     errors: vec![FieldError::new("atto_id", "no such atto integrativo")],
                 });
             }
-            let intervento = body.effect.intervento();
-            let before = match intervento {
-                Some(id) => snapshot(&load(conn, id, false)?),
-                None => None,
-            };
-            apply(conn, &body.effect, &actor, &body.summary)?;
             let id = Uuid::new_v4();
-            let payload = serde_json::to_value(&body.effect).map_err(ApiError::internal)?;
-            diesel::insert_into(tavolo_decisions::table)
-                .values((
-                    tavolo_decisions::id.eq(id),
-                    tavolo_decisions::atto_id.eq(body.atto_id),
-                    tavolo_decisions::intervento_id.eq(intervento),
-                    tavolo_decisions::kind.eq(body.effect.kind()),
-                    tavolo_decisions::decided_on.eq(body.decided_on),
-                    tavolo_decisions::verbale_ref.eq(&body.verbale_ref),
-                    tavolo_decisions::summary.eq(&body.summary),
-                    tavolo_decisions::payload.eq(&payload),
-                    tavolo_decisions::actor.eq(&actor),
-                ))
-                .execute(conn)?;
-            if let Effect::ReferToComitato { conciliation_id } = &body.effect {
-                diesel::update(conciliations::table.find(conciliation_id))
-                    .set(conciliations::decision_id.eq(id))
-                    .execute(conn)?;
-            }
-            let decision: Decision = tavolo_decisions::table
-                .find(id)
-                .select(Decision::as_select())
-                .first(conn)?;
-            audit::record(
+            let kind = body.effect.kind();
+            let on_register = format!("Tavolo decision {id}: {}", body.summary);
+            apply(
                 conn,
-                Change {
-                    actor: &actor,
-                    entity: "tavolo_decision",
-                    entity_id: id.to_string(),
-                    action: body.effect.kind(),
-                    reason: Some(&body.summary),
-                    before: None,
-                    after: serde_json::to_value(&decision).ok(),
-                },
+                &body.effect,
+                Edit::new(&actor, kind).because(Some(&on_register)),
             )?;
-            if let Some(intervento) = intervento {
-                let after = snapshot(&load(conn, intervento, false)?);
-                audit::record(
-                    conn,
-                    Change {
-                        actor: &actor,
-                        entity: "intervento",
-                        entity_id: intervento.to_string(),
-                        action: body.effect.kind(),
-                        reason: Some(&format!("Tavolo decision {id}: {}", body.summary)),
-                        before,
-                        after,
-                    },
-                )?;
-            }
+            let edit = Edit::new(&actor, kind).because(Some(&body.summary));
+            let decision: Decision = versioned::create(conn, edit, |conn| {
+                let payload = serde_json::to_value(&body.effect).map_err(ApiError::internal)?;
+                diesel::insert_into(tavolo_decisions::table)
+                    .values((
+                        tavolo_decisions::id.eq(id),
+                        tavolo_decisions::atto_id.eq(body.atto_id),
+                        tavolo_decisions::intervento_id.eq(body.effect.intervento()),
+                        tavolo_decisions::kind.eq(kind),
+                        tavolo_decisions::decided_on.eq(body.decided_on),
+                        tavolo_decisions::verbale_ref.eq(&body.verbale_ref),
+                        tavolo_decisions::summary.eq(&body.summary),
+                        tavolo_decisions::payload.eq(&payload),
+                        tavolo_decisions::actor.eq(&actor),
+                    ))
+                    .execute(conn)?;
+                if let Effect::ReferToComitato { conciliation_id } = &body.effect {
+                    diesel::update(conciliations::table.find(conciliation_id))
+                        .set(conciliations::decision_id.eq(id))
+                        .execute(conn)?;
+                }
+                Ok(id)
+            })?;
             Stored::created(&decision, format!("/v1/tavolo-decisions/{id}"), None)
         })
     })
@@ -509,7 +531,7 @@ pub struct NewConciliation {
 #[utoipa::path(
     tag = "tavolo",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(IdempotencyKey),
     request_body = NewConciliation,
     responses((status = 201, description = "The invitation is recorded", body = Conciliation, headers(("Location" = String, description = "The conciliation"))))
 )]
@@ -529,37 +551,26 @@ pub async fn invite(
         ));
     }
     let actor = caller.subject().to_owned();
-    let hash = idempotency::fingerprint("POST", "/v1/conciliations", &body);
+    let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
         idempotency::once(conn, &actor, &key, &hash, |conn| {
-            let id = Uuid::new_v4();
-            diesel::insert_into(conciliations::table)
-                .values((
-                    conciliations::id.eq(id),
-                    conciliations::atto_id.eq(body.atto_id),
-                    conciliations::intervento_id.eq(body.intervento_id),
-                    conciliations::subject.eq(&body.subject),
-                    conciliations::parties.eq(&body.parties),
-                    conciliations::state.eq("invited"),
-                    conciliations::invited_on.eq(body.invited_on),
-                ))
-                .execute(conn)?;
-            let conciliation: Conciliation = conciliations::table
-                .find(id)
-                .select(Conciliation::as_select())
-                .first(conn)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "conciliation",
-                    entity_id: id.to_string(),
-                    action: "invite",
-                    reason: Some(&body.subject),
-                    before: None,
-                    after: serde_json::to_value(&conciliation).ok(),
-                },
-            )?;
+            let edit = Edit::new(&actor, "invite").because(Some(&body.subject));
+            let conciliation: Conciliation = versioned::create(conn, edit, |conn| {
+                let id = Uuid::new_v4();
+                diesel::insert_into(conciliations::table)
+                    .values((
+                        conciliations::id.eq(id),
+                        conciliations::atto_id.eq(body.atto_id),
+                        conciliations::intervento_id.eq(body.intervento_id),
+                        conciliations::subject.eq(&body.subject),
+                        conciliations::parties.eq(&body.parties),
+                        conciliations::state.eq("invited"),
+                        conciliations::invited_on.eq(body.invited_on),
+                    ))
+                    .execute(conn)?;
+                Ok(id)
+            })?;
+            let id = conciliation.id;
             Stored::created(
                 &conciliation,
                 format!("/v1/conciliations/{id}"),
@@ -590,7 +601,7 @@ pub struct ConciliationPath {
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "The conciliation's id"),
-        ("If-Match" = String, Header, description = "The conciliation's ETag"),
+        IfMatch,
     ),
     request_body = Agreement,
     responses(
@@ -601,57 +612,33 @@ pub struct ConciliationPath {
 #[post("/conciliations/{id}/agreement")]
 pub async fn agree(
     caller: Caller,
-    req: HttpRequest,
+    if_match: IfMatch,
     pool: web::Data<PgPool>,
     path: Path<ConciliationPath>,
     body: Json<Agreement>,
 ) -> Result<HttpResponse, ApiError> {
     require_editor(&caller)?;
-    let expected = required_version(&req)?;
     let id = path.id;
     let body = body.into_inner();
     let actor = caller.subject().to_owned();
-    let conciliation = run_tx(&pool, move |conn| {
-        let current: Conciliation = conciliations::table
-            .find(id)
-            .select(Conciliation::as_select())
-            .for_update()
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::NotFound(format!("conciliation {id}")))?;
-        check_version(expected, current.version)?;
-        if current.state != "invited" {
-            return Err(ApiError::Conflict(format!(
-                "the conciliation is already {}",
-                current.state
-            )));
-        }
-        diesel::update(conciliations::table.find(id))
-            .set((
-                conciliations::state.eq("agreed"),
-                conciliations::agreed_on.eq(body.agreed_on),
-                conciliations::verbale_ref.eq(&body.verbale_ref),
-                conciliations::version.eq(current.version + 1),
-                conciliations::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)?;
-        let updated: Conciliation = conciliations::table
-            .find(id)
-            .select(Conciliation::as_select())
-            .first(conn)?;
-        audit::record(
-            conn,
-            Change {
-                actor: &actor,
-                entity: "conciliation",
-                entity_id: id.to_string(),
-                action: "agree",
-                reason: Some(&body.verbale_ref),
-                before: serde_json::to_value(&current).ok(),
-                after: serde_json::to_value(&updated).ok(),
-            },
-        )?;
-        Ok::<_, ApiError>(updated)
+    let conciliation: Conciliation = run_db(&pool, move |conn| {
+        let edit = Edit::new(&actor, "agree").because(Some(&body.verbale_ref));
+        versioned::update(conn, id, if_match, edit, |conn, current: &Conciliation| {
+            if current.state != "invited" {
+                return Err(ApiError::Conflict(format!(
+                    "the conciliation is already {}",
+                    current.state
+                )));
+            }
+            diesel::update(conciliations::table.find(id))
+                .set((
+                    conciliations::state.eq("agreed"),
+                    conciliations::agreed_on.eq(body.agreed_on),
+                    conciliations::verbale_ref.eq(&body.verbale_ref),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
     })
     .await?;
     Ok(ok_with_etag(conciliation.version, &conciliation))

@@ -1,11 +1,11 @@
 //! Tranches: their plan per intervento, and the audited transitions between states.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use apq_domain::{Euro, Percent};
-use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, ok_with_etag, required_version};
-use apq_platform::db::{PgPool, run_db, run_tx};
+use apq_platform::concurrency::ok_with_etag;
+use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path};
+use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -83,6 +83,45 @@ fn percent(value: Option<Decimal>) -> Result<Option<Percent>, ApiError> {
         .map(Percent::from_decimal)
         .transpose()
         .map_err(ApiError::internal)
+}
+
+/// A tranche is a child of its intervento: a change locks the intervento first (as the financing
+/// plan, which rewrites the tranches, does), then the tranche, whose own version is its ETag.
+impl Versioned for TrancheRow {
+    const ENTITY: &'static str = "tranche";
+    type Key = Uuid;
+
+    fn lock(conn: &mut PgConnection, id: &Uuid) -> Result<Self, ApiError> {
+        let intervento: Uuid = tranches::table
+            .find(id)
+            .select(tranches::intervento_id)
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::NotFound(format!("tranche {id}")))?;
+        crate::interventi::load(conn, intervento, true)?;
+        Ok(tranches::table
+            .find(id)
+            .select(TrancheRow::as_select())
+            .for_update()
+            .first(conn)?)
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn bump(conn: &mut PgConnection, id: &Uuid, version: i64) -> QueryResult<usize> {
+        diesel::update(tranches::table.find(id))
+            .set((
+                tranches::version.eq(version),
+                tranches::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+    }
+
+    fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
+        versioned::view_of(&Tranche::try_from(self.clone())?)
+    }
 }
 
 impl TryFrom<TrancheRow> for Tranche {
@@ -270,7 +309,7 @@ pub struct TranchePath {
     security(("bearer" = [])),
     params(
         ("tranche_id" = Uuid, Path, description = "The tranche's id"),
-        ("If-Match" = String, Header, description = "The ETag of the tranche as read"),
+        IfMatch,
     ),
     request_body = NewTransition,
     responses(
@@ -281,7 +320,7 @@ pub struct TranchePath {
 #[post("/tranches/{tranche_id}/transitions")]
 pub async fn transition(
     caller: Caller,
-    req: HttpRequest,
+    if_match: IfMatch,
     pool: web::Data<PgPool>,
     path: Path<TranchePath>,
     body: Json<NewTransition>,
@@ -300,70 +339,43 @@ pub async fn transition(
             "say why the tranche changes state",
         ));
     }
-    let expected = required_version(&req)?;
     let id = path.tranche_id;
     let actor = caller.subject().to_owned();
-    let view = run_tx(&pool, move |conn| {
-        let current: TrancheRow = tranches::table
-            .find(id)
-            .select(TrancheRow::as_select())
-            .for_update()
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::NotFound(format!("tranche {id}")))?;
-        check_version(expected, current.version)?;
-        let from: TrancheState = current.state.parse().map_err(ApiError::internal)?;
-        if !from.can_become(body.to) {
-            let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
-            return Err(ApiError::Conflict(format!(
-                "a {from} tranche cannot become {}; from {from} it can become: {}",
-                body.to,
-                if allowed.is_empty() {
-                    "nothing".to_owned()
-                } else {
-                    allowed.join(", ")
-                }
-            )));
-        }
-        diesel::update(tranches::table.find(id))
-            .set((
-                tranches::state.eq(body.to.as_str()),
-                tranches::version.eq(current.version + 1),
-                tranches::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)?;
-        diesel::insert_into(tranche_transitions::table)
-            .values((
-                tranche_transitions::tranche_id.eq(id),
-                tranche_transitions::from_state.eq(from.as_str()),
-                tranche_transitions::to_state.eq(body.to.as_str()),
-                tranche_transitions::actor.eq(&actor),
-                tranche_transitions::reason.eq(&body.reason),
-                tranche_transitions::act_ref.eq(&body.act_ref),
-                tranche_transitions::evaluation.eq(&body.evaluation),
-            ))
-            .execute(conn)?;
-        audit::record(
-            conn,
-            Change {
-                actor: &actor,
-                entity: "tranche",
-                entity_id: id.to_string(),
-                action: "transition",
-                reason: Some(&body.reason),
-                before: Some(serde_json::json!({"state": from.as_str()})),
-                after: Some(
-                    serde_json::json!({"state": body.to.as_str(), "act_ref": body.act_ref}),
-                ),
-            },
-        )?;
-        let row = tranches::table
-            .find(id)
-            .select(TrancheRow::as_select())
-            .first(conn)?;
-        Tranche::try_from(row)
+    let updated: TrancheRow = run_db(&pool, move |conn| {
+        let edit = Edit::new(&actor, "transition").because(Some(&body.reason));
+        versioned::update(conn, id, if_match, edit, |conn, current: &TrancheRow| {
+            let from: TrancheState = current.state.parse().map_err(ApiError::internal)?;
+            if !from.can_become(body.to) {
+                let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+                return Err(ApiError::Conflict(format!(
+                    "a {from} tranche cannot become {}; from {from} it can become: {}",
+                    body.to,
+                    if allowed.is_empty() {
+                        "nothing".to_owned()
+                    } else {
+                        allowed.join(", ")
+                    }
+                )));
+            }
+            diesel::update(tranches::table.find(id))
+                .set(tranches::state.eq(body.to.as_str()))
+                .execute(conn)?;
+            diesel::insert_into(tranche_transitions::table)
+                .values((
+                    tranche_transitions::tranche_id.eq(id),
+                    tranche_transitions::from_state.eq(from.as_str()),
+                    tranche_transitions::to_state.eq(body.to.as_str()),
+                    tranche_transitions::actor.eq(&actor),
+                    tranche_transitions::reason.eq(&body.reason),
+                    tranche_transitions::act_ref.eq(&body.act_ref),
+                    tranche_transitions::evaluation.eq(&body.evaluation),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
     })
     .await?;
+    let view = Tranche::try_from(updated)?;
     Ok(ok_with_etag(view.version, &view))
 }
 

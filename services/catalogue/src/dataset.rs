@@ -67,8 +67,15 @@ pub fn load(conn: &mut PgConnection) -> anyhow::Result<usize> {
     for record in &data.services {
         let errors = record.validate();
         anyhow::ensure!(errors.is_empty(), "service {}: {errors:?}", record.number);
-        write_version(conn, record, ServiceStatus::Active, "dataset", Some("seed"))
-            .map_err(|e| anyhow::anyhow!("service {}: {e}", record.number))?;
+        write_version(
+            conn,
+            record,
+            ServiceStatus::Active,
+            1,
+            "dataset",
+            Some("seed"),
+        )
+        .map_err(|e| anyhow::anyhow!("service {}: {e}", record.number))?;
         written += 1;
     }
     let money = |raw: &str| raw.parse::<rust_decimal::Decimal>();

@@ -3,12 +3,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use apq_domain::{Euro, Role};
-use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag, etag_header, required_version};
-use apq_platform::db::{PgPool, run_db, run_tx};
+use apq_platform::concurrency::{etag, etag_header, ok_with_etag};
+use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
 use apq_platform::pagination::{Page, PageParams, collection_path};
+use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -110,12 +110,25 @@ fn load_version(
     number: i32,
     version: Option<i32>,
 ) -> Result<ServiceEntry, ApiError> {
-    let current: i32 = services::table
+    read_version(conn, number, version, false)
+}
+
+fn read_version(
+    conn: &mut PgConnection,
+    number: i32,
+    version: Option<i32>,
+    lock: bool,
+) -> Result<ServiceEntry, ApiError> {
+    let query = services::table
         .find(number)
-        .select(services::current_version)
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::NotFound(format!("service {number}")))?;
+        .select(services::current_version);
+    let current: i32 = if lock {
+        query.for_update().first(conn)
+    } else {
+        query.first(conn)
+    }
+    .optional()?
+    .ok_or_else(|| ApiError::NotFound(format!("service {number}")))?;
     let wanted = version.unwrap_or(current);
     let (number, version, status, record, changed_by, reason, created_at): VersionRow =
         service_versions::table
@@ -146,21 +159,44 @@ fn load_version(
     })
 }
 
-/// Writes `record` as a new version (the first when the service is new).
+/// A service is one aggregate: its row (which says the current version) and its versions.
+impl Versioned for ServiceEntry {
+    const ENTITY: &'static str = "service";
+    type Key = i32;
+
+    fn lock(conn: &mut PgConnection, number: &i32) -> Result<Self, ApiError> {
+        read_version(conn, *number, None, true)
+    }
+
+    fn version(&self) -> i64 {
+        i64::from(self.version)
+    }
+
+    fn bump(conn: &mut PgConnection, number: &i32, version: i64) -> QueryResult<usize> {
+        let version = i32::try_from(version).map_err(|_| diesel::result::Error::NotFound)?;
+        diesel::update(services::table.find(number))
+            .set((
+                services::current_version.eq(version),
+                services::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+    }
+
+    fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
+        versioned::view_of(&(&self.status, &self.record))
+    }
+}
+
+/// Writes `record` as version `version` of its service (the first creates the service; a later
+/// one becomes current when the write path bumps the service to it).
 pub fn write_version(
     conn: &mut PgConnection,
     record: &ServiceRecord,
     status: ServiceStatus,
+    version: i32,
     actor: &str,
     reason: Option<&str>,
 ) -> Result<i32, ApiError> {
-    let previous: Option<i32> = services::table
-        .find(record.number)
-        .select(services::current_version)
-        .for_update()
-        .first(conn)
-        .optional()?;
-    let version = previous.unwrap_or(0) + 1;
     let mut models: Vec<&str> = record.pricing.iter().map(|p| p.model.as_str()).collect();
     models.sort_unstable();
     models.dedup();
@@ -171,16 +207,19 @@ pub fn write_version(
         services::availability.eq(record.availability.as_str()),
         services::pricing_models.eq(&models),
         services::status.eq(status.as_str()),
-        services::current_version.eq(version),
         services::search_text.eq(record.search_text()),
     );
-    if previous.is_some() {
+    if version > 1 {
         diesel::update(services::table.find(record.number))
-            .set((values, services::updated_at.eq(diesel::dsl::now)))
+            .set(values)
             .execute(conn)?;
     } else {
         diesel::insert_into(services::table)
-            .values((services::number.eq(record.number), values))
+            .values((
+                services::number.eq(record.number),
+                services::current_version.eq(version),
+                values,
+            ))
             .execute(conn)?;
     }
     diesel::insert_into(service_versions::table)
@@ -193,7 +232,7 @@ pub fn write_version(
             service_versions::reason.eq(reason),
         ))
         .execute(conn)?;
-    Ok(version)
+    Ok(record.number)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -354,7 +393,7 @@ fn validate(record: &ServiceRecord) -> Result<(), ApiError> {
 #[utoipa::path(
     tag = "services",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(IdempotencyKey),
     request_body = NewService,
     responses(
         (status = 201, description = "Created (version 1)", body = ServiceEntry, headers(("Location" = String, description = "The service"))),
@@ -372,7 +411,7 @@ pub async fn create(
     let body = body.into_inner();
     validate(&body.record)?;
     let actor = caller.subject().to_owned();
-    let hash = idempotency::fingerprint("POST", "/v1/services", &body);
+    let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
         idempotency::once(conn, &actor, &key, &hash, |conn| {
             let taken: i64 = services::table
@@ -385,26 +424,17 @@ pub async fn create(
                     body.record.number
                 )));
             }
-            write_version(
-                conn,
-                &body.record,
-                ServiceStatus::Active,
-                &actor,
-                body.reason.as_deref(),
-            )?;
-            let entry = load_version(conn, body.record.number, None)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "service",
-                    entity_id: entry.number.to_string(),
-                    action: "create",
-                    reason: body.reason.as_deref(),
-                    before: None,
-                    after: serde_json::to_value(&entry.record).ok(),
-                },
-            )?;
+            let edit = Edit::new(&actor, "create").because(body.reason.as_deref());
+            let entry: ServiceEntry = versioned::create(conn, edit, |conn| {
+                write_version(
+                    conn,
+                    &body.record,
+                    ServiceStatus::Active,
+                    1,
+                    &actor,
+                    edit.reason,
+                )
+            })?;
             Stored::created(
                 &entry,
                 format!("/v1/services/{}", entry.number),
@@ -423,7 +453,7 @@ pub async fn create(
     security(("bearer" = [])),
     params(
         ("number" = i32, Path, description = "The service's number"),
-        ("If-Match" = String, Header, description = "The ETag of the current version"),
+        IfMatch,
     ),
     request_body = NewService,
     responses(
@@ -433,7 +463,7 @@ pub async fn create(
 #[put("/services/{number}")]
 pub async fn replace(
     caller: Caller,
-    req: HttpRequest,
+    if_match: IfMatch,
     pool: web::Data<PgPool>,
     path: Path<NumberPath>,
     body: Json<NewService>,
@@ -448,37 +478,29 @@ pub async fn replace(
             "the record's number must be the service's",
         ));
     }
-    let expected = required_version(&req)?;
     let actor = caller.subject().to_owned();
-    let entry = run_tx(&pool, move |conn| {
-        let before = load_version(conn, number, None)?;
-        check_version(expected, i64::from(before.version))?;
-        write_version(
+    let entry: ServiceEntry = run_db(&pool, move |conn| {
+        let edit = Edit::new(&actor, "new_version").because(body.reason.as_deref());
+        versioned::update(
             conn,
-            &body.record,
-            before.status,
-            &actor,
-            body.reason.as_deref(),
-        )?;
-        let after = load_version(conn, number, None)?;
-        audit::record(
-            conn,
-            Change {
-                actor: &actor,
-                entity: "service",
-                entity_id: number.to_string(),
-                action: "new_version",
-                reason: body.reason.as_deref(),
-                before: serde_json::to_value(&before.record).ok(),
-                after: serde_json::to_value(&after.record).ok(),
+            number,
+            if_match,
+            edit,
+            |conn, before: &ServiceEntry| {
+                write_version(
+                    conn,
+                    &body.record,
+                    before.status,
+                    before.version + 1,
+                    &actor,
+                    edit.reason,
+                )
+                .map(drop)
             },
-        )?;
-        Ok::<_, ApiError>(after)
+        )
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(i64::from(entry.version)))
-        .json(entry))
+    Ok(ok_with_etag(i64::from(entry.version), &entry))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -493,7 +515,7 @@ pub struct Withdrawal {
     security(("bearer" = [])),
     params(
         ("number" = i32, Path, description = "The service's number"),
-        ("If-Match" = String, Header, description = "The ETag of the current version"),
+        IfMatch,
     ),
     request_body = Withdrawal,
     responses(
@@ -504,13 +526,12 @@ pub struct Withdrawal {
 #[post("/services/{number}/withdrawal")]
 pub async fn withdraw(
     caller: Caller,
-    req: HttpRequest,
+    if_match: IfMatch,
     pool: web::Data<PgPool>,
     path: Path<NumberPath>,
     body: Json<Withdrawal>,
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&caller)?;
-    let expected = required_version(&req)?;
     let number = path.number;
     let reason = body.into_inner().reason;
     if reason.trim().is_empty() {
@@ -520,37 +541,31 @@ pub async fn withdraw(
         ));
     }
     let actor = caller.subject().to_owned();
-    let entry = run_tx(&pool, move |conn| {
-        let before = load_version(conn, number, None)?;
-        check_version(expected, i64::from(before.version))?;
-        if before.status == ServiceStatus::Withdrawn {
-            return Err(ApiError::Conflict(format!(
-                "service {number} is already withdrawn"
-            )));
-        }
-        write_version(
+    let entry: ServiceEntry = run_db(&pool, move |conn| {
+        let edit = Edit::new(&actor, "withdraw").because(Some(&reason));
+        versioned::update(
             conn,
-            &before.record,
-            ServiceStatus::Withdrawn,
-            &actor,
-            Some(&reason),
-        )?;
-        audit::record(
-            conn,
-            Change {
-                actor: &actor,
-                entity: "service",
-                entity_id: number.to_string(),
-                action: "withdraw",
-                reason: Some(&reason),
-                before: None,
-                after: None,
+            number,
+            if_match,
+            edit,
+            |conn, before: &ServiceEntry| {
+                if before.status == ServiceStatus::Withdrawn {
+                    return Err(ApiError::Conflict(format!(
+                        "service {number} is already withdrawn"
+                    )));
+                }
+                write_version(
+                    conn,
+                    &before.record,
+                    ServiceStatus::Withdrawn,
+                    before.version + 1,
+                    &actor,
+                    edit.reason,
+                )
+                .map(drop)
             },
-        )?;
-        load_version(conn, number, None)
+        )
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(i64::from(entry.version)))
-        .json(entry))
+    Ok(ok_with_etag(i64::from(entry.version), &entry))
 }

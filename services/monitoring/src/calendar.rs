@@ -238,7 +238,7 @@ pub async fn fulfil(
                 action: "fulfil",
                 reason: body.act_ref.as_deref(),
                 before: None,
-                after: serde_json::to_value(&body).ok(),
+                after: Some(apq_platform::versioned::view_of(&body)?),
             },
         )?;
         Ok::<_, ApiError>(())

@@ -2,12 +2,13 @@
 //! soggetto responsabile gives a deadline; when it passes unmet, the case is referred to the
 //! Tavolo. Readable by everyone, so the agreements side sees them.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use apq_domain::{Role, Semester};
 use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, ok_with_etag, required_version};
+use apq_platform::concurrency::ok_with_etag;
 use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path};
+use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -166,12 +167,40 @@ pub struct IdPath {
     pub id: Uuid,
 }
 
+/// A default case is versioned: each action is conditional on the version read.
+impl Versioned for Default_ {
+    const ENTITY: &'static str = "default";
+    type Key = Uuid;
+
+    fn lock(conn: &mut PgConnection, id: &Uuid) -> Result<Self, ApiError> {
+        defaults::table
+            .find(id)
+            .select(Default_::as_select())
+            .for_update()
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::NotFound(format!("default {id}")))
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn bump(conn: &mut PgConnection, id: &Uuid, version: i64) -> QueryResult<usize> {
+        apq_platform::bump_version!(defaults, conn, id, version)
+    }
+
+    fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
+        versioned::view_of(self)
+    }
+}
+
 /// Moves a case on: a deadline, its resolution, or the referral to the Tavolo (only once the
 /// deadline has passed). Requires `If-Match`.
 #[utoipa::path(
     tag = "defaults",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The case's id"), ("If-Match" = String, Header, description = "The case's ETag")),
+    params(("id" = Uuid, Path, description = "The case's id"), IfMatch),
     request_body = DefaultAction,
     responses(
         (status = 200, description = "The case", body = Default_),
@@ -181,84 +210,62 @@ pub struct IdPath {
 #[post("/defaults/{id}/actions")]
 pub async fn act(
     caller: Caller,
-    req: HttpRequest,
+    if_match: IfMatch,
     pool: web::Data<PgPool>,
     path: Path<IdPath>,
     body: Json<DefaultAction>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_any(MANAGERS)?;
-    let expected = required_version(&req)?;
     let id = path.id;
     let action = body.into_inner();
     let actor = caller.subject().to_owned();
-    let case = run_tx(&pool, move |conn| {
-        let current: Default_ = defaults::table
-            .find(id)
-            .select(Default_::as_select())
-            .for_update()
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::NotFound(format!("default {id}")))?;
-        check_version(expected, current.version)?;
-        if current.state != "open" {
-            return Err(ApiError::Conflict(format!("the case is {}", current.state)));
-        }
-        let update = diesel::update(defaults::table.find(id));
-        let bump = (
-            defaults::version.eq(current.version + 1),
-            defaults::updated_at.eq(diesel::dsl::now),
-        );
-        match &action {
-            DefaultAction::GiveDeadline { deadline } => update
-                .set((defaults::deadline.eq(Some(*deadline)), bump))
-                .execute(conn)?,
-            DefaultAction::Resolve { on } => update
-                .set((
-                    defaults::state.eq("resolved"),
-                    defaults::resolved_on.eq(Some(*on)),
-                    bump,
-                ))
-                .execute(conn)?,
-            DefaultAction::Refer { on } => {
-                match current.deadline {
-                    None => {
-                        return Err(ApiError::Conflict(
-                            "give the party a deadline before referring the case".to_owned(),
-                        ));
-                    }
-                    Some(deadline) if *on <= deadline => {
-                        return Err(ApiError::Conflict(format!(
-                            "the deadline ({deadline}) has not passed yet"
-                        )));
-                    }
-                    Some(_) => {}
-                }
-                update
-                    .set((
-                        defaults::state.eq("referred"),
-                        defaults::referred_on.eq(Some(*on)),
-                        bump,
-                    ))
-                    .execute(conn)?
-            }
-        };
-        let after: Default_ = defaults::table
-            .find(id)
-            .select(Default_::as_select())
-            .first(conn)?;
-        audit::record(
+    let case: Default_ = run_db(&pool, move |conn| {
+        versioned::update(
             conn,
-            Change {
-                actor: &actor,
-                entity: "default",
-                entity_id: id.to_string(),
-                action: "act",
-                reason: None,
-                before: serde_json::to_value(&current).ok(),
-                after: serde_json::to_value(&after).ok(),
+            id,
+            if_match,
+            Edit::new(&actor, "act"),
+            |conn, current: &Default_| {
+                if current.state != "open" {
+                    return Err(ApiError::Conflict(format!("the case is {}", current.state)));
+                }
+                let update = diesel::update(defaults::table.find(id));
+                match &action {
+                    DefaultAction::GiveDeadline { deadline } => update
+                        .set(defaults::deadline.eq(Some(*deadline)))
+                        .execute(conn)?,
+                    DefaultAction::Resolve { on } => update
+                        .set((
+                            defaults::state.eq("resolved"),
+                            defaults::resolved_on.eq(Some(*on)),
+                        ))
+                        .execute(conn)?,
+                    DefaultAction::Refer { on } => {
+                        match current.deadline {
+                            None => {
+                                return Err(ApiError::Conflict(
+                                    "give the party a deadline before referring the case"
+                                        .to_owned(),
+                                ));
+                            }
+                            Some(deadline) if *on <= deadline => {
+                                return Err(ApiError::Conflict(format!(
+                                    "the deadline ({deadline}) has not passed yet"
+                                )));
+                            }
+                            Some(_) => {}
+                        }
+                        update
+                            .set((
+                                defaults::state.eq("referred"),
+                                defaults::referred_on.eq(Some(*on)),
+                            ))
+                            .execute(conn)?
+                    }
+                };
+                Ok(())
             },
-        )?;
-        Ok::<_, ApiError>(after)
+        )
     })
     .await?;
     Ok(ok_with_etag(case.version, &case))

@@ -292,7 +292,7 @@ pub async fn record_operation(
                 action: "verify",
                 reason: body.act_ref.as_deref(),
                 before: None,
-                after: serde_json::to_value(&body).ok(),
+                after: Some(apq_platform::versioned::view_of(&body)?),
             },
         )?;
         Ok::<_, ApiError>(OperationPeriod {

@@ -2,13 +2,13 @@
 //! commitments and payments, activity states, obstacles and corrective actions), entered by the
 //! responsabile di intervento, then submitted, validated or returned; the history is kept.
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use apq_domain::{Euro, Percent, Role, Semester, text_enum};
-use apq_platform::audit::{self, Change};
-use apq_platform::concurrency::{check_version, etag, ok_with_etag, required_version};
-use apq_platform::db::{PgPool, run_db, run_tx};
+use apq_platform::concurrency::{etag, ok_with_etag};
+use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query, patch as patch_field};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -124,6 +124,27 @@ impl TryFrom<SchedaRow> for Scheda {
     }
 }
 
+impl Versioned for SchedaRow {
+    const ENTITY: &'static str = "scheda";
+    type Key = Uuid;
+
+    fn lock(conn: &mut PgConnection, id: &Uuid) -> Result<Self, ApiError> {
+        load(conn, *id, true)
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn bump(conn: &mut PgConnection, id: &Uuid, version: i64) -> QueryResult<usize> {
+        apq_platform::bump_version!(schede, conn, id, version)
+    }
+
+    fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
+        versioned::view_of(&Scheda::try_from(self.clone())?)
+    }
+}
+
 pub fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<SchedaRow, ApiError> {
     let query = schede::table.find(id).select(SchedaRow::as_select());
     let row = if lock {
@@ -197,7 +218,7 @@ pub struct NewScheda {
 #[utoipa::path(
     tag = "schede",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(IdempotencyKey),
     request_body = NewScheda,
     responses(
         (status = 201, description = "The draft scheda", body = Scheda, headers(("Location" = String, description = "The scheda"))),
@@ -230,7 +251,7 @@ pub async fn create(
         })?;
     let snapshot = agreements.snapshot(&intervento).await?;
     let actor = caller.subject().to_owned();
-    let hash = idempotency::fingerprint("POST", "/v1/schede", &body);
+    let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
         idempotency::once(conn, &actor, &key, &hash, |conn| {
             let taken: i64 = schede::table
@@ -244,39 +265,32 @@ pub async fn create(
                     body.intervento_code, body.semester
                 )));
             }
-            let id = Uuid::new_v4();
-            diesel::insert_into(schede::table)
-                .values((
-                    schede::id.eq(id),
-                    schede::intervento_id.eq(intervento.id),
-                    schede::intervento_code.eq(&intervento.code),
-                    schede::semester.eq(body.semester.to_string()),
-                    schede::state.eq(SchedaState::Draft.as_str()),
-                    schede::sal.eq(body.sal.decimal()),
-                    schede::planned_sal.eq(body.planned_sal.map(Percent::decimal)),
-                    schede::commitments.eq(body.commitments.decimal()),
-                    schede::payments.eq(body.payments.decimal()),
-                    schede::activities
-                        .eq(serde_json::to_value(&body.activities).map_err(ApiError::internal)?),
-                    schede::obstacles.eq(&body.obstacles),
-                    schede::corrective_actions.eq(&body.corrective_actions),
-                    schede::intervento.eq(&snapshot),
-                ))
-                .execute(conn)?;
-            event(conn, id, None, SchedaState::Draft, &actor, None)?;
-            let scheda = Scheda::try_from(load(conn, id, false)?)?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "scheda",
-                    entity_id: id.to_string(),
-                    action: "create",
-                    reason: None,
-                    before: None,
-                    after: serde_json::to_value(&scheda).ok(),
-                },
-            )?;
+            let created: SchedaRow =
+                versioned::create(conn, Edit::new(&actor, "create"), |conn| {
+                    let id = Uuid::new_v4();
+                    diesel::insert_into(schede::table)
+                        .values((
+                            schede::id.eq(id),
+                            schede::intervento_id.eq(intervento.id),
+                            schede::intervento_code.eq(&intervento.code),
+                            schede::semester.eq(body.semester.to_string()),
+                            schede::state.eq(SchedaState::Draft.as_str()),
+                            schede::sal.eq(body.sal.decimal()),
+                            schede::planned_sal.eq(body.planned_sal.map(Percent::decimal)),
+                            schede::commitments.eq(body.commitments.decimal()),
+                            schede::payments.eq(body.payments.decimal()),
+                            schede::activities.eq(serde_json::to_value(&body.activities)
+                                .map_err(ApiError::internal)?),
+                            schede::obstacles.eq(&body.obstacles),
+                            schede::corrective_actions.eq(&body.corrective_actions),
+                            schede::intervento.eq(&snapshot),
+                        ))
+                        .execute(conn)?;
+                    event(conn, id, None, SchedaState::Draft, &actor, None)?;
+                    Ok(id)
+                })?;
+            let scheda = Scheda::try_from(created)?;
+            let id = scheda.id;
             Stored::created(
                 &scheda,
                 format!("/v1/schede/{id}"),
@@ -397,7 +411,7 @@ pub struct SchedaPatch {
 #[utoipa::path(
     tag = "schede",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The scheda's id"), ("If-Match" = String, Header, description = "The scheda's ETag")),
+    params(("id" = Uuid, Path, description = "The scheda's id"), IfMatch),
     request_body(content = SchedaPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Changed", body = Scheda),
@@ -407,69 +421,61 @@ pub struct SchedaPatch {
 #[patch("/schede/{id}")]
 pub async fn update(
     caller: Caller,
-    req: HttpRequest,
+    if_match: IfMatch,
     pool: web::Data<PgPool>,
     path: Path<IdPath>,
     body: Json<SchedaPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = required_version(&req)?;
     let id = path.id;
     let patch = body.into_inner();
     let actor = caller.subject().to_owned();
-    let scheda = run_tx(&pool, move |conn| {
-        let current = load(conn, id, true)?;
-        require_author(&caller, &current.intervento_code)?;
-        check_version(expected, current.version)?;
-        let state: SchedaState = current.state.parse().map_err(ApiError::internal)?;
-        if !matches!(state, SchedaState::Draft | SchedaState::Returned) {
-            return Err(ApiError::Conflict(format!(
-                "a {state} scheda does not change"
-            )));
-        }
-        let before = Scheda::try_from(current.clone())?;
-        let commitments = patch.commitments.unwrap_or(before.commitments);
-        let payments = patch.payments.unwrap_or(before.payments);
-        let activities = patch
-            .activities
-            .clone()
-            .unwrap_or(before.activities.clone());
-        validate_progress(commitments, payments, &activities)?;
-        diesel::update(schede::table.find(id))
-            .set((
-                schede::sal.eq(patch.sal.unwrap_or(before.sal).decimal()),
-                schede::planned_sal.eq(patch
-                    .planned_sal
-                    .unwrap_or(before.planned_sal)
-                    .map(Percent::decimal)),
-                schede::commitments.eq(commitments.decimal()),
-                schede::payments.eq(payments.decimal()),
-                schede::activities
-                    .eq(serde_json::to_value(&activities).map_err(ApiError::internal)?),
-                schede::obstacles.eq(patch.obstacles.clone().unwrap_or(before.obstacles.clone())),
-                schede::corrective_actions.eq(patch
-                    .corrective_actions
-                    .clone()
-                    .unwrap_or(before.corrective_actions.clone())),
-                schede::version.eq(current.version + 1),
-                schede::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)?;
-        let after = Scheda::try_from(load(conn, id, false)?)?;
-        audit::record(
+    let updated: SchedaRow = run_db(&pool, move |conn| {
+        require_author(&caller, &load(conn, id, false)?.intervento_code)?;
+        versioned::update(
             conn,
-            Change {
-                actor: &actor,
-                entity: "scheda",
-                entity_id: id.to_string(),
-                action: "update",
-                reason: None,
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&after).ok(),
+            id,
+            if_match,
+            Edit::new(&actor, "update"),
+            |conn, current: &SchedaRow| {
+                let before = Scheda::try_from(current.clone())?;
+                if !matches!(before.state, SchedaState::Draft | SchedaState::Returned) {
+                    return Err(ApiError::Conflict(format!(
+                        "a {} scheda does not change",
+                        before.state
+                    )));
+                }
+                let commitments = patch.commitments.unwrap_or(before.commitments);
+                let payments = patch.payments.unwrap_or(before.payments);
+                let activities = patch
+                    .activities
+                    .clone()
+                    .unwrap_or(before.activities.clone());
+                validate_progress(commitments, payments, &activities)?;
+                diesel::update(schede::table.find(id))
+                    .set((
+                        schede::sal.eq(patch.sal.unwrap_or(before.sal).decimal()),
+                        schede::planned_sal.eq(patch
+                            .planned_sal
+                            .unwrap_or(before.planned_sal)
+                            .map(Percent::decimal)),
+                        schede::commitments.eq(commitments.decimal()),
+                        schede::payments.eq(payments.decimal()),
+                        schede::activities
+                            .eq(serde_json::to_value(&activities).map_err(ApiError::internal)?),
+                        schede::obstacles
+                            .eq(patch.obstacles.clone().unwrap_or(before.obstacles.clone())),
+                        schede::corrective_actions.eq(patch
+                            .corrective_actions
+                            .clone()
+                            .unwrap_or(before.corrective_actions)),
+                    ))
+                    .execute(conn)?;
+                Ok(())
             },
-        )?;
-        Ok::<_, ApiError>(after)
+        )
     })
     .await?;
+    let scheda = Scheda::try_from(updated)?;
     Ok(ok_with_etag(scheda.version, &scheda))
 }
 
@@ -497,7 +503,7 @@ pub struct StepPath {
     params(
         ("id" = Uuid, Path, description = "The scheda's id"),
         ("step" = String, Path, description = "submission, validation or return"),
-        ("If-Match" = String, Header, description = "The scheda's ETag"),
+        IfMatch,
     ),
     request_body = Review,
     responses(
@@ -508,12 +514,11 @@ pub struct StepPath {
 #[post("/schede/{id}/{step}")]
 pub async fn review(
     caller: Caller,
-    req: HttpRequest,
+    if_match: IfMatch,
     pool: web::Data<PgPool>,
     path: Path<StepPath>,
     body: Json<Review>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = required_version(&req)?;
     let StepPath { id, step } = path.into_inner();
     let (from, to): (&[SchedaState], SchedaState) = match step.as_str() {
         "submission" => (
@@ -533,60 +538,48 @@ pub async fn review(
         return Err(ApiError::field("note", "say what must be corrected"));
     }
     let actor = caller.subject().to_owned();
-    let scheda = run_tx(&pool, move |conn| {
-        let current = load(conn, id, true)?;
+    let updated: SchedaRow = run_db(&pool, move |conn| {
+        let code = load(conn, id, false)?.intervento_code;
         if to == SchedaState::Submitted {
-            require_author(&caller, &current.intervento_code)?;
+            require_author(&caller, &code)?;
         } else {
             caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
         }
-        check_version(expected, current.version)?;
-        let state: SchedaState = current.state.parse().map_err(ApiError::internal)?;
-        if !from.contains(&state) {
-            return Err(ApiError::Conflict(format!(
-                "a {state} scheda cannot be {}; it must be {} first",
-                match to {
-                    SchedaState::Validated => "validated",
-                    SchedaState::Returned => "returned",
-                    _ => "submitted",
-                },
-                from.iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            )));
-        }
-        diesel::update(schede::table.find(id))
-            .set((
-                schede::state.eq(to.as_str()),
-                schede::return_reason.eq(if to == SchedaState::Returned {
-                    note.clone()
-                } else {
-                    None
-                }),
-                schede::change_seq.eq(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-                    "nextval('feed_seq')",
-                )),
-                schede::version.eq(current.version + 1),
-                schede::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)?;
-        event(conn, id, Some(state), to, &actor, note.as_deref())?;
-        audit::record(
-            conn,
-            Change {
-                actor: &actor,
-                entity: "scheda",
-                entity_id: id.to_string(),
-                action: to.as_str(),
-                reason: note.as_deref(),
-                before: Some(serde_json::json!({"state": state.as_str()})),
-                after: Some(serde_json::json!({"state": to.as_str()})),
-            },
-        )?;
-        Scheda::try_from(load(conn, id, false)?)
+        let edit = Edit::new(&actor, to.as_str()).because(note.as_deref());
+        versioned::update(conn, id, if_match, edit, |conn, current: &SchedaRow| {
+            let state: SchedaState = current.state.parse().map_err(ApiError::internal)?;
+            if !from.contains(&state) {
+                return Err(ApiError::Conflict(format!(
+                    "a {state} scheda cannot be {}; it must be {} first",
+                    match to {
+                        SchedaState::Validated => "validated",
+                        SchedaState::Returned => "returned",
+                        _ => "submitted",
+                    },
+                    from.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                )));
+            }
+            diesel::update(schede::table.find(id))
+                .set((
+                    schede::state.eq(to.as_str()),
+                    schede::return_reason.eq(if to == SchedaState::Returned {
+                        note.clone()
+                    } else {
+                        None
+                    }),
+                    schede::change_seq.eq(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                        "nextval('feed_seq')",
+                    )),
+                ))
+                .execute(conn)?;
+            event(conn, id, Some(state), to, &actor, note.as_deref())
+        })
     })
     .await?;
+    let scheda = Scheda::try_from(updated)?;
     Ok(ok_with_etag(scheda.version, &scheda))
 }
 

@@ -13,15 +13,34 @@ use diesel::prelude::*;
 use diesel::upsert::on_constraint;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{ObjectBuilder, Required, Type};
 
 use crate::problem::ApiError;
 use crate::schema::idempotency_keys;
 
 pub const HEADER: &str = "idempotency-key";
 
-/// The `Idempotency-Key` header, if sent (1-255 visible ASCII characters).
+/// The `Idempotency-Key` header, if sent (1-255 visible ASCII characters), with the request it
+/// came with (method and route), so a key reused for another request is refused. In a handler's
+/// `params(...)` it documents the header; the platform then documents the 422 problem.
 #[derive(Debug, Clone)]
-pub struct IdempotencyKey(pub Option<String>);
+pub struct IdempotencyKey {
+    key: Option<String>,
+    request: String,
+}
+
+impl IdempotencyKey {
+    /// The key as sent, if any.
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
+    }
+
+    /// A fingerprint of what was asked (method, route, body).
+    pub fn fingerprint(&self, body: &impl Serialize) -> String {
+        fingerprint(&self.request, body)
+    }
+}
 
 impl FromRequest for IdempotencyKey {
     type Error = ApiError;
@@ -44,7 +63,30 @@ impl FromRequest for IdempotencyKey {
                 )),
             },
         };
-        ready(parsed.map(IdempotencyKey))
+        let request = format!("{} {}", req.method(), req.path());
+        ready(parsed.map(|key| IdempotencyKey { key, request }))
+    }
+}
+
+impl utoipa::IntoParams for IdempotencyKey {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "Makes a retried request safe: the same key with the same body replays the first answer, with another body it gets 422",
+                ))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some("^[!-~]{1,255}$"))
+                        .min_length(Some(1))
+                        .max_length(Some(255)),
+                ))
+                .build(),
+        ]
     }
 }
 
@@ -93,12 +135,9 @@ impl Stored {
     }
 }
 
-/// A fingerprint of what was asked (method, path, body), to refuse a key reused for another request.
-pub fn fingerprint(method: &str, path: &str, body: &impl Serialize) -> String {
+fn fingerprint(request: &str, body: &impl Serialize) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(method.as_bytes());
-    hasher.update(b" ");
-    hasher.update(path.as_bytes());
+    hasher.update(request.as_bytes());
     hasher.update(b"\n");
     hasher.update(serde_json::to_vec(body).unwrap_or_default());
     hasher
@@ -118,7 +157,7 @@ pub fn once(
     work: impl FnOnce(&mut PgConnection) -> Result<Stored, ApiError>,
 ) -> Result<Stored, ApiError> {
     conn.transaction(|conn| {
-        let Some(key) = key.0.as_deref() else {
+        let Some(key) = key.key() else {
             return work(conn);
         };
         // Claim the key; a concurrent request with the same key blocks here until we commit.

@@ -10,7 +10,8 @@
 //! - [`client`]: the outbound HTTP client for service-to-service calls.
 //! - [`telemetry`]: tracing, OpenTelemetry export and W3C trace context.
 //! - [`openapi`]: the spec every service serves and commits, and the drift check.
-//! - [`pagination`], [`concurrency`]: cursor pages, ETag / If-Match.
+//! - [`pagination`], [`concurrency`]: cursor pages, ETags.
+//! - [`versioned`]: the one write path (If-Match, lock, compare, apply, bump, audit).
 //! - [`server`]: [`Service`] and [`Application`], the one way a service is built and run.
 //! - [`devkeys`]: dev key pairs and tokens (the `apq` CLI).
 
@@ -32,6 +33,7 @@ pub mod schema;
 pub mod server;
 pub mod settings;
 pub mod telemetry;
+pub mod versioned;
 
 #[cfg(feature = "testing")]
 pub mod testing;
