@@ -167,12 +167,20 @@ pub async fn measure(
         })?;
     let actor = caller.subject().to_owned();
     let indicator = run_tx(&pool, move |conn| {
-            let id: Uuid = indicators::table
+            let (id, intervento): (Uuid, Option<String>) = indicators::table
                 .filter(indicators::code.eq(&code))
-                .select(indicators::id)
+                .select((indicators::id, indicators::intervento_code))
                 .first(conn)
                 .optional()?
                 .ok_or_else(|| ApiError::NotFound(format!("indicator {code}")))?;
+            // A responsabile di intervento measures the indicators of their own interventi only.
+            if !caller.has_any(&[Role::Admin, Role::ResponsabileAccordo])
+                && !intervento.as_deref().is_some_and(|i| caller.answers_for(i))
+            {
+                return Err(ApiError::Forbidden(format!(
+                    "only the responsabile of the indicator's intervento, the responsabile dell'Accordo or admin measure {code}"
+                )));
+            }
             diesel::insert_into(measurements::table)
                 .values((measurements::indicator_id.eq(id), measurements::semester.eq(semester.to_string()), measurements::value.eq(value), measurements::actor.eq(&actor)))
                 .on_conflict((measurements::indicator_id, measurements::semester))
