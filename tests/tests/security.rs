@@ -882,7 +882,7 @@ fn contract_operations() -> Vec<((String, String, String), Vec<u16>)> {
 }
 
 #[test]
-fn the_matrix_has_a_row_for_every_operation_of_the_contracts_and_no_other() {
+fn the_authorization_matrix_has_a_row_for_every_operation_of_the_contracts_and_no_other() {
     let contract: BTreeSet<(String, String, String)> = contract_operations()
         .into_iter()
         .map(|(op, _)| op)
@@ -929,7 +929,7 @@ async fn setup_read(app: &TestApp, path: &str, admin: &str) -> Value {
 }
 
 #[tokio::test]
-async fn every_role_against_every_operation_gets_what_the_matrix_says() {
+async fn every_role_against_every_operation_gets_what_the_authorization_matrix_says() {
     let suite = Suite::spawn_loaded()
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
