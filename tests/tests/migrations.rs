@@ -1,5 +1,8 @@
 //! Every service's migrations run up, all the way down (the down scripts leave nothing behind),
-//! and up again: a rollback is possible and a rolled-back database can be migrated anew.
+//! and up again to the same schema, compared as `pg_dump --schema-only` prints it (columns, types,
+//! defaults, constraints, indexes, triggers, functions): a rollback is possible and a rolled-back
+//! database migrates anew to what it was. And every foreign key leads an index, so neither a
+//! join on it nor a delete of the row it references walks its whole table.
 
 use apq_e2e::SERVICES;
 use apq_platform::db::{migrate, platform_migrations};
@@ -27,6 +30,88 @@ fn relations(conn: &mut PgConnection) -> Vec<String> {
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The schema as `pg_dump` prints it, without its comments and per-run keys.
+fn schema(url: &str) -> String {
+    let output = std::process::Command::new("pg_dump")
+        .args([
+            "--schema-only",
+            "--no-owner",
+            "--no-privileges",
+            "--dbname",
+            url,
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("pg_dump (PostgreSQL's client) is needed: {e}"));
+    assert!(
+        output.status.success(),
+        "pg_dump: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| {
+            !line.starts_with("--")
+                && !line.starts_with("\\restrict")
+                && !line.starts_with("\\unrestrict")
+                && !line.trim().is_empty()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[derive(QueryableByName)]
+struct ForeignKey {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    columns: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    indexed: bool,
+}
+
+/// Every foreign key, with whether some index leads with its columns.
+fn foreign_keys(conn: &mut PgConnection) -> Vec<ForeignKey> {
+    diesel::sql_query(
+        "SELECT c.conrelid::regclass::text AS table_name,
+                (SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM unnest(c.conkey) k
+                   JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k) AS columns,
+                EXISTS (SELECT 1 FROM pg_index i
+                         WHERE i.indrelid = c.conrelid
+                           AND (SELECT array_agg(x ORDER BY x) FROM unnest(
+                                  (string_to_array(i.indkey::text, ' ')::int2[])[1:array_length(c.conkey, 1)]) x)
+                             = (SELECT array_agg(x ORDER BY x) FROM unnest(c.conkey) x)) AS indexed
+           FROM pg_constraint c
+          WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+          ORDER BY 1, 2",
+    )
+    .load::<ForeignKey>(conn)
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn every_foreign_key_leads_an_index() {
+    let mut keys = 0;
+    for service in SERVICES {
+        let name = service.info.name;
+        let db = TestDb::create_empty_on(&admin_url()).unwrap_or_else(|e| panic!("{e:#}"));
+        let mut conn = db.connect().unwrap_or_else(|e| panic!("{e:#}"));
+        migrate(&mut conn, (service.migrations.embedded)())
+            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        let all = foreign_keys(&mut conn);
+        keys += all.len();
+        let unindexed: Vec<String> = all
+            .iter()
+            .filter(|k| !k.indexed)
+            .map(|k| format!("{}({})", k.table_name, k.columns))
+            .collect();
+        assert!(
+            unindexed.is_empty(),
+            "{name}: foreign keys without an index that leads with their columns: {unindexed:?}"
+        );
+    }
+    assert!(keys > 5, "the schemas have foreign keys to check ({keys})");
+}
+
 #[test]
 fn every_migration_goes_up_down_and_up_again() {
     for service in SERVICES {
@@ -37,6 +122,7 @@ fn every_migration_goes_up_down_and_up_again() {
             .unwrap_or_else(|e| panic!("{name}: {e:#}"));
         let up = relations(&mut conn);
         assert!(up.len() > 3, "{name}: {up:?}");
+        let dumped = schema(&db.url);
         // Newest first: the service's migrations, then the platform's.
         let count = |source: diesel_migrations::EmbeddedMigrations| {
             MigrationSource::<Pg>::migrations(&source)
@@ -61,7 +147,17 @@ fn every_migration_goes_up_down_and_up_again() {
         assert_eq!(
             relations(&mut conn),
             up,
-            "{name}: up again gives the same schema"
+            "{name}: up again gives the same relations"
         );
+        let again = schema(&db.url);
+        if again != dumped {
+            let first = dumped
+                .lines()
+                .zip(again.lines())
+                .find(|(a, b)| a != b)
+                .map(|(a, b)| format!("first up: {a}\nup again: {b}"))
+                .unwrap_or_else(|| "one dump is longer".to_owned());
+            panic!("{name}: up again gives another schema; {first}");
+        }
     }
 }
