@@ -32,7 +32,7 @@ pub fn record(conn: &mut PgConnection, change: Change<'_>) -> Result<(), ApiErro
             audit_log::reason.eq(change.reason),
             audit_log::before.eq(change.before),
             audit_log::after.eq(change.after),
-            audit_log::request_id.eq(crate::http::current_request_id()),
+            audit_log::request_id.eq(crate::request_id::current()),
         ))
         .execute(conn)?;
     Ok(())

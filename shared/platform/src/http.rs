@@ -20,14 +20,7 @@ use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 use crate::problem::ApiError;
 use crate::settings::{CorsSettings, RateLimitSettings};
 
-tokio::task_local! {
-    static REQUEST_ID: String;
-}
-
-/// The id of the request being served, for problem bodies and logs.
-pub fn current_request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
-}
+pub use crate::request_id::{HEADER as REQUEST_ID_HEADER, current as current_request_id};
 
 /// The root span of every request: tracing-actix-web's fields (method, route, status, client,
 /// request id, OpenTelemetry parent from `traceparent`) plus the authenticated subject.
@@ -43,8 +36,6 @@ impl RootSpanBuilder for ApqRootSpan {
     }
 }
 
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
-
 /// Makes the request id available to error bodies, echoes it in `X-Request-Id`, and writes one
 /// access-log line per request (inside the root span, so it carries method, route, client,
 /// subject and request id).
@@ -58,7 +49,7 @@ pub async fn request_context(
         .map(ToString::to_string)
         .unwrap_or_default();
     let started = Instant::now();
-    let mut response = REQUEST_ID.scope(request_id.clone(), next.call(req)).await?;
+    let mut response = crate::request_id::scope(request_id.clone(), next.call(req)).await?;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response
             .headers_mut()

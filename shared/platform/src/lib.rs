@@ -29,6 +29,7 @@ pub mod inconsistencies;
 pub mod openapi;
 pub mod pagination;
 pub mod problem;
+pub mod request_id;
 pub mod schema;
 pub mod server;
 pub mod settings;

@@ -13,7 +13,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::current_request_id;
+use crate::request_id;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -239,7 +239,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let mut problem = self.problem();
-        problem.request_id = current_request_id();
+        problem.request_id = request_id::current();
         match self {
             Self::Internal(cause) => {
                 tracing::error!(error = ?cause, request_id = ?problem.request_id, "internal error");
