@@ -144,7 +144,10 @@ pub async fn feed(
                 Ok(FeedItem {
                     // Committed rows have one (and `change_seq > cursor` leaves NULL out).
                     change_seq: scheda.change_seq.ok_or_else(|| {
-                        ApiError::internal(anyhow::anyhow!("scheda {} has no change_seq", scheda.id))
+                        ApiError::internal(anyhow::anyhow!(
+                            "scheda {} has no change_seq",
+                            scheda.id
+                        ))
                     })?,
                     scheda,
                     indicators,
