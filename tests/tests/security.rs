@@ -769,7 +769,17 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
                 .version(&case)
         }
         ("monitoring", "POST", "/v1/feed/acknowledgements", _) => {
-            let scheda = ctx.scheda(true).await;
+            let submitted = ctx.scheda(true).await;
+            // The feed position is given at commit: read it back after the submission.
+            let scheda = ctx
+                .admin(
+                    "monitoring",
+                    Method::GET,
+                    &format!("/v1/schede/{}", submitted["id"].as_str().unwrap_or("")),
+                    None,
+                    None,
+                )
+                .await;
             Req::to(path).body(json!({"scheda_id": scheda["id"], "change_seq": scheda["change_seq"],
                 "transmitted_at": "2010-02-01T10:00:00Z", "outcome": "transmitted", "message": null}))
         }

@@ -2,6 +2,12 @@
 //! code, CUP, costs, financing, cronoprogramma, progress, indicators), as a change feed ordered
 //! by `change_seq` so the sync job pulls only what changed since its checkpoint; and the
 //! acknowledgements in which the job records what it transmitted and CNIPA's convalida.
+//!
+//! A write puts a scheda (back) in the feed by setting its `change_seq` to NULL; the deferred
+//! trigger `schede_change_seq` gives it the next position when the transaction commits, under
+//! the database's position lock, so positions are handed out in commit order: a reader whose
+//! cursor has passed P never sees a change below P appear later (see the platform migration
+//! `commit_positions`). Committed rows always have a position.
 
 use actix_web::{HttpResponse, get, post, web};
 use apq_domain::{Role, text_enum};
@@ -136,7 +142,13 @@ pub async fn feed(
                     })
                     .collect();
                 Ok(FeedItem {
-                    change_seq: scheda.change_seq,
+                    // Committed rows have one (and `change_seq > cursor` leaves NULL out).
+                    change_seq: scheda.change_seq.ok_or_else(|| {
+                        ApiError::internal(anyhow::anyhow!(
+                            "scheda {} has no change_seq",
+                            scheda.id
+                        ))
+                    })?,
                     scheda,
                     indicators,
                 })

@@ -57,7 +57,7 @@ pub struct SchedaRow {
     pub corrective_actions: Option<String>,
     pub intervento: serde_json::Value,
     pub return_reason: Option<String>,
-    pub change_seq: i64,
+    pub change_seq: Option<i64>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -85,9 +85,10 @@ pub struct Scheda {
     /// The intervento as the register described it: CUP, cost, financing, cronoprogramma.
     pub intervento: serde_json::Value,
     pub return_reason: Option<String>,
-    /// The position of its last change in the feed.
+    /// The position of its last change in the feed, given when that change commits: null in the
+    /// answer of the write that made it (read it back with `GET /v1/schede/{id}`).
     #[schema(format = Int64)]
-    pub change_seq: i64,
+    pub change_seq: Option<i64>,
     #[schema(format = Int64)]
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -570,9 +571,8 @@ pub async fn review(
                     } else {
                         None
                     }),
-                    schede::change_seq.eq(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-                        "nextval('feed_seq')",
-                    )),
+                    // Back in the feed: the position is given at commit (see feed.rs).
+                    schede::change_seq.eq(None::<i64>),
                 ))
                 .execute(conn)?;
             event(conn, id, Some(state), to, &actor, note.as_deref())

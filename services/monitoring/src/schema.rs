@@ -27,7 +27,8 @@ diesel::table! {
         corrective_actions -> Nullable<Text>,
         intervento -> Jsonb,
         return_reason -> Nullable<Text>,
-        change_seq -> Int8,
+        // NULL until the deferred trigger schede_change_seq gives it a position at commit.
+        change_seq -> Nullable<Int8>,
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,

@@ -43,6 +43,10 @@ pub fn record(conn: &mut PgConnection, change: Change<'_>) -> Result<(), ApiErro
 pub struct AuditEntry {
     #[schema(format = Int64)]
     pub id: i64,
+    /// Its place in the trail, given when its transaction commits, in commit order: the trail is
+    /// paged by it, so an entry committed after a page was read is never before that page's end.
+    #[schema(format = Int64)]
+    pub position: i64,
     pub at: DateTime<Utc>,
     #[schema(max_length = 200)]
     pub actor: String,
@@ -60,17 +64,22 @@ pub struct AuditEntry {
     pub request_id: Option<String>,
 }
 
-/// The changes of one entity (or of all entities of a kind), oldest first, after `after_id`.
+/// The changes of one entity (or of all entities of a kind), in commit order, after the
+/// position `after`.
+///
+/// An entry's position is NULL until its transaction commits (the deferred trigger
+/// `audit_log_position` fills it in, see the platform migration `commit_positions`): other
+/// transactions never see it so, and `position > after` leaves out the writer's own.
 pub fn history(
     conn: &mut PgConnection,
     entity: Option<&str>,
     entity_id: Option<&str>,
-    after_id: i64,
+    after: i64,
     limit: i64,
 ) -> Result<Vec<AuditEntry>, ApiError> {
     let mut query = audit_log::table
-        .filter(audit_log::id.gt(after_id))
-        .order(audit_log::id.asc())
+        .filter(audit_log::position.gt(after))
+        .order(audit_log::position.asc())
         .limit(limit)
         .into_boxed();
     if let Some(entity) = entity {
@@ -82,6 +91,7 @@ pub fn history(
     Ok(query
         .select((
             audit_log::id,
+            audit_log::position.assume_not_null(),
             audit_log::at,
             audit_log::actor,
             audit_log::entity,
@@ -104,8 +114,9 @@ pub struct AuditFilter {
     pub entity_id: Option<String>,
 }
 
-/// The audit trail: who changed what, when and why, oldest first. For admin, auditor and
-/// responsabile_accordo.
+/// The audit trail: who changed what, when and why, in commit order (oldest first). A page's
+/// cursor is the place after its last entry: what commits later comes after it. For admin,
+/// auditor and responsabile_accordo.
 #[utoipa::path(
     tag = "audit",
     security(("bearer" = [])),
@@ -144,7 +155,7 @@ pub async fn list(
         actix_web::HttpResponse::Ok().json(crate::pagination::Page::from_rows(
             rows,
             limit,
-            |e| e.id,
+            |e| e.position,
             &path,
         )),
     )

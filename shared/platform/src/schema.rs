@@ -25,6 +25,8 @@ diesel::table! {
         before -> Nullable<Jsonb>,
         after -> Nullable<Jsonb>,
         request_id -> Nullable<Text>,
+        // NULL until the deferred trigger audit_log_position gives it a position at commit.
+        position -> Nullable<Int8>,
     }
 }
 
