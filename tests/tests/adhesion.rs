@@ -142,7 +142,8 @@ async fn a_comune_sees_and_changes_only_its_own_adhesions() {
     let other = ente("051010");
     assert_eq!(
         read(app, &path, Some(&other)).await.0,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND,
+        "another body's adhesion is not shown to exist"
     );
     assert_eq!(
         read(app, "/v1/enti/051013/adhesions", Some(&other)).await.0,
@@ -160,7 +161,7 @@ async fn a_comune_sees_and_changes_only_its_own_adhesions() {
         )
         .await
         .0,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     assert_eq!(
         call(

@@ -377,9 +377,8 @@ pub async fn get_one(
         let scope = scope(&caller, |code| by_code(conn, code))?;
         let row = load(conn, id, false)?;
         if !scope.sees(row.ente_id, row.via_aggregation_id) {
-            return Err(ApiError::Forbidden(
-                "this adhesion belongs to another body".to_owned(),
-            ));
+            // Another body's adhesion is not shown to exist.
+            return Err(ApiError::NotFound(format!("adhesion {id}")));
         }
         one_view(conn, row)
     })
@@ -714,9 +713,8 @@ pub async fn transition(
         };
         let current = load(conn, id, false)?;
         if !scope.sees(current.ente_id, current.via_aggregation_id) {
-            return Err(ApiError::Forbidden(
-                "this adhesion belongs to another body".to_owned(),
-            ));
+            // Another body's adhesion is not shown to exist.
+            return Err(ApiError::NotFound(format!("adhesion {id}")));
         }
         let edit = Edit::new(&actor, body.to.as_str()).because(body.act_ref.as_deref());
         versioned::update(
