@@ -193,18 +193,7 @@ fn write<R: Versioned>(
         apply(conn, &before)?;
         R::bump(conn, &key, before.version() + 1)?;
         let after = R::lock(conn, &key)?;
-        audit::record(
-            conn,
-            Change {
-                actor: edit.actor,
-                entity: R::ENTITY,
-                entity_id: key.to_string(),
-                action: edit.action,
-                reason: edit.reason,
-                before: Some(before.audit_view()?),
-                after: Some(after.audit_view()?),
-            },
-        )?;
+        record_change::<R>(conn, key, edit, Some(&before), &after)?;
         Ok(after)
     })
 }
@@ -219,20 +208,31 @@ pub fn create<R: Versioned>(
     conn.transaction(|conn| {
         let key = insert(conn)?;
         let created = R::lock(conn, &key)?;
-        audit::record(
-            conn,
-            Change {
-                actor: edit.actor,
-                entity: R::ENTITY,
-                entity_id: key.to_string(),
-                action: edit.action,
-                reason: edit.reason,
-                before: None,
-                after: Some(created.audit_view()?),
-            },
-        )?;
+        record_change::<R>(conn, key, edit, None, &created)?;
         Ok(created)
     })
+}
+
+/// The audit entry of a change of `key` from `before` (none for a creation) to `after`.
+fn record_change<R: Versioned>(
+    conn: &mut PgConnection,
+    key: R::Key,
+    edit: Edit<'_>,
+    before: Option<&R>,
+    after: &R,
+) -> Result<(), ApiError> {
+    audit::record(
+        conn,
+        Change {
+            actor: edit.actor,
+            entity: R::ENTITY,
+            entity_id: key.to_string(),
+            action: edit.action,
+            reason: edit.reason,
+            before: before.map(Versioned::audit_view).transpose()?,
+            after: Some(after.audit_view()?),
+        },
+    )
 }
 
 /// The audit view of anything serialisable; a value that cannot be serialised is an error,
