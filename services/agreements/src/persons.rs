@@ -3,6 +3,7 @@
 //! authenticated callers.
 
 use actix_web::{HttpResponse, get, post, web};
+use apq_domain::Role;
 use apq_platform::audit::{self, Change};
 use apq_platform::auth::MaybeCaller;
 use apq_platform::db::{PgPool, run_db};
@@ -90,11 +91,21 @@ pub fn load_all(conn: &mut PgConnection, with_email: bool) -> Result<Vec<Person>
         .collect()
 }
 
-/// The responsible persons and their roles.
+/// Who may read the responsible persons' e-mail addresses (personal data): those who run the
+/// programme. Everyone else gets the names, organisations and roles.
+const EMAIL_READERS: &[Role] = &[
+    Role::Admin,
+    Role::ResponsabileAccordo,
+    Role::ResponsabileIntervento,
+    Role::Auditor,
+];
+
+/// The responsible persons and their roles. Public; their e-mail addresses only for admin,
+/// responsabile_accordo, responsabile_intervento and auditor.
 #[utoipa::path(tag = "persons", responses((status = 200, description = "The persons", body = PersonList)))]
 #[get("/persons")]
 pub async fn list(caller: MaybeCaller, pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
-    let with_email = caller.0.is_some();
+    let with_email = caller.0.as_ref().is_some_and(|c| c.has_any(EMAIL_READERS));
     let items = run_db(&pool, move |conn| load_all(conn, with_email)).await?;
     Ok(HttpResponse::Ok().json(PersonList { items }))
 }

@@ -602,6 +602,16 @@ async fn only_editors_change_the_register_and_each_denial_holds() {
             .as_array()
             .is_some_and(|p| p.iter().any(|p| p["email"].is_string()))
     );
+    // E-mail addresses are personal data: a token of a body or of the sync job does not get them.
+    for role in [Role::Ente, Role::Sync] {
+        let (_, persons) = get(&app, "/v1/persons", Some(&token_with(&[role]))).await;
+        assert!(
+            persons["items"]
+                .as_array()
+                .is_some_and(|p| !p.is_empty() && p.iter().all(|p| p["email"].is_null())),
+            "{role}: {persons}"
+        );
+    }
 
     // A responsabile di intervento changes the activities of their own intervento only.
     let mut own = TokenRequest::new(vec![Role::ResponsabileIntervento]);
