@@ -4,6 +4,7 @@
 //! never sees an invalid CUP, ISTAT code, semester or amount. The crate depends on neither diesel
 //! nor actix (CI checks it with `cargo tree -i diesel -p apq-domain`).
 
+mod codice_fiscale;
 mod cup;
 mod euro;
 mod ids;
@@ -13,6 +14,7 @@ mod role;
 mod semester;
 mod text_enum;
 
+pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError};
 pub use cup::{Cup, CupError};
 pub use euro::{Euro, EuroError};
 pub use ids::IdError;
