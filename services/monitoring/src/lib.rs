@@ -10,6 +10,7 @@ mod eligibility;
 mod feed;
 mod indicators;
 pub mod peers;
+pub mod puc;
 mod report;
 mod schede;
 mod schema;
