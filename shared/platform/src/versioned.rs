@@ -28,7 +28,7 @@ use crate::concurrency::etag;
 use crate::problem::ApiError;
 
 /// The version a client read, from its `If-Match` header: a missing header is a 428, one that
-/// holds no ETag of ours a 412. In a handler's `params(...)` it documents the header, and the
+/// holds no ETag of ours a 400 naming the header, a stale one (see [`IfMatch::check`]) a 412. In a handler's `params(...)` it documents the header, and the
 /// platform then documents the 412 and 428 problems of the operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IfMatch(pub i64);
@@ -41,12 +41,16 @@ impl IfMatch {
         value
             .to_str()
             .ok()
-            .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+            .map(|v| v.trim())
+            .map(|v| v.strip_prefix("W/").unwrap_or(v))
+            .and_then(|v| v.strip_prefix('"')?.strip_suffix('"'))
+            .filter(|v| !v.is_empty() && v.len() <= 18 && v.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|v| v.parse::<i64>().ok())
             .map(IfMatch)
             .ok_or_else(|| {
-                ApiError::PreconditionFailed(
-                    "If-Match does not hold an ETag of this resource".to_owned(),
+                ApiError::field(
+                    "If-Match",
+                    "If-Match holds the ETag read, a number in quotes such as \"3\"",
                 )
             })
     }
@@ -82,7 +86,7 @@ impl utoipa::IntoParams for IfMatch {
                 .parameter_in(ParameterIn::Header)
                 .required(Required::True)
                 .description(Some(
-                    "The ETag of the version being changed, as read (a stale one gets 412, none 428)",
+                    "The ETag of the version being changed, as read (a stale one gets 412, none 428, a malformed one 400)",
                 ))
                 .schema(Some(
                     ObjectBuilder::new()
@@ -254,12 +258,26 @@ mod tests {
             IfMatch::parse(&missing),
             Err(ApiError::PreconditionRequired(_))
         ));
-        for (header, expected) in [("\"7\"", Some(7)), ("W/\"7\"", Some(7)), ("\"x\"", None)] {
+        for (header, expected) in [
+            ("\"7\"", Some(7)),
+            ("W/\"7\"", Some(7)),
+            ("\"x\"", None),
+            ("7", None),
+            ("\"-7\"", None),
+            ("\"\"", None),
+        ] {
             let req = TestRequest::default()
                 .insert_header((header::IF_MATCH, header))
                 .to_http_request();
             assert_eq!(IfMatch::parse(&req).ok(), expected.map(IfMatch), "{header}");
         }
+        let malformed = TestRequest::default()
+            .insert_header((header::IF_MATCH, "aaaa"))
+            .to_http_request();
+        assert!(matches!(
+            IfMatch::parse(&malformed),
+            Err(ApiError::Validation { .. })
+        ));
         assert!(IfMatch(7).check(7).is_ok());
         assert!(matches!(
             IfMatch(7).check(8),
