@@ -20,6 +20,17 @@ pub struct Settings {
     #[serde(default)]
     pub peers: BTreeMap<String, PeerSettings>,
     pub log: LogSettings,
+    /// Outbound TLS (peers, identity providers, OTLP).
+    pub tls: TlsSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TlsSettings {
+    /// A PEM bundle of CA certificates trusted on top of the system's (e.g. the Region's
+    /// internal CA): `APQ_TLS__CA_FILE`.
+    pub ca_file: Option<PathBuf>,
+    /// Refuse plain `http://` outbound calls (peers, OTLP, key fetches). Off by default.
+    pub https_only: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -189,7 +200,8 @@ impl Settings {
             .set_default("rate_limit.window_secs", 60)?
             .set_default("rate_limit.trusted_proxies", Vec::<String>::new())?
             .set_default("log.format", "json")?
-            .set_default("log.filter", "info")?;
+            .set_default("log.filter", "info")?
+            .set_default("tls.https_only", false)?;
         for (peer, port) in SERVICES {
             if peer != service {
                 builder = builder
