@@ -27,6 +27,7 @@ pub mod health;
 pub mod http;
 pub mod idempotency;
 pub mod inconsistencies;
+pub mod jwks;
 pub mod openapi;
 pub mod pagination;
 pub mod problem;
