@@ -3,112 +3,17 @@
 //! `tls.ca_file` and gets the server's answer; without it, or trusting another CA, it refuses.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use apq_platform::client::{PeerClient, PeerError};
 use apq_platform::settings::{Settings, TlsSettings};
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
-};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio_rustls::TlsAcceptor;
-use tokio_rustls::rustls::ServerConfig;
-use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-
-/// A certificate authority made for the test, its certificate written to a PEM file.
-struct TestCa {
-    issuer: CertifiedIssuer<'static, KeyPair>,
-    pem_path: PathBuf,
-}
+use apq_platform::testing::tls::TestCa;
 
 fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
     result.unwrap_or_else(|e| panic!("{e}"))
 }
 
-impl TestCa {
-    fn new(name: &str) -> Self {
-        let mut params = ok(CertificateParams::new(Vec::<String>::new()));
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let issuer = ok(CertifiedIssuer::self_signed(
-            params,
-            ok(KeyPair::generate()),
-        ));
-        let dir = std::env::temp_dir().join(format!("apq-tls-{}", uuid::Uuid::new_v4()));
-        ok(std::fs::create_dir_all(&dir));
-        let pem_path = dir.join("ca.pem");
-        ok(std::fs::write(&pem_path, issuer.pem()));
-        Self { issuer, pem_path }
-    }
-
-    /// A server certificate for 127.0.0.1 and localhost, and its key.
-    fn server_identity(&self) -> (rcgen::Certificate, KeyPair) {
-        let mut params = ok(CertificateParams::new(vec![
-            "127.0.0.1".to_owned(),
-            "localhost".to_owned(),
-        ]));
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "apq test server");
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        let key = ok(KeyPair::generate());
-        let cert = ok(params.signed_by(&key, &self.issuer));
-        (cert, key)
-    }
-}
-
-impl Drop for TestCa {
-    fn drop(&mut self) {
-        if let Some(dir) = self.pem_path.parent() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
-}
-
-/// A one-route HTTPS server: every request gets `{"tls": "ok"}`. Returns its base URL.
 async fn https_server(ca: &TestCa) -> String {
-    let (cert, key) = ca.server_identity();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-    let config = ok(ServerConfig::builder()
-        .with_no_client_auth()
-        .with_single_cert(vec![cert.der().clone()], key));
-    let acceptor = TlsAcceptor::from(Arc::new(config));
-    let listener = ok(tokio::net::TcpListener::bind("127.0.0.1:0").await);
-    let port = ok(listener.local_addr()).port();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                // A refused handshake (the client does not trust us) ends here.
-                let Ok(mut tls) = acceptor.accept(stream).await else {
-                    return;
-                };
-                let mut request = Vec::new();
-                let mut buf = [0_u8; 1024];
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match tls.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => request.extend_from_slice(&buf[..n]),
-                    }
-                }
-                let body = r#"{"tls":"ok"}"#;
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = tls.write_all(response.as_bytes()).await;
-                let _ = tls.shutdown().await;
-            });
-        }
-    });
-    format!("https://127.0.0.1:{port}")
+    ok(ca.https_server(r#"{"tls":"ok"}"#).await)
 }
 
 fn peer_settings(base_url: &str, ca_file: Option<&PathBuf>) -> Settings {
@@ -123,7 +28,7 @@ fn peer_settings(base_url: &str, ca_file: Option<&PathBuf>) -> Settings {
 
 #[tokio::test]
 async fn the_peer_client_trusts_the_ca_of_the_settings() {
-    let ca = TestCa::new("APQ test CA");
+    let ca = ok(TestCa::new("APQ test CA"));
     let url = https_server(&ca).await;
     let settings = peer_settings(&url, Some(&ca.pem_path));
     let client = ok(PeerClient::from_settings(&settings, "tlspeer"));
@@ -133,7 +38,7 @@ async fn the_peer_client_trusts_the_ca_of_the_settings() {
 
 #[tokio::test]
 async fn the_peer_client_refuses_a_server_it_does_not_trust() {
-    let ca = TestCa::new("APQ test CA");
+    let ca = ok(TestCa::new("APQ test CA"));
     let url = https_server(&ca).await;
 
     // Only the system's roots: the test CA is unknown.
@@ -148,7 +53,7 @@ async fn the_peer_client_refuses_a_server_it_does_not_trust() {
     );
 
     // Another CA trusted: still refused.
-    let other = TestCa::new("another CA");
+    let other = ok(TestCa::new("another CA"));
     let settings = peer_settings(&url, Some(&other.pem_path));
     let client = ok(PeerClient::from_settings(&settings, "tlspeer"));
     let refused = client.get::<serde_json::Value>("/v1/ping", None).await;
@@ -160,7 +65,7 @@ async fn the_peer_client_refuses_a_server_it_does_not_trust() {
 
 #[tokio::test]
 async fn the_blocking_client_of_the_otlp_exporter_trusts_the_same_ca() {
-    let ca = TestCa::new("APQ test CA");
+    let ca = ok(TestCa::new("APQ test CA"));
     let url = https_server(&ca).await;
     let trusting = TlsSettings {
         ca_file: Some(ca.pem_path.clone()),

@@ -4,6 +4,7 @@
 
 mod cluster;
 mod database;
+pub mod tls;
 
 use std::sync::OnceLock;
 
