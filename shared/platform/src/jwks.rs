@@ -4,7 +4,8 @@
 //! per `min_refresh`, so a stream of forged `kid`s cannot make us hammer the provider) and when
 //! the cache is older than `max_age`. A key rotation therefore needs no restart: a token signed
 //! with the new key brings the new JWKS in, and a key the provider no longer publishes is
-//! forgotten with it.
+//! forgotten with it. While the issuer cannot be reached, its last known keys still serve; with
+//! none known, callers get a 503.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,6 +36,8 @@ struct Cached {
     unnamed: Vec<Key>,
     fetched: Option<Instant>,
     last_attempt: Option<Instant>,
+    /// Why the last fetch failed, if it did.
+    last_error: Option<String>,
     jwks_uri: Option<String>,
 }
 
@@ -96,6 +99,7 @@ impl JwksCache {
                 unnamed: Vec::new(),
                 fetched: None,
                 last_attempt: None,
+                last_error: None,
                 jwks_uri: None,
             }),
             refreshing: tokio::sync::Mutex::new(()),
@@ -108,13 +112,11 @@ impl JwksCache {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// The key for `kid` from the cache only (no fetch), with the generation it belongs to.
+    /// The key for `kid` from the cache only (no fetch), with the generation it belongs to. Keys
+    /// older than `max_age` are still returned: [`Self::key`] refreshes them, and keeps serving
+    /// them while the issuer cannot be reached.
     pub fn cached_key(&self, kid: Option<&str>, alg: Algorithm) -> Option<(DecodingKey, u64)> {
         let cached = self.cached.read().ok()?;
-        let stale = cached.fetched.is_none_or(|at| at.elapsed() > self.max_age);
-        if stale {
-            return None;
-        }
         let key = match kid {
             Some(kid) => cached.keys.get(kid),
             None if cached.keys.len() + cached.unnamed.len() == 1 => {
@@ -128,39 +130,75 @@ impl JwksCache {
         Some((key.decoding.clone(), self.generation()))
     }
 
-    /// The key for `kid`, fetching the JWKS when the cache lacks it or is stale.
+    fn stale(&self) -> bool {
+        self.cached
+            .read()
+            .map(|c| c.fetched.is_none_or(|at| at.elapsed() > self.max_age))
+            .unwrap_or(true)
+    }
+
+    /// Whether a fetch was tried less than `min_refresh` ago, and its error if it failed.
+    fn last_attempt(&self) -> (bool, Option<String>) {
+        self.cached
+            .read()
+            .map(|c| {
+                (
+                    c.last_attempt
+                        .is_some_and(|at| at.elapsed() < self.min_refresh),
+                    c.last_error.clone(),
+                )
+            })
+            .unwrap_or((false, None))
+    }
+
+    /// The key for `kid`, fetching the JWKS when the cache lacks it or is older than `max_age`;
+    /// at most one fetch per `min_refresh`, however many tokens ask.
     pub async fn key(
         &self,
         kid: Option<&str>,
         alg: Algorithm,
     ) -> Result<(DecodingKey, u64), KeyError> {
-        if let Some(found) = self.cached_key(kid, alg) {
+        if !self.stale()
+            && let Some(found) = self.cached_key(kid, alg)
+        {
             return Ok(found);
         }
         let _one_at_a_time = self.refreshing.lock().await;
-        if let Some(found) = self.cached_key(kid, alg) {
-            return Ok(found);
+        let found = self.cached_key(kid, alg);
+        if found.is_some() && !self.stale() {
+            return found.ok_or(KeyError::Unknown);
         }
-        let (recent, stale) = match self.cached.read() {
-            Ok(cached) => (
-                cached
-                    .last_attempt
-                    .is_some_and(|at| at.elapsed() < self.min_refresh),
-                cached.fetched.is_none_or(|at| at.elapsed() > self.max_age),
-            ),
-            Err(_) => (false, true),
+        let (recent, last_error) = self.last_attempt();
+        let error = if recent {
+            last_error
+        } else {
+            self.refresh().await.err().map(|e| e.to_string())
         };
-        // An unknown kid refetches at most once per min_refresh; a stale cache always does.
-        if !recent || stale {
-            self.refresh().await?;
+        match (self.cached_key(kid, alg), error) {
+            (Some(found), None) => Ok(found),
+            (Some(found), Some(reason)) => {
+                // The issuer is unreachable: its last known keys still serve.
+                tracing::warn!(%reason, "cannot refresh the issuer's keys; using the cached ones");
+                Ok(found)
+            }
+            (None, Some(reason)) => Err(KeyError::Unavailable(reason)),
+            (None, None) => Err(KeyError::Unknown),
         }
-        self.cached_key(kid, alg).ok_or(KeyError::Unknown)
     }
 
     async fn refresh(&self) -> Result<(), KeyError> {
+        let result = self.fetch().await;
         if let Ok(mut cached) = self.cached.write() {
             cached.last_attempt = Some(Instant::now());
+            cached.last_error = result.as_ref().err().map(|e| match e {
+                KeyError::Unavailable(reason) => reason.clone(),
+                KeyError::Unknown => e.to_string(),
+            });
         }
+        result
+    }
+
+    async fn fetch(&self) -> Result<(), KeyError> {
         let known_uri = self.cached.read().ok().and_then(|c| c.jwks_uri.clone());
         let jwks_uri = match (&self.source, known_uri) {
             (JwksSource::Direct(url), _) => url.clone(),

@@ -36,8 +36,15 @@ fn tracer_provider(service: &str, tls: &TlsSettings) -> anyhow::Result<SdkTracer
     let exporting = std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT").is_ok_and(|v| !v.is_empty());
     let builder = if exporting {
         use opentelemetry_otlp::WithHttpConfig;
-        // Over http or https (rustls), trusting the system's roots plus `tls.ca_file`.
-        let client = crate::tls::blocking_client(tls, std::time::Duration::from_secs(10))?;
+        // Over http or https (rustls), trusting the system's roots plus `tls.ca_file`, or the
+        // standard OTEL_EXPORTER_OTLP_CERTIFICATE when that is not set.
+        let mut tls = tls.clone();
+        if tls.ca_file.is_none() {
+            tls.ca_file = std::env::var_os("OTEL_EXPORTER_OTLP_CERTIFICATE")
+                .filter(|v| !v.is_empty())
+                .map(std::path::PathBuf::from);
+        }
+        let client = crate::tls::blocking_client(&tls, std::time::Duration::from_secs(10))?;
         let exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
             .with_http_client(client)

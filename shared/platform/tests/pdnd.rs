@@ -59,7 +59,8 @@ fn signing_key(kid: &str, alg: Algorithm, encoding: EncodingKey) -> SigningKey {
     }
 }
 
-/// Serves `{"keys": [...]}` at `/.well-known/jwks.json`; the keys can be changed.
+/// Serves `{"keys": [...]}` at `/.well-known/jwks.json`; the keys can be changed, and a `null`
+/// among them makes it answer 503 (PDND down).
 async fn jwks_server(keys: Arc<Mutex<Vec<Value>>>) -> String {
     let data = web::Data::from(keys);
     let server = ok(HttpServer::new(move || {
@@ -67,6 +68,9 @@ async fn jwks_server(keys: Arc<Mutex<Vec<Value>>>) -> String {
             "/.well-known/jwks.json",
             web::get().to(|keys: web::Data<Mutex<Vec<Value>>>| async move {
                 let keys = keys.lock().map(|k| k.clone()).unwrap_or_default();
+                if keys.iter().any(Value::is_null) {
+                    return HttpResponse::ServiceUnavailable().finish();
+                }
                 HttpResponse::Ok().json(json!({ "keys": keys }))
             }),
         )
@@ -105,20 +109,23 @@ fn sign(key: &SigningKey, claims: &Value) -> String {
 }
 
 fn verifier(jwks_url: &str) -> JwtVerifier {
-    let settings = ok(Settings::with_overrides(
-        "adhesion",
-        &[
-            ("auth.pdnd.issuer", ISSUER.to_owned()),
-            ("auth.pdnd.jwks_url", jwks_url.to_owned()),
-            ("auth.pdnd.audience", AUDIENCE.to_owned()),
-            (
-                "auth.pdnd.bindings",
-                format!("{PURPOSE}/{CLIENT}=048017, {OTHER_PURPOSE}/{OTHER_CLIENT}=046012"),
-            ),
-            ("auth.pdnd.jwks_min_refresh_secs", "0".to_owned()),
-            ("auth.leeway_secs", "0".to_owned()),
-        ],
-    ));
+    verifier_with(jwks_url, &[])
+}
+
+fn verifier_with(jwks_url: &str, extra: &[(&str, String)]) -> JwtVerifier {
+    let mut overrides = vec![
+        ("auth.pdnd.issuer", ISSUER.to_owned()),
+        ("auth.pdnd.jwks_url", jwks_url.to_owned()),
+        ("auth.pdnd.audience", AUDIENCE.to_owned()),
+        (
+            "auth.pdnd.bindings",
+            format!("{PURPOSE}/{CLIENT}=048017, {OTHER_PURPOSE}/{OTHER_CLIENT}=046012"),
+        ),
+        ("auth.pdnd.jwks_min_refresh_secs", "0".to_owned()),
+        ("auth.leeway_secs", "0".to_owned()),
+    ];
+    overrides.extend(extra.iter().cloned());
+    let settings = ok(Settings::with_overrides("adhesion", &overrides));
     ok(JwtVerifier::from_settings(&settings))
 }
 
@@ -243,4 +250,26 @@ async fn pdnds_key_rotation_needs_no_restart() {
     ok(verifier.authenticate(&sign(&new, &voucher_claims())).await);
     let (status, _) = denied(verifier.authenticate(&before).await);
     assert_eq!(status, 401, "the removed key's voucher");
+}
+
+#[tokio::test]
+async fn an_unreachable_pdnd_is_a_503_until_its_keys_are_known_then_they_keep_serving() {
+    // Nothing listens there: no key can be known.
+    let port = ok(std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr())).port();
+    let nowhere = verifier(&format!("http://127.0.0.1:{port}/.well-known/jwks.json"));
+    let key = rsa_key("pdnd-key-1");
+    match nowhere.authenticate(&sign(&key, &voucher_claims())).await {
+        Err(ApiError::Unavailable { .. }) => {}
+        other => panic!("expected a 503, got {other:?}"),
+    }
+
+    // Keys always stale: every voucher asks PDND again; while it is down, the last keys serve.
+    let keys = Arc::new(Mutex::new(vec![key.public.clone()]));
+    let url = jwks_server(keys.clone()).await;
+    let verifier = verifier_with(&url, &[("auth.pdnd.jwks_max_age_secs", "0".to_owned())]);
+    ok(verifier.authenticate(&sign(&key, &voucher_claims())).await);
+    if let Ok(mut keys) = keys.lock() {
+        keys.push(Value::Null);
+    }
+    ok(verifier.authenticate(&sign(&key, &voucher_claims())).await);
 }
