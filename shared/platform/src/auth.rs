@@ -612,3 +612,98 @@ impl FromRequest for MaybeCaller {
         Box::pin(async move { authenticate(found).await.map(MaybeCaller) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn mapping(overrides: &[(&str, &str)]) -> OidcSettings {
+        let mut all = vec![("auth.oidc.issuer", "https://idp.example".to_owned())];
+        all.extend(overrides.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        Settings::with_overrides("agreements", &all)
+            .ok()
+            .and_then(|s| s.auth.oidc)
+            .unwrap_or_else(|| panic!("no oidc settings"))
+    }
+
+    fn raw(extra: serde_json::Value) -> serde_json::Value {
+        let mut claims = json!({"iss": "https://idp.example", "aud": ["apq-agreements", "account"],
+                                "sub": "u1", "exp": 2_000_000_000_i64});
+        if let (Some(claims), serde_json::Value::Object(extra)) = (claims.as_object_mut(), extra) {
+            claims.extend(extra);
+        }
+        claims
+    }
+
+    #[test]
+    fn provider_claims_become_our_roles_and_scope() {
+        let keycloak = mapping(&[
+            ("auth.oidc.roles_claim", "realm_access.roles"),
+            ("auth.oidc.role_map", "apq-ente=ente, APQ-Admin=admin"),
+            ("auth.oidc.ente_claim", "attributes.istat"),
+        ]);
+        let claims = map_oidc(
+            &raw(
+                json!({"realm_access": {"roles": ["offline_access", "apq-admin", "apq-ente"]},
+                        "attributes": {"istat": 48017}}),
+            ),
+            &keycloak,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(claims.roles, vec![Role::Admin, Role::Ente]);
+        assert_eq!(claims.ente.as_deref(), Some("48017"));
+        assert_eq!(claims.sub, "u1");
+
+        // A space-separated `scope`, a claim whose name holds dots, no map: our names as they are.
+        let scoped = mapping(&[("auth.oidc.roles_claim", "scope")]);
+        let claims = map_oidc(&raw(json!({"scope": "openid auditor sync"})), &scoped)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(claims.roles, vec![Role::Auditor, Role::Sync]);
+        let dotted = mapping(&[("auth.oidc.roles_claim", "https://apq.example/roles")]);
+        let claims = map_oidc(
+            &raw(json!({"https://apq.example/roles": ["admin"]})),
+            &dotted,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(claims.roles, vec![Role::Admin]);
+
+        let nobody = map_oidc(&raw(json!({"roles": "superuser"})), &scoped)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(nobody.roles.is_empty());
+    }
+
+    #[test]
+    fn an_issuer_configured_twice_is_refused_at_start() {
+        let pair = crate::devkeys::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+        let settings = Settings::with_overrides(
+            "agreements",
+            &[
+                ("auth.public_key_pem", pair.public_pem),
+                ("auth.issuer", "https://idp.example".to_owned()),
+                ("auth.oidc.issuer", "https://idp.example".to_owned()),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let error = JwtVerifier::from_settings(&settings)
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            error.as_deref().is_some_and(|e| e.contains("twice")),
+            "{error:?}"
+        );
+        let algorithms = Settings::with_overrides(
+            "agreements",
+            &[
+                ("auth.oidc.issuer", "https://idp.example".to_owned()),
+                ("auth.oidc.algorithms", "HS256".to_owned()),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            JwtVerifier::from_settings(&algorithms).is_err(),
+            "HS256 is never accepted"
+        );
+    }
+}

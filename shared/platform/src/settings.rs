@@ -452,4 +452,80 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(some.rate_limit.trusted_proxies, ["10.0.0.0/8", "127.0.0.1"]);
     }
+
+    #[test]
+    fn providers_are_configured_by_a_toml_file_with_tables_or_strings() {
+        let dir = std::env::temp_dir().join(format!("apq-settings-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.join("apq.toml");
+        std::fs::write(
+            &file,
+            r#"
+[auth.oidc]
+issuer = "https://idp.example/realms/apq"
+roles_claim = "realm_access.roles"
+ente_claim = "ipa_code"
+algorithms = ["RS256", "ES256"]
+[auth.oidc.role_map]
+"APQ-Admins" = "admin"
+auditors = "auditor"
+
+[auth.pdnd]
+issuer = "interop.pagopa.it"
+jwks_url = "https://interop.pagopa.it/.well-known/jwks.json"
+audience = "https://apq.example/adhesion/v1"
+[[auth.pdnd.bindings]]
+purpose_id = "p1"
+client_id = "c1"
+ente = "048017"
+"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let s = Settings::load("adhesion", Some(&file)).unwrap_or_else(|e| panic!("{e}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        let oidc = s.auth.oidc.unwrap_or_else(|| panic!("no oidc"));
+        assert_eq!(oidc.roles_claim, "realm_access.roles");
+        assert_eq!(oidc.algorithms, ["RS256", "ES256"]);
+        assert_eq!(oidc.jwks_min_refresh_secs, 30);
+        assert!(
+            oidc.role_map
+                .iter()
+                .any(|(k, v)| k.eq_ignore_ascii_case("APQ-Admins") && v == "admin")
+        );
+        let pdnd = s.auth.pdnd.unwrap_or_else(|| panic!("no pdnd"));
+        assert_eq!(
+            pdnd.bindings,
+            [PdndBinding {
+                purpose_id: "p1".to_owned(),
+                client_id: "c1".to_owned(),
+                ente: "048017".to_owned()
+            }]
+        );
+        assert_eq!(pdnd.algorithms, ["RS256"]);
+
+        let strings = Settings::with_overrides(
+            "adhesion",
+            &[
+                ("auth.oidc.issuer", "https://idp.example".to_owned()),
+                ("auth.oidc.role_map", "A=admin, b=ente".to_owned()),
+                ("auth.oidc.algorithms", "EdDSA".to_owned()),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let oidc = strings.auth.oidc.unwrap_or_else(|| panic!("no oidc"));
+        assert_eq!(oidc.role_map.get("A").map(String::as_str), Some("admin"));
+        assert_eq!(oidc.algorithms, ["EdDSA"]);
+        assert!(strings.auth.pdnd.is_none());
+
+        let bad = Settings::with_overrides(
+            "adhesion",
+            &[
+                ("auth.pdnd.issuer", "x".to_owned()),
+                ("auth.pdnd.jwks_url", "x".to_owned()),
+                ("auth.pdnd.audience", "x".to_owned()),
+                ("auth.pdnd.bindings", "no-slash=048017".to_owned()),
+            ],
+        );
+        assert!(bad.is_err());
+    }
 }
