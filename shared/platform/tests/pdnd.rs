@@ -4,6 +4,8 @@
 //! `purposeId` and `client_id` are bound together to a body: the caller then acts as that body.
 //! The JWKS is served by a local HTTP server; the keys are made by the test.
 
+mod fixture;
+
 use std::sync::{Arc, Mutex};
 
 use actix_web::{App, HttpResponse, HttpServer, web};
@@ -272,4 +274,67 @@ async fn an_unreachable_pdnd_is_a_503_until_its_keys_are_known_then_they_keep_se
         keys.push(Value::Null);
     }
     ok(verifier.authenticate(&sign(&key, &voucher_claims())).await);
+}
+
+#[tokio::test]
+async fn over_http_a_denied_voucher_is_a_problem_and_a_bound_one_acts_for_its_body() {
+    let key = rsa_key("pdnd-key-1");
+    let url = jwks_server(Arc::new(Mutex::new(vec![key.public.clone()]))).await;
+    let overrides = [
+        ("auth.pdnd.issuer", ISSUER.to_owned()),
+        ("auth.pdnd.jwks_url", url),
+        ("auth.pdnd.audience", AUDIENCE.to_owned()),
+        ("auth.pdnd.bindings", format!("{PURPOSE}/{CLIENT}=048017")),
+    ];
+    let app = ok(apq_platform::testing::TestApp::spawn(&fixture::FIXTURE, &overrides).await);
+    let body = json!({"cup": "D53G07000070002", "istat": "048017"});
+    let call = |token: String| {
+        let request = app.post("/v1/localisations").bearer_auth(token).json(&body);
+        async move {
+            let response = ok(request.send().await);
+            let status = response.status().as_u16();
+            let kind = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let problem: Value = response.json().await.unwrap_or_default();
+            (status, kind, problem)
+        }
+    };
+
+    let mut unbound = voucher_claims();
+    unbound["purposeId"] = json!(OTHER_PURPOSE);
+    let (status, kind, problem) = call(sign(&key, &unbound)).await;
+    assert_eq!(status, 403, "{problem}");
+    assert_eq!(kind, "application/problem+json");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not bound"),
+        "{problem}"
+    );
+
+    let mut expired = voucher_claims();
+    expired["exp"] = json!(now() - 60);
+    let (status, kind, problem) = call(sign(&key, &expired)).await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (401, "application/problem+json"),
+        "{problem}"
+    );
+
+    // Bound: authenticated as the body (role ente), so this admin-only operation is a 403 for
+    // want of the role, not of the voucher.
+    let (status, _, problem) = call(sign(&key, &voucher_claims())).await;
+    assert_eq!(status, 403, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("roles"),
+        "{problem}"
+    );
 }
