@@ -84,3 +84,22 @@ apq_create_database() {
   psql "$DATABASE_URL" -Atqc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1 \
     || psql "$DATABASE_URL" -qc "CREATE DATABASE \"$name\"" >/dev/null
 }
+
+# What the build links against: diesel's PostgreSQL backend needs libpq's development files
+# (Debian's libpq-dev), which a machine with only the Rust toolchain lacks.
+apq_ensure_build_deps() {
+  if command -v dpkg-query >/dev/null 2>&1; then
+    if dpkg-query -W -f='${Status}' libpq-dev 2>/dev/null | grep -q 'install ok installed'; then
+      return 0
+    fi
+  elif command -v pg_config >/dev/null 2>&1 && [ -e "$(pg_config --libdir)/libpq.so" ]; then
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    apq_log "libpq's development files are missing: install libpq (libpq-dev, libpq-devel or postgresql-libs)"
+    return 1
+  fi
+  apq_log "installing Debian's libpq-dev (diesel links against libpq)"
+  apq_as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apq_as_root apt-get install -y -qq libpq-dev pkg-config >/dev/null
+}

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::problem::{ApiError, Problem};
-use crate::settings::{PeerSettings, Settings};
+use crate::settings::{PeerSettings, Settings, TlsSettings};
 use crate::telemetry::inject_trace_context;
 
 #[derive(Clone, Debug)]
@@ -58,8 +58,10 @@ impl From<PeerError> for ApiError {
 }
 
 impl PeerClient {
-    pub fn new(name: &str, settings: &PeerSettings) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
+    /// A client for the peer `name`, over `http` or `https` (rustls; the system's CA store plus
+    /// `tls.ca_file`).
+    pub fn new(name: &str, settings: &PeerSettings, tls: &TlsSettings) -> anyhow::Result<Self> {
+        let http = crate::tls::client_builder(tls)?
             .connect_timeout(Duration::from_millis(settings.connect_timeout_ms))
             .timeout(Duration::from_millis(settings.timeout_ms))
             .pool_idle_timeout(Duration::from_secs(30))
@@ -74,7 +76,7 @@ impl PeerClient {
 
     /// The client for the peer `name` as configured in `settings.peers`.
     pub fn from_settings(settings: &Settings, name: &str) -> anyhow::Result<Self> {
-        Self::new(name, settings.peer(name)?)
+        Self::new(name, settings.peer(name)?, &settings.tls)
     }
 
     pub fn name(&self) -> &str {

@@ -8,6 +8,7 @@
 //! - [`http`]: request ids, access log, rate limits, CORS.
 //! - [`health`]: `/status`, `/health/live`, `/health/ready`.
 //! - [`client`]: the outbound HTTP client for service-to-service calls.
+//! - [`tls`]: outbound TLS on rustls, with the extra trusted CA of the settings.
 //! - [`telemetry`]: tracing, OpenTelemetry export and W3C trace context.
 //! - [`openapi`]: the spec every service serves and commits, and the drift check.
 //! - [`pagination`], [`concurrency`]: cursor pages, ETags.
@@ -26,6 +27,7 @@ pub mod health;
 pub mod http;
 pub mod idempotency;
 pub mod inconsistencies;
+pub mod jwks;
 pub mod openapi;
 pub mod pagination;
 pub mod problem;
@@ -34,6 +36,7 @@ pub mod schema;
 pub mod server;
 pub mod settings;
 pub mod telemetry;
+pub mod tls;
 pub mod versioned;
 
 #[cfg(feature = "testing")]

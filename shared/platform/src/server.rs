@@ -309,7 +309,7 @@ enum Command {
 pub async fn main(service: &'static Service) -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(service.info.name, cli.config.as_deref())?;
-    let _telemetry = crate::telemetry::init(service.info.name, &settings.log)?;
+    let _telemetry = crate::telemetry::init(service.info.name, &settings.log, &settings.tls)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = service.build(settings).await?;

@@ -20,6 +20,17 @@ pub struct Settings {
     #[serde(default)]
     pub peers: BTreeMap<String, PeerSettings>,
     pub log: LogSettings,
+    /// Outbound TLS (peers, identity providers, OTLP).
+    pub tls: TlsSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TlsSettings {
+    /// A PEM bundle of CA certificates trusted on top of the system's (e.g. the Region's
+    /// internal CA): `APQ_TLS__CA_FILE`.
+    pub ca_file: Option<PathBuf>,
+    /// Refuse plain `http://` outbound calls (peers, OTLP, key fetches). Off by default.
+    pub https_only: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -59,6 +70,175 @@ pub struct AuthSettings {
     /// The `aud` this service accepts (e.g. `apq-agreements`).
     pub audience: String,
     pub leeway_secs: u64,
+    /// The Region's OpenID Connect provider, when tokens come from it.
+    #[serde(default)]
+    pub oidc: Option<OidcSettings>,
+    /// PDND vouchers (the national interoperability platform), when comuni's systems call.
+    #[serde(default)]
+    pub pdnd: Option<PdndSettings>,
+}
+
+/// An OpenID Connect provider whose tokens are accepted: its keys come from the JWKS named by
+/// its discovery document, and its claims are mapped to our roles and `ente` scope.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OidcSettings {
+    /// The provider's `iss` (e.g. `https://idp.regione.toscana.it/realms/apq`).
+    pub issuer: String,
+    /// Its discovery document; default `<issuer>/.well-known/openid-configuration`.
+    #[serde(default)]
+    pub discovery_url: Option<String>,
+    /// The `aud` this service accepts from the provider; default `auth.audience`.
+    #[serde(default)]
+    pub audience: Option<String>,
+    /// Signature algorithms accepted (RS256, ES256, EdDSA by default).
+    #[serde(
+        default = "default_oidc_algorithms",
+        deserialize_with = "list_or_comma_separated"
+    )]
+    pub algorithms: Vec<String>,
+    /// Where the provider puts the caller's roles or groups: a dotted path into the claims
+    /// (`realm_access.roles`, `groups`, `resource_access.apq.roles`); a list or a space- or
+    /// comma-separated string.
+    #[serde(default = "default_roles_claim")]
+    pub roles_claim: String,
+    /// The provider's values mapped to our roles: `"apq-admin=admin,apq-ente=ente"` or a table.
+    /// Values are compared without regard to case; values not listed give no role. Without a
+    /// map, values that are our role names are taken as they are.
+    #[serde(default, deserialize_with = "pairs")]
+    pub role_map: BTreeMap<String, String>,
+    /// The claim that names the body an `ente` caller acts for (dotted path), e.g. `ipa_code`.
+    #[serde(default = "default_ente_claim")]
+    pub ente_claim: String,
+    /// The claim listing the interventi of a responsabile di intervento (dotted path).
+    #[serde(default = "default_interventi_claim")]
+    pub interventi_claim: String,
+    /// The claim that identifies the caller; default `sub`.
+    #[serde(default = "default_subject_claim")]
+    pub subject_claim: String,
+    /// Keys are refetched on an unknown `kid` at most once per this many seconds...
+    #[serde(default = "default_jwks_min_refresh_secs")]
+    pub jwks_min_refresh_secs: u64,
+    /// ...and in any case when they are older than this.
+    #[serde(default = "default_jwks_max_age_secs")]
+    pub jwks_max_age_secs: u64,
+}
+
+/// PDND vouchers: JWTs the platform issues to a client for a purpose; each accepted purpose and
+/// client is bound here to the body (`ente`) it acts for.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PdndSettings {
+    /// The voucher's `iss` (`interop.pagopa.it`; `uat.interop.pagopa.it` in UAT).
+    pub issuer: String,
+    /// PDND's published keys (`https://interop.pagopa.it/.well-known/jwks.json`).
+    pub jwks_url: String,
+    /// The audience of our e-service as registered on PDND.
+    pub audience: String,
+    /// `purposeId/client_id=ente` pairs (comma-separated) or a list of tables
+    /// `{ purpose_id, client_id, ente }`.
+    #[serde(default, deserialize_with = "bindings")]
+    pub bindings: Vec<PdndBinding>,
+    /// Signature algorithms accepted (RS256 by default, what PDND signs with).
+    #[serde(
+        default = "default_pdnd_algorithms",
+        deserialize_with = "list_or_comma_separated"
+    )]
+    pub algorithms: Vec<String>,
+    #[serde(default = "default_jwks_min_refresh_secs")]
+    pub jwks_min_refresh_secs: u64,
+    #[serde(default = "default_jwks_max_age_secs")]
+    pub jwks_max_age_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct PdndBinding {
+    pub purpose_id: String,
+    pub client_id: String,
+    /// The body (ISTAT code or aggregation id) the client acts for through this purpose.
+    pub ente: String,
+}
+
+fn default_oidc_algorithms() -> Vec<String> {
+    vec!["RS256".to_owned(), "ES256".to_owned(), "EdDSA".to_owned()]
+}
+fn default_pdnd_algorithms() -> Vec<String> {
+    vec!["RS256".to_owned()]
+}
+fn default_roles_claim() -> String {
+    "roles".to_owned()
+}
+fn default_ente_claim() -> String {
+    "ente".to_owned()
+}
+fn default_interventi_claim() -> String {
+    "interventi".to_owned()
+}
+fn default_subject_claim() -> String {
+    "sub".to_owned()
+}
+fn default_jwks_min_refresh_secs() -> u64 {
+    30
+}
+fn default_jwks_max_age_secs() -> u64 {
+    3_600
+}
+
+/// `a=b,c=d` or a table, as a map.
+fn pairs<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum MapOrString {
+        Map(BTreeMap<String, String>),
+        One(String),
+    }
+    match MapOrString::deserialize(deserializer)? {
+        MapOrString::Map(map) => Ok(map),
+        MapOrString::One(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                item.split_once('=')
+                    .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                    .ok_or_else(|| {
+                        serde::de::Error::custom(format!("\"{item}\" is not provider=role"))
+                    })
+            })
+            .collect(),
+    }
+}
+
+/// `purpose/client=ente,...` or a list of tables, as bindings.
+fn bindings<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<PdndBinding>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrString {
+        List(Vec<PdndBinding>),
+        One(String),
+    }
+    match ListOrString::deserialize(deserializer)? {
+        ListOrString::List(list) => Ok(list),
+        ListOrString::One(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                let parsed = item.split_once('=').and_then(|(left, ente)| {
+                    left.split_once('/').map(|(purpose, client)| PdndBinding {
+                        purpose_id: purpose.trim().to_owned(),
+                        client_id: client.trim().to_owned(),
+                        ente: ente.trim().to_owned(),
+                    })
+                });
+                parsed.ok_or_else(|| {
+                    serde::de::Error::custom(format!("\"{item}\" is not purposeId/client_id=ente"))
+                })
+            })
+            .collect(),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -189,7 +369,8 @@ impl Settings {
             .set_default("rate_limit.window_secs", 60)?
             .set_default("rate_limit.trusted_proxies", Vec::<String>::new())?
             .set_default("log.format", "json")?
-            .set_default("log.filter", "info")?;
+            .set_default("log.filter", "info")?
+            .set_default("tls.https_only", false)?;
         for (peer, port) in SERVICES {
             if peer != service {
                 builder = builder
@@ -208,6 +389,11 @@ impl Settings {
         self.peers.get(name).ok_or_else(|| {
             anyhow::anyhow!("no settings for the peer service \"{name}\" (peers.{name}.base_url)")
         })
+    }
+
+    /// Whether the dev issuer's key is configured (it is optional once a provider is).
+    pub fn has_public_key(&self) -> bool {
+        self.auth.public_key_pem.is_some() || self.auth.public_key_path.is_some()
     }
 
     /// The issuer's public key, from `auth.public_key_pem` or `auth.public_key_path`.
@@ -265,5 +451,81 @@ mod tests {
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(some.rate_limit.trusted_proxies, ["10.0.0.0/8", "127.0.0.1"]);
+    }
+
+    #[test]
+    fn providers_are_configured_by_a_toml_file_with_tables_or_strings() {
+        let dir = std::env::temp_dir().join(format!("apq-settings-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.join("apq.toml");
+        std::fs::write(
+            &file,
+            r#"
+[auth.oidc]
+issuer = "https://idp.example/realms/apq"
+roles_claim = "realm_access.roles"
+ente_claim = "ipa_code"
+algorithms = ["RS256", "ES256"]
+[auth.oidc.role_map]
+"APQ-Admins" = "admin"
+auditors = "auditor"
+
+[auth.pdnd]
+issuer = "interop.pagopa.it"
+jwks_url = "https://interop.pagopa.it/.well-known/jwks.json"
+audience = "https://apq.example/adhesion/v1"
+[[auth.pdnd.bindings]]
+purpose_id = "p1"
+client_id = "c1"
+ente = "048017"
+"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let s = Settings::load("adhesion", Some(&file)).unwrap_or_else(|e| panic!("{e}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        let oidc = s.auth.oidc.unwrap_or_else(|| panic!("no oidc"));
+        assert_eq!(oidc.roles_claim, "realm_access.roles");
+        assert_eq!(oidc.algorithms, ["RS256", "ES256"]);
+        assert_eq!(oidc.jwks_min_refresh_secs, 30);
+        assert!(
+            oidc.role_map
+                .iter()
+                .any(|(k, v)| k.eq_ignore_ascii_case("APQ-Admins") && v == "admin")
+        );
+        let pdnd = s.auth.pdnd.unwrap_or_else(|| panic!("no pdnd"));
+        assert_eq!(
+            pdnd.bindings,
+            [PdndBinding {
+                purpose_id: "p1".to_owned(),
+                client_id: "c1".to_owned(),
+                ente: "048017".to_owned()
+            }]
+        );
+        assert_eq!(pdnd.algorithms, ["RS256"]);
+
+        let strings = Settings::with_overrides(
+            "adhesion",
+            &[
+                ("auth.oidc.issuer", "https://idp.example".to_owned()),
+                ("auth.oidc.role_map", "A=admin, b=ente".to_owned()),
+                ("auth.oidc.algorithms", "EdDSA".to_owned()),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let oidc = strings.auth.oidc.unwrap_or_else(|| panic!("no oidc"));
+        assert_eq!(oidc.role_map.get("A").map(String::as_str), Some("admin"));
+        assert_eq!(oidc.algorithms, ["EdDSA"]);
+        assert!(strings.auth.pdnd.is_none());
+
+        let bad = Settings::with_overrides(
+            "adhesion",
+            &[
+                ("auth.pdnd.issuer", "x".to_owned()),
+                ("auth.pdnd.jwks_url", "x".to_owned()),
+                ("auth.pdnd.audience", "x".to_owned()),
+                ("auth.pdnd.bindings", "no-slash=048017".to_owned()),
+            ],
+        );
+        assert!(bad.is_err());
     }
 }

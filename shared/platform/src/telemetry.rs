@@ -1,7 +1,8 @@
 //! Tracing: structured logs (one JSON line per event, UTC RFC 3339 timestamps, the request's
 //! span fields) and OpenTelemetry spans. Spans are always created so that the W3C trace context
 //! flows from an incoming `traceparent` to every outbound call; they are exported over OTLP only
-//! when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
+//! when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, over `http` or `https` (rustls, trusting the
+//! system's roots plus `tls.ca_file`).
 
 use opentelemetry::propagation::Injector;
 use opentelemetry::trace::TracerProvider as _;
@@ -12,7 +13,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
-use crate::settings::LogSettings;
+use crate::settings::{LogSettings, TlsSettings};
 
 /// Flushes the exporter when dropped (at shutdown).
 pub struct TelemetryGuard {
@@ -27,15 +28,26 @@ impl Drop for TelemetryGuard {
     }
 }
 
-fn tracer_provider(service: &str) -> anyhow::Result<SdkTracerProvider> {
+fn tracer_provider(service: &str, tls: &TlsSettings) -> anyhow::Result<SdkTracerProvider> {
     let resource = opentelemetry_sdk::Resource::builder()
         .with_service_name(format!("apq-{service}"))
         .build();
     let builder = SdkTracerProvider::builder().with_resource(resource);
     let exporting = std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT").is_ok_and(|v| !v.is_empty());
     let builder = if exporting {
+        use opentelemetry_otlp::WithHttpConfig;
+        // Over http or https (rustls), trusting the system's roots plus `tls.ca_file`, or the
+        // standard OTEL_EXPORTER_OTLP_CERTIFICATE when that is not set.
+        let mut tls = tls.clone();
+        if tls.ca_file.is_none() {
+            tls.ca_file = std::env::var_os("OTEL_EXPORTER_OTLP_CERTIFICATE")
+                .filter(|v| !v.is_empty())
+                .map(std::path::PathBuf::from);
+        }
+        let client = crate::tls::blocking_client(&tls, std::time::Duration::from_secs(10))?;
         let exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
+            .with_http_client(client)
             .build()
             .map_err(|e| anyhow::anyhow!("cannot build the OTLP exporter: {e}"))?;
         builder.with_batch_exporter(exporter)
@@ -47,9 +59,9 @@ fn tracer_provider(service: &str) -> anyhow::Result<SdkTracerProvider> {
 
 /// Installs the global subscriber and propagator. Call once per process; a second call (tests
 /// spawning several apps) keeps the first subscriber.
-pub fn init(service: &str, log: &LogSettings) -> anyhow::Result<TelemetryGuard> {
+pub fn init(service: &str, log: &LogSettings, tls: &TlsSettings) -> anyhow::Result<TelemetryGuard> {
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
-    let provider = tracer_provider(service)?;
+    let provider = tracer_provider(service, tls)?;
     let tracer = provider.tracer(format!("apq-{service}"));
     opentelemetry::global::set_tracer_provider(provider.clone());
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&log.filter));

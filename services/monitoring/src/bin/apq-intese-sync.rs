@@ -46,6 +46,10 @@ struct Args {
     /// A pause after each item (to go easy on the target).
     #[arg(long, default_value_t = 0)]
     delay_ms: u64,
+    /// A PEM bundle of CA certificates trusted on top of the system's, for an `https` feed or
+    /// target signed by an internal CA (the same variable as the services' `tls.ca_file`).
+    #[arg(long, env = "APQ_TLS__CA_FILE")]
+    ca_file: Option<PathBuf>,
     /// Timeout of each HTTP call, in seconds.
     #[arg(long, default_value_t = 30)]
     timeout_secs: u64,
@@ -154,7 +158,11 @@ async fn run(args: Args) -> anyhow::Result<usize> {
         _ => anyhow::bail!("give either --target-dir or --target-url"),
     };
     let checkpoint_path = args.checkpoint.clone().unwrap_or(default_checkpoint);
-    let http = reqwest::Client::builder()
+    let tls = apq_platform::settings::TlsSettings {
+        ca_file: args.ca_file.clone(),
+        https_only: false,
+    };
+    let http = apq_platform::tls::client_builder(&tls)?
         .timeout(Duration::from_secs(args.timeout_secs))
         .build()?;
     let feed = args.feed.trim_end_matches('/').to_owned();

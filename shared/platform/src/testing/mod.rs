@@ -4,6 +4,7 @@
 
 mod cluster;
 mod database;
+pub mod tls;
 
 use std::sync::OnceLock;
 
@@ -15,7 +16,7 @@ pub use database::{TestDb, admin_url};
 
 use crate::devkeys::{KeyPair, TokenRequest};
 use crate::server::Service;
-use crate::settings::{LogSettings, Settings};
+use crate::settings::{LogSettings, Settings, TlsSettings};
 
 /// One key pair per test process: its public key is given to every spawned app.
 pub fn keys() -> &'static KeyPair {
@@ -34,7 +35,11 @@ pub fn init_telemetry() {
             format: "pretty".to_owned(),
             filter: "warn".to_owned(),
         };
-        crate::telemetry::init("test", &log).ok()
+        let tls = TlsSettings {
+            ca_file: None,
+            https_only: false,
+        };
+        crate::telemetry::init("test", &log, &tls).ok()
     });
 }
 
