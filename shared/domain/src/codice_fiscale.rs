@@ -13,7 +13,9 @@ pub struct CodiceFiscale(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodiceFiscaleError {
-    #[error("a codice fiscale has 16 characters (a person) or 11 digits (a body), this one has {0}")]
+    #[error(
+        "a codice fiscale has 16 characters (a person) or 11 digits (a body), this one has {0}"
+    )]
     Length(usize),
     #[error("character {position} ('{found}') is not allowed there")]
     Character { position: usize, found: char },
