@@ -128,7 +128,43 @@ pub fn finalize(derived: &utoipa::openapi::OpenApi, info: &ApiInfo) -> Value {
             .map(|name| json!({"name": name, "description": format!("Operations on {}", name.replace('_', " "))}))
             .collect(),
     );
+    drop_unused_schemas(&mut doc);
     doc
+}
+
+/// Every `$ref` to a component schema anywhere in `value`.
+fn schema_refs(value: &Value, found: &mut std::collections::BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                found.insert(name.to_owned());
+            }
+            map.values().for_each(|v| schema_refs(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| schema_refs(v, found)),
+        _ => {}
+    }
+}
+
+/// Leaves out the component schemas nothing refers to (a type only ever inlined, such as the
+/// item of a generic page): a client generator would emit them as dead types.
+fn drop_unused_schemas(doc: &mut Value) {
+    loop {
+        let mut used = std::collections::BTreeSet::new();
+        schema_refs(doc, &mut used);
+        let Some(schemas) = doc["components"]["schemas"].as_object_mut() else {
+            return;
+        };
+        let before = schemas.len();
+        schemas.retain(|name, _| used.contains(name));
+        if schemas.len() == before {
+            return;
+        }
+    }
 }
 
 const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
