@@ -49,6 +49,7 @@ pub struct InterventoRow {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub started_on: Option<NaiveDate>,
 }
 
 impl InterventoRow {
@@ -107,6 +108,9 @@ pub struct Intervento {
     /// The most CNIPA may co-finance, as a share of the cost (50% ALI, 40% RIUSO).
     pub cofinancing_cap: Percent,
     pub maturity: Maturity,
+    /// When the intervento started (the ALI's start, from which the catalogue's relative
+    /// go-lives count), once recorded.
+    pub started_on: Option<NaiveDate>,
     /// Where the seed says it (line references).
     pub source_ref: Option<String>,
     #[schema(format = Int64)]
@@ -141,6 +145,7 @@ impl TryFrom<InterventoRow> for Intervento {
                 reuse_agreements_formalised_on: row.reuse_agreements_formalised_on,
                 progetto_esecutivo_validated_on: row.progetto_esecutivo_validated_on,
             },
+            started_on: row.started_on,
             code: row.code,
             title: row.title,
             localisation: row.localisation,
@@ -464,6 +469,9 @@ pub struct InterventoPatch {
     /// When CNIPA validated the progetto esecutivo (maturity, art. 5.4).
     #[serde(default, deserialize_with = "patch_field")]
     pub progetto_esecutivo_validated_on: Option<Option<NaiveDate>>,
+    /// When the intervento (the ALI) started: the catalogue's relative go-lives count from it.
+    #[serde(default, deserialize_with = "patch_field")]
+    pub started_on: Option<Option<NaiveDate>>,
     /// Why the change is made (kept in the audit trail).
     pub reason: Option<String>,
 }
@@ -494,6 +502,9 @@ impl InterventoPatch {
         }
         if let Some(date) = self.progetto_esecutivo_validated_on {
             next.progetto_esecutivo_validated_on = date;
+        }
+        if let Some(date) = self.started_on {
+            next.started_on = date;
         }
         next
     }
@@ -548,6 +559,7 @@ pub async fn update(
                         .eq(next.reuse_agreements_formalised_on),
                     interventi::progetto_esecutivo_validated_on
                         .eq(next.progetto_esecutivo_validated_on),
+                    interventi::started_on.eq(next.started_on),
                 ))
                 .execute(conn)?;
             Ok(())

@@ -110,6 +110,10 @@ pub struct SubService {
 pub struct ServiceRecord {
     #[schema(format = Int32, minimum = 1)]
     pub number: i32,
+    /// The intervento that finances the service (the eight of the catalogue: CSTT-ALI). Only
+    /// commitments to an intervento's own services count for its 30% rule (art. 4.2.b).
+    #[serde(default)]
+    pub intervento_code: Option<String>,
     pub name: String,
     pub aliases: Vec<String>,
     pub ambito_amministrativo: Option<String>,

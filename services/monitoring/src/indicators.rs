@@ -269,7 +269,7 @@ pub async fn record_operation(
     pool: web::Data<PgPool>,
     body: Json<NewOperationPeriod>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
+    caller.require_any(&[Role::Admin, Role::ResponsabileAccordo, Role::Cnipa])?;
     let body = body.into_inner();
     if body.verified_to < body.verified_from {
         return Err(ApiError::field(

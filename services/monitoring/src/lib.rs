@@ -13,6 +13,7 @@ pub mod peers;
 mod report;
 mod schede;
 mod schema;
+mod verifications;
 
 use actix_web::web;
 use apq_platform::client::PeerClient;
@@ -56,6 +57,8 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(defaults::act)
         .service(eligibility::get)
         .service(eligibility::mark)
+        .service(verifications::create)
+        .service(verifications::list)
         .service(report::json)
         .service(report::document)
         .service(feed::feed)
@@ -68,7 +71,9 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
 fn state(settings: &Settings) -> anyhow::Result<AppState> {
     let agreements = peers::Agreements(PeerClient::from_settings(settings, "agreements")?);
     let adhesion = peers::Adhesion(PeerClient::from_settings(settings, "adhesion")?);
+    let catalogue = peers::Catalogue(PeerClient::from_settings(settings, "catalogue")?);
     Ok(AppState::new()
         .with(web::Data::new(agreements))
-        .with(web::Data::new(adhesion)))
+        .with(web::Data::new(adhesion))
+        .with(web::Data::new(catalogue)))
 }

@@ -115,7 +115,25 @@ diesel::table! {
 diesel::joinable!(scheda_events -> schede (scheda_id));
 diesel::joinable!(measurements -> indicators (indicator_id));
 diesel::joinable!(acknowledgements -> schede (scheda_id));
+diesel::table! {
+    verifications (id) {
+        id -> Uuid,
+        intervento_code -> Text,
+        kind -> Text,
+        verified_on -> Date,
+        act_ref -> Text,
+        verified_by -> Text,
+        holds -> Bool,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    verifications,
     obligations_done,
     schede,
     scheda_events,
