@@ -89,7 +89,8 @@ async fn the_deadlines_of_2009_s2_and_2010_s1_and_the_calendar() {
             s2["validation_request"].as_str(),
             s2["rapporto"].as_str()
         ),
-        (Some("2010-01-31"), Some("2010-01-31"), Some("2010-02-28"))
+        (Some("2010-01-31"), None, Some("2010-02-28")),
+        "the seed sets no deadline for the validation request (L573-574)"
     );
     let (_, s1) = read(m, "/v1/semesters/2010-S1", None).await;
     assert_eq!(

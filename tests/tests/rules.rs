@@ -169,7 +169,9 @@ async fn all_but_the_share(suite: &Suite) {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{patched}");
-    for number in [6, 7] {
+    // Pagamenti on line has a not-before bound only; START and ITER.NET go live relative to
+    // their availability: each gets its go-live date.
+    for number in [5, 6, 7] {
         let (_, entry) = read(&suite.catalogue, &format!("/v1/services/{number}"), None).await;
         let mut record = entry["record"].clone();
         record["go_live"] = json!({"kind": "absolute", "date": "2009-06-01", "months": null, "text": "messo a disposizione"});
@@ -597,4 +599,106 @@ async fn only_cnipa_revokes() {
     let t = tranche(&suite, "CSTT-ALI", 2).await;
     assert_eq!(check(&t, "co_financing")["holds"], false, "{t}");
     assert_eq!(t["eligible"], false);
+}
+
+fn subjects(list: &Value) -> Vec<Value> {
+    list["items"].as_array().cloned().unwrap_or_default()
+}
+
+fn find<'a>(items: &'a [Value], subject: &str) -> Option<&'a Value> {
+    items.iter().find(|i| i["subject"] == subject)
+}
+
+/// The data points of issue 11, as the shipped datasets now have them.
+#[tokio::test]
+async fn the_shipped_datasets_say_what_the_seed_says_and_no_more() {
+    let suite = suite().await;
+    // 1, 2: unknown baselines and targets are absent, and an absent target is never reached.
+    let (_, indicators) = read(&suite.monitoring, "/v1/indicators", None).await;
+    let items = indicators["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 16);
+    assert!(
+        items.iter().all(|i| i["baseline"].is_null()),
+        "{indicators}"
+    );
+    for i in &items {
+        let unknown = ["IND-13", "IND-15", "IND-16"].contains(&i["code"].as_str().unwrap_or(""));
+        assert_eq!(i["target"].is_null(), unknown, "{i}");
+    }
+    let (status, _) = call(
+        &suite.monitoring,
+        Method::PUT,
+        "/v1/indicators/IND-13/measurements/2009-S2",
+        Some(&accordo()),
+        None,
+        Some(json!({"value": "5"})),
+    )
+    .await;
+    assert!(status.is_success(), "{status}");
+    let (_, indicators) = read(&suite.monitoring, "/v1/indicators", None).await;
+    let ind13 = indicators["items"]
+        .as_array()
+        .and_then(|i| i.iter().find(|i| i["code"] == "IND-13").cloned())
+        .unwrap_or_default();
+    assert_eq!(ind13["latest"], "5.00");
+    assert_eq!(ind13["target_reached"], false, "{ind13}");
+    // 3: the validation request has no invented deadline and no default opens on it.
+    let (_, s2) = read(&suite.monitoring, "/v1/semesters/2009-S2", None).await;
+    assert!(s2["validation_request"].is_null(), "{s2}");
+    // 5: Pagamenti on line's go-live is a not-before bound.
+    let (_, pagamenti) = read(&suite.catalogue, "/v1/services/5", None).await;
+    assert_eq!(
+        pagamenti["record"]["go_live"]["kind"], "not_before",
+        "{pagamenti}"
+    );
+    assert_eq!(pagamenti["record"]["go_live"]["date"], "2009-01-01");
+    // 4, 7, 8: one story across the services' inconsistencies.
+    let (_, agreements) = read(&suite.agreements, "/v1/inconsistencies", None).await;
+    let (_, catalogue) = read(&suite.catalogue, "/v1/inconsistencies", None).await;
+    let (agreements, catalogue) = (subjects(&agreements), subjects(&catalogue));
+    let gap = find(
+        &agreements,
+        "CSTT-ALI: somma delle schede attività vs costo dell'intervento",
+    )
+    .unwrap_or_else(|| panic!("no gap inconsistency in agreements"));
+    let services = find(&catalogue, "Totale costi dei servizi")
+        .unwrap_or_else(|| panic!("no gap inconsistency in catalogue"));
+    for told in [gap, services] {
+        let text = told["description"].as_str().unwrap_or("");
+        for part in [
+            "A7-2",
+            "A7-3",
+            "24.000",
+            "26.000",
+            "49.000",
+            "1.000",
+            "L4243-4245",
+            "L4251-4253",
+        ] {
+            assert!(text.contains(part), "{part} in {told}");
+        }
+    }
+    assert!(
+        !gap["description"]
+            .as_str()
+            .unwrap_or("")
+            .contains("La differenza di 50.000,00 € è l'attività A8"),
+        "A8 is inside the budget: {gap}"
+    );
+    assert!(
+        find(&agreements, "e-Toscana Riuso: numero di soluzioni").is_none(),
+        "7 regional solutions plus Cancelleria Telematica is no inconsistency"
+    );
+    for (subject, reference) in [
+        (
+            "Gestioni associate: legge regionale di riferimento",
+            "L6745",
+        ),
+        ("CSTT-ALI: chi copre i costi del § 4.1", "L4285"),
+        ("CSTT-ALI: durata del progetto", "L4234"),
+    ] {
+        let found = find(&agreements, subject).unwrap_or_else(|| panic!("{subject}"));
+        let refs = format!("{} {}", found["ref_a"], found["ref_b"]);
+        assert!(refs.contains(reference), "{found}");
+    }
 }

@@ -31,6 +31,9 @@ text_enum!(
     /// How the go-live date is given.
     GoLiveKind {
         Absolute = "absolute",
+        /// A lower bound only ("non prima della prima metà del 2009"): `date` is the earliest
+        /// it may go live, not its go-live.
+        NotBefore = "not_before",
         RelativeToAliStart = "relative_to_ali_start",
         RelativeToAvailability = "relative_to_availability",
         AlreadyLive = "already_live",

@@ -136,6 +136,11 @@ fn go_live(service: &CatalogueService, started_on: Option<NaiveDate>) -> Result<
     match g.kind.as_str() {
         "already_live" => Ok(NaiveDate::MIN),
         "absolute" => g.date.ok_or_else(|| "no go-live date".to_owned()),
+        // A lower bound is not a go-live: the service is not usable until one is recorded.
+        "not_before" => Err(match g.date {
+            Some(bound) => format!("goes live not before {bound}; its go-live is not recorded"),
+            None => "no go-live date".to_owned(),
+        }),
         "relative_to_ali_start" => {
             let months = g
                 .months

@@ -53,8 +53,8 @@ diesel::table! {
         name -> Text,
         unit -> Text,
         intervento_code -> Nullable<Text>,
-        baseline -> Numeric,
-        target -> Numeric,
+        baseline -> Nullable<Numeric>,
+        target -> Nullable<Numeric>,
         source_ref -> Nullable<Text>,
     }
 }
