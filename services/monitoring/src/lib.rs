@@ -29,7 +29,7 @@ pub static SERVICE: Service = Service {
         name: "monitoring",
         title: "APQ Società dell'Informazione - Monitoring",
         summary: "Semestral monitoring, progress (SAL), deadlines and defaults, tranche eligibility, the monitoring report and the Applicativo Intese feed.",
-        description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). Turns the APQ's monitoring obligations (art. 4-8) into a calendar and a verifiable record, evaluates tranche eligibility with live data from the agreements and adhesion services, and feeds the Applicativo Intese. Errors are RFC 9457 problem details; a peer service that does not answer gives 503 naming it.",
+        description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). Turns the APQ's monitoring obligations (art. 4-8) into a calendar and a verifiable record, evaluates tranche eligibility with live data from the agreements, catalogue and adhesion services (every condition of art. 4.2 and 5.5, none failing open), and feeds the Applicativo Intese. Errors are RFC 9457 problem details; a peer service that does not answer gives 503 naming it.",
     },
     routes,
     migrations: apq_platform::migrations!(),
