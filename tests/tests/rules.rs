@@ -702,3 +702,51 @@ async fn the_shipped_datasets_say_what_the_seed_says_and_no_more() {
         assert!(refs.contains(reference), "{found}");
     }
 }
+
+#[tokio::test]
+async fn cnipa_approves_the_progetto_esecutivo_that_releases_the_first_riuso_tranche() {
+    let suite = suite().await;
+    let geosigma = intervento(&suite, "GEOSIGMA").await;
+    let path = format!("/v1/interventi/{}", geosigma["id"].as_str().unwrap_or(""));
+    let approval = json!({"progetto_esecutivo_validated_on": "2009-10-01", "reason": "nota CNIPA"});
+    let t = tranche(&suite, "GEOSIGMA", 1).await;
+    assert_eq!(check(&t, "progetto_esecutivo")["holds"], false, "{t}");
+    let (status, _) = call(
+        &suite.agreements,
+        Method::PATCH,
+        &path,
+        Some(&accordo()),
+        Some(&geosigma["version"]),
+        Some(approval.clone()),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the Regione does not approve it"
+    );
+    let (status, approved) = call(
+        &suite.agreements,
+        Method::PATCH,
+        &path,
+        Some(&cnipa()),
+        Some(&geosigma["version"]),
+        Some(approval),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    // CNIPA records its approval only, not the Regione's descriptive fields.
+    let (status, _) = call(
+        &suite.agreements,
+        Method::PATCH,
+        &path,
+        Some(&cnipa()),
+        Some(&approved["version"]),
+        Some(json!({"objective": "altro"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let t = tranche(&suite, "GEOSIGMA", 1).await;
+    assert_eq!(check(&t, "progetto_esecutivo")["holds"], true, "{t}");
+    assert_eq!(t["eligible"], true, "{:?}", failing(&t));
+}

@@ -66,6 +66,7 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("agreements", "POST",  "/v1/interventi",                                   "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
     ("agreements", "GET",   "/v1/interventi/{id}",                              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("agreements", "PATCH", "/v1/interventi/{id}",                              "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("agreements", "PATCH", "/v1/interventi/{id}",                              "progetto esecutivo", "401 2xx  403  403  403  403  403  403  403  2xx"),
     ("agreements", "POST",  "/v1/interventi/{id}/revocations",                  "",                  "401 403  403  403  403  403  403  403  403  2xx"),
     ("agreements", "GET",   "/v1/interventi/{id}/activities",                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("agreements", "POST",  "/v1/interventi/{id}/activities",                   "",                  "401 2xx  2xx  2xx  403  403  403  403  403  403"),
@@ -623,6 +624,13 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
             | "/v1/interventi/{id}/tranches",
             _,
         ) => Req::to(path.replace("{id}", id(&ctx.cstt))),
+        ("agreements", "PATCH", "/v1/interventi/{id}", "progetto esecutivo") => {
+            let intervento = ctx.intervento(false).await;
+            Req::to(format!("/v1/interventi/{}", id(&intervento)))
+                .body(json!({"progetto_esecutivo_validated_on": "2009-10-01", "reason": "matrix"}))
+                .version(&intervento)
+                .intervento(&intervento["code"])
+        }
         ("agreements", "PATCH", "/v1/interventi/{id}", _) => {
             let intervento = ctx.intervento(false).await;
             Req::to(format!("/v1/interventi/{}", id(&intervento)))
