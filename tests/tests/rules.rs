@@ -652,6 +652,31 @@ async fn the_shipped_datasets_say_what_the_seed_says_and_no_more() {
         "{pagamenti}"
     );
     assert_eq!(pagamenti["record"]["go_live"]["date"], "2009-01-01");
+    // 9: activity dates the seed gives as text are kept as written.
+    let cstt = intervento(&suite, "CSTT-ALI").await;
+    let (_, activities) = read(
+        &suite.agreements,
+        &format!(
+            "/v1/interventi/{}/activities",
+            cstt["id"].as_str().unwrap_or("")
+        ),
+        None,
+    )
+    .await;
+    let written = |code: &str| {
+        activities["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|a| a["code"] == code))
+            .map(|a| a["dates_as_written"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        written("A1-2"),
+        "Svolta nell\u{2019}anno 2003",
+        "{activities}"
+    );
+    assert_eq!(written("A2-2"), "Attività svolta da 01.2004 a 02.2005");
+    assert!(written("A1-1").is_null(), "a date range needs no text");
     // 4, 7, 8: one story across the services' inconsistencies.
     let (_, agreements) = read(&suite.agreements, "/v1/inconsistencies", None).await;
     let (_, catalogue) = read(&suite.catalogue, "/v1/inconsistencies", None).await;

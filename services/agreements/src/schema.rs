@@ -107,6 +107,7 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        dates_as_written -> Nullable<Text>,
     }
 }
 
