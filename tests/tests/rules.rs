@@ -775,3 +775,50 @@ async fn cnipa_approves_the_progetto_esecutivo_that_releases_the_first_riuso_tra
     assert_eq!(check(&t, "progetto_esecutivo")["holds"], true, "{t}");
     assert_eq!(t["eligible"], true, "{:?}", failing(&t));
 }
+
+#[tokio::test]
+async fn a_merged_away_comune_can_be_registered_as_a_2007_adherent() {
+    let suite = suite().await;
+    // Abetone (PT) merged into Abetone Cutigliano on 1 January 2017 (ANPR's archive).
+    let (status, abetone) = read(&suite.adhesion, "/v1/enti/A012", None).await;
+    assert_eq!(status, StatusCode::OK, "{abetone}");
+    assert_eq!(abetone["name"], "Abetone");
+    assert_eq!(abetone["ceased_on"], "2016-12-31");
+    let (status, body) = post(
+        &suite.adhesion,
+        "/v1/interventi/CSTT-ALI/adherents",
+        &admin(),
+        json!({"ente_code": "A012", "adhered_on": "2007-06-01", "act_ref": "Delibera GC Abetone", "priority": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, problem) = post(
+        &suite.adhesion,
+        "/v1/interventi/CSTT-ALI/adherents",
+        &admin(),
+        json!({"ente_code": "A559", "adhered_on": "2015-06-01", "act_ref": "Delibera"}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Casciana Terme ceased at the end of 2013: {problem}"
+    );
+    // Today's registry lists only the bodies that exist; the archive on request.
+    let (_, today) = read(&suite.adhesion, "/v1/enti?q=Abetone&kind=comune", None).await;
+    let names: Vec<&str> = today["items"]
+        .as_array()
+        .map(|i| i.iter().filter_map(|e| e["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, ["Abetone Cutigliano"], "{today}");
+    let (_, all) = read(
+        &suite.adhesion,
+        "/v1/enti?q=Abetone&kind=comune&ceased=true",
+        None,
+    )
+    .await;
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(2), "{all}");
+    // The small-comune flag says the date of the population it uses.
+    let (_, today) = read(&suite.adhesion, "/v1/enti/048017", None).await;
+    assert_eq!(today["population_as_of"], "2023-01-01", "{today}");
+}

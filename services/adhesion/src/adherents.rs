@@ -225,6 +225,27 @@ pub async fn create(
                 detail: format!("there is no body {} in the registry", body.ente_code),
                 errors: vec![FieldError::new("ente_code", "unknown body")],
             })?;
+            let existed = ente.existed_from.is_none_or(|from| from <= body.adhered_on)
+                && ente
+                    .ceased_on
+                    .is_none_or(|ceased| body.adhered_on <= ceased);
+            if !existed {
+                return Err(ApiError::Unprocessable {
+                    detail: format!(
+                        "{} ({}) did not exist on {}: it existed from {} to {}",
+                        ente.name,
+                        body.ente_code,
+                        body.adhered_on,
+                        ente.existed_from
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "?".to_owned()),
+                        ente.ceased_on
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "today".to_owned()),
+                    ),
+                    errors: vec![FieldError::new("adhered_on", "the body did not exist then")],
+                });
+            }
             if declared.unit == "comuni" && ente.kind != "comune" {
                 return Err(ApiError::Unprocessable {
                     detail: format!(

@@ -16,6 +16,9 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        existed_from -> Nullable<Date>,
+        ceased_on -> Nullable<Date>,
+        population_as_of -> Nullable<Date>,
     }
 }
 
