@@ -642,6 +642,12 @@ async fn the_shipped_datasets_say_what_the_seed_says_and_no_more() {
         .unwrap_or_default();
     assert_eq!(ind13["latest"], "5.00");
     assert_eq!(ind13["target_reached"], false, "{ind13}");
+    let (_, told) = read(&suite.monitoring, "/v1/inconsistencies", None).await;
+    let told = subjects(&told);
+    for code in ["IND-13", "IND-15", "IND-16"] {
+        let found = find(&told, &format!("{code} target")).unwrap_or_else(|| panic!("{code}"));
+        assert_eq!(found["value_b"], "absent", "{found}");
+    }
     // 3: the validation request has no invented deadline and no default opens on it.
     let (_, s2) = read(&suite.monitoring, "/v1/semesters/2009-S2", None).await;
     assert!(s2["validation_request"].is_null(), "{s2}");
