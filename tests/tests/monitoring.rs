@@ -89,7 +89,8 @@ async fn the_deadlines_of_2009_s2_and_2010_s1_and_the_calendar() {
             s2["validation_request"].as_str(),
             s2["rapporto"].as_str()
         ),
-        (Some("2010-01-31"), Some("2010-01-31"), Some("2010-02-28"))
+        (Some("2010-01-31"), None, Some("2010-02-28")),
+        "the seed sets no deadline for the validation request (L573-574)"
     );
     let (_, s1) = read(m, "/v1/semesters/2010-S1", None).await;
     assert_eq!(
@@ -365,12 +366,15 @@ fn holds(tranche: &Value, condition: &str) -> Option<bool> {
         .and_then(|c| c["holds"].as_bool())
 }
 
+/// The SAL condition holds exactly at 50%; the 30% rule divides by the 138 comuni the Atto
+/// declares, not by the registered adherents: 3 signed of 10 registered is 2,17% (it read 30%
+/// and released the tranche before).
 #[tokio::test]
-async fn cstt_tranche_2_becomes_eligible_exactly_at_sal_50_and_30_percent_of_comuni() {
+async fn cstt_sal_holds_exactly_at_50_and_3_signed_of_10_registered_is_2_17_percent_of_138() {
     let suite = suite().await;
     let (m, a) = (&suite.monitoring, &suite.adhesion);
     let admin = token_with(&[Role::Admin]);
-    // Ten small comuni adhere to PAeSI; their commitments will be signed one by one.
+    // Ten small comuni adhere to CSTT-ALI and to PAeSI; their commitments will be signed one by one.
     let (_, page) = read(a, "/v1/enti?province=SI&piccolo_comune=true&limit=10", None).await;
     let mut adhesions = Vec::new();
     for code in page["items"]
@@ -380,6 +384,9 @@ async fn cstt_tranche_2_becomes_eligible_exactly_at_sal_50_and_30_percent_of_com
         .iter()
         .filter_map(|e| e["code"].as_str().map(str::to_owned))
     {
+        let (status, adherent) = call(a, Method::POST, "/v1/interventi/CSTT-ALI/adherents", Some(&admin), None,
+            Some(json!({"ente_code": code, "adhered_on": "2007-06-01", "act_ref": "lettera di adesione"}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{adherent}");
         let (status, adhesion) = call(a, Method::POST, "/v1/adhesions", Some(&admin), None,
             Some(json!({"ente_code": code, "service_number": 1, "requested_on": "2009-03-01", "act_ref": null}))).await;
         assert_eq!(status, StatusCode::CREATED, "{adhesion}");
@@ -414,11 +421,11 @@ async fn cstt_tranche_2_becomes_eligible_exactly_at_sal_50_and_30_percent_of_com
             holds(&t, "adhesion_share"),
             t["eligible"].as_bool()
         ),
-        (Some(false), Some(true), Some(false)),
+        (Some(false), Some(false), Some(false)),
         "SAL 49.99%: {t}"
     );
 
-    // SAL reaches 50% in the next semester (the one-comune-short case has its own test).
+    // SAL reaches 50% in the next semester; 3 of 138 is still far from 30%.
     scheda_through(m, "CSTT-ALI", "2010-S1", "50.00", true).await;
     let t = tranche_2(m).await;
     assert_eq!(
@@ -427,8 +434,8 @@ async fn cstt_tranche_2_becomes_eligible_exactly_at_sal_50_and_30_percent_of_com
             holds(&t, "adhesion_share"),
             t["eligible"].as_bool()
         ),
-        (Some(true), Some(true), Some(true)),
-        "SAL 50% and 3 of 10: {t}"
+        (Some(true), Some(false), Some(false)),
+        "SAL 50% and 3 signed of 10 registered: {t}"
     );
     let check = t["checks"]
         .as_array()
@@ -439,12 +446,15 @@ async fn cstt_tranche_2_becomes_eligible_exactly_at_sal_50_and_30_percent_of_com
         })
         .unwrap_or_default();
     assert!(
-        check["figure"].as_str().unwrap_or("").starts_with("30"),
+        check["figure"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("3 of 138 comuni aderenti (2,17%) have signed commitments"),
         "{check}"
     );
 
-    // Marking it eligible goes through the agreements API.
-    let (status, marked) = call(
+    // Marking it eligible is refused, naming the condition.
+    let (status, problem) = call(
         m,
         Method::POST,
         "/v1/interventi/CSTT-ALI/tranches/2/eligibility",
@@ -453,21 +463,13 @@ async fn cstt_tranche_2_becomes_eligible_exactly_at_sal_50_and_30_percent_of_com
         None,
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{marked}");
-    assert_eq!(marked["state"], "eligible");
-    let (_, agreements_side) = call(
-        &suite.agreements,
-        Method::GET,
-        &format!(
-            "/v1/interventi/{}/tranches",
-            marked["intervento_id"].as_str().unwrap_or("")
-        ),
-        None,
-        None,
-        None,
-    )
-    .await;
-    assert_eq!(agreements_side["items"][1]["state"], "eligible");
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("adhesion_share")
+    );
     let (status, problem) = call(
         m,
         Method::POST,
@@ -490,8 +492,8 @@ async fn cstt_tranche_2_becomes_eligible_exactly_at_sal_50_and_30_percent_of_com
     );
 }
 
-/// With two of ten comuni signed (20%, one comune short of 30%), tranche 2 is not eligible even
-/// at SAL 50%.
+/// With two of ten registered comuni signed (20% of the registered, 1,45% of the 138 declared),
+/// tranche 2 is not eligible even at SAL 50%.
 #[tokio::test]
 async fn one_comune_short_of_30_percent_is_not_enough() {
     let suite = suite().await;

@@ -35,6 +35,7 @@ fn committed(service: &str) -> Value {
 //   ente'  ente whose token names another body (051010, Castiglion Fibocchi)
 //   aud    auditor
 //   sync   sync (the Applicativo Intese job)
+//   cnip   cnipa (the co-financer: approves, verifies, pays, revokes)
 //
 // Each cell is the answer the caller MUST get: 2xx, 401 (no token on a secured operation), 403
 // (the caller lacks the right) or 404 (the data of another body, hidden). Every cell sends a
@@ -45,103 +46,113 @@ fn committed(service: &str) -> Value {
 
 #[rustfmt::skip]
 const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
-    // service      method   path                                                variant               anon admin racc rint rint' ente ente' aud  sync
+    // service      method   path                                                variant               anon admin racc rint rint' ente ente' aud  sync cnip
     // ---------------------------------------------------------------------------------------------------------------------------------------------
-    ("agreements", "GET",   "/health/live",                                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "GET",   "/health/ready",                                    "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "GET",   "/status",                                          "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "GET",   "/v1/accordi",                                      "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "GET",   "/v1/atti-integrativi",                             "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "POST",  "/v1/atti-integrativi",                             "",                  "401 2xx  2xx  403  403  403  403  403  403"),
-    ("agreements", "GET",   "/v1/atti-integrativi/{id}",                        "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "PATCH", "/v1/atti-integrativi/{id}",                        "",                  "401 2xx  2xx  403  403  403  403  403  403"),
-    ("agreements", "GET",   "/v1/atti-integrativi/{id}/tavole",                 "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "GET",   "/v1/audit",                                        "",                  "401 2xx  2xx  403  403  403  403  2xx  403"),
-    ("agreements", "GET",   "/v1/conciliations",                                "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "POST",  "/v1/conciliations",                                "",                  "401 2xx  2xx  403  403  403  403  403  403"),
-    ("agreements", "POST",  "/v1/conciliations/{id}/agreement",                 "",                  "401 2xx  2xx  403  403  403  403  403  403"),
-    ("agreements", "GET",   "/v1/inconsistencies",                              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "GET",   "/v1/interventi",                                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "POST",  "/v1/interventi",                                   "",                  "401 2xx  2xx  403  403  403  403  403  403"),
-    ("agreements", "GET",   "/v1/interventi/{id}",                              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "PATCH", "/v1/interventi/{id}",                              "",                  "401 2xx  2xx  403  403  403  403  403  403"),
-    ("agreements", "GET",   "/v1/interventi/{id}/activities",                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "POST",  "/v1/interventi/{id}/activities",                   "",                  "401 2xx  2xx  2xx  403  403  403  403  403"),
-    ("agreements", "PATCH", "/v1/activities/{activity_id}",                     "",                  "401 2xx  2xx  2xx  403  403  403  403  403"),
-    ("agreements", "GET",   "/v1/interventi/{id}/cost-table",                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "PUT",   "/v1/interventi/{id}/cost-table",                   "",                  "401 2xx  2xx  403  403  403  403  403  403"),
-    ("agreements", "GET",   "/v1/interventi/{id}/financial-summary",            "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "PUT",   "/v1/interventi/{id}/financing-plan",               "",                  "401 2xx  2xx  403  403  403  403  403  403"),
-    ("agreements", "GET",   "/v1/interventi/{id}/tranches",                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "GET",   "/v1/persons",                                      "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "POST",  "/v1/persons",                                      "",                  "401 2xx  2xx  403  403  403  403  403  403"),
-    ("agreements", "GET",   "/v1/tavolo-decisions",                             "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "POST",  "/v1/tavolo-decisions",                             "",                  "401 2xx  2xx  403  403  403  403  403  403"),
-    ("agreements", "GET",   "/v1/tranche-plans/{code}",                         "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "GET",   "/v1/tranches/{tranche_id}/transitions",            "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("agreements", "POST",  "/v1/tranches/{tranche_id}/transitions",            "to eligible",       "401 2xx  2xx  403  403  403  403  403  2xx"),
-    ("agreements", "POST",  "/v1/tranches/{tranche_id}/transitions",            "to requested",      "401 2xx  2xx  403  403  403  403  403  403"),
+    ("agreements", "GET",   "/health/live",                                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "GET",   "/health/ready",                                    "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "GET",   "/status",                                          "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "GET",   "/v1/accordi",                                      "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "GET",   "/v1/atti-integrativi",                             "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "POST",  "/v1/atti-integrativi",                             "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("agreements", "GET",   "/v1/atti-integrativi/{id}",                        "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "PATCH", "/v1/atti-integrativi/{id}",                        "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("agreements", "GET",   "/v1/atti-integrativi/{id}/tavole",                 "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "GET",   "/v1/audit",                                        "",                  "401 2xx  2xx  403  403  403  403  2xx  403  403"),
+    ("agreements", "GET",   "/v1/conciliations",                                "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "POST",  "/v1/conciliations",                                "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("agreements", "POST",  "/v1/conciliations/{id}/agreement",                 "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("agreements", "GET",   "/v1/inconsistencies",                              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "GET",   "/v1/interventi",                                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "POST",  "/v1/interventi",                                   "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("agreements", "GET",   "/v1/interventi/{id}",                              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "PATCH", "/v1/interventi/{id}",                              "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("agreements", "PATCH", "/v1/interventi/{id}",                              "progetto esecutivo", "401 2xx  403  403  403  403  403  403  403  2xx"),
+    ("agreements", "POST",  "/v1/interventi/{id}/revocations",                  "",                  "401 403  403  403  403  403  403  403  403  2xx"),
+    ("agreements", "GET",   "/v1/interventi/{id}/activities",                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "POST",  "/v1/interventi/{id}/activities",                   "",                  "401 2xx  2xx  2xx  403  403  403  403  403  403"),
+    ("agreements", "PATCH", "/v1/activities/{activity_id}",                     "",                  "401 2xx  2xx  2xx  403  403  403  403  403  403"),
+    ("agreements", "GET",   "/v1/interventi/{id}/cost-table",                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "PUT",   "/v1/interventi/{id}/cost-table",                   "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("agreements", "GET",   "/v1/interventi/{id}/financial-summary",            "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "PUT",   "/v1/interventi/{id}/financing-plan",               "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("agreements", "GET",   "/v1/interventi/{id}/tranches",                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "GET",   "/v1/persons",                                      "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "POST",  "/v1/persons",                                      "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("agreements", "GET",   "/v1/tavolo-decisions",                             "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "POST",  "/v1/tavolo-decisions",                             "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("agreements", "GET",   "/v1/tranche-plans/{code}",                         "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "GET",   "/v1/tranches/{tranche_id}/transitions",            "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("agreements", "POST",  "/v1/tranches/{tranche_id}/transitions",            "to eligible",       "401 2xx  2xx  403  403  403  403  403  2xx  403"),
+    ("agreements", "POST",  "/v1/tranches/{tranche_id}/transitions",            "to requested",      "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("agreements", "POST",  "/v1/tranches/{tranche_id}/transitions",            "to paid",           "401 2xx  403  403  403  403  403  403  403  2xx"),
+    ("agreements", "POST",  "/v1/tranches/{tranche_id}/transitions",            "to revoked",        "401 403  403  403  403  403  403  403  403  2xx"),
 
-    ("catalogue",  "GET",   "/health/live",                                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("catalogue",  "GET",   "/health/ready",                                    "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("catalogue",  "GET",   "/status",                                          "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("catalogue",  "GET",   "/v1/audit",                                        "",                  "401 2xx  2xx  403  403  403  403  2xx  403"),
-    ("catalogue",  "GET",   "/v1/budget",                                       "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("catalogue",  "GET",   "/v1/inconsistencies",                              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("catalogue",  "GET",   "/v1/services",                                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("catalogue",  "POST",  "/v1/services",                                     "",                  "401 2xx  403  403  403  403  403  403  403"),
-    ("catalogue",  "GET",   "/v1/services/{number}",                            "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("catalogue",  "PUT",   "/v1/services/{number}",                            "",                  "401 2xx  403  403  403  403  403  403  403"),
-    ("catalogue",  "GET",   "/v1/services/{number}/versions/{version}",         "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("catalogue",  "POST",  "/v1/services/{number}/withdrawal",                 "",                  "401 2xx  403  403  403  403  403  403  403"),
+    ("catalogue",  "GET",   "/health/live",                                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("catalogue",  "GET",   "/health/ready",                                    "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("catalogue",  "GET",   "/status",                                          "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("catalogue",  "GET",   "/v1/audit",                                        "",                  "401 2xx  2xx  403  403  403  403  2xx  403  403"),
+    ("catalogue",  "GET",   "/v1/budget",                                       "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("catalogue",  "GET",   "/v1/inconsistencies",                              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("catalogue",  "GET",   "/v1/services",                                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("catalogue",  "POST",  "/v1/services",                                     "",                  "401 2xx  403  403  403  403  403  403  403  403"),
+    ("catalogue",  "GET",   "/v1/services/{number}",                            "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("catalogue",  "PUT",   "/v1/services/{number}",                            "",                  "401 2xx  403  403  403  403  403  403  403  403"),
+    ("catalogue",  "GET",   "/v1/services/{number}/versions/{version}",         "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("catalogue",  "POST",  "/v1/services/{number}/withdrawal",                 "",                  "401 2xx  403  403  403  403  403  403  403  403"),
 
-    ("adhesion",   "GET",   "/health/live",                                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("adhesion",   "GET",   "/health/ready",                                    "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("adhesion",   "GET",   "/status",                                          "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("adhesion",   "POST",  "/v1/adhesions",                                    "",                  "401 2xx  403  403  403  2xx  403  403  403"),
-    ("adhesion",   "GET",   "/v1/adhesions/{id}",                               "",                  "401 2xx  2xx  403  403  2xx  404  2xx  2xx"),
-    ("adhesion",   "POST",  "/v1/adhesions/{id}/transitions",                   "",                  "401 2xx  403  403  403  2xx  404  403  403"),
-    ("adhesion",   "GET",   "/v1/audit",                                        "",                  "401 2xx  2xx  403  403  403  403  2xx  403"),
-    ("adhesion",   "GET",   "/v1/enti",                                         "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("adhesion",   "POST",  "/v1/enti",                                         "",                  "401 2xx  403  403  403  403  403  403  403"),
-    ("adhesion",   "GET",   "/v1/enti/{code}",                                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("adhesion",   "GET",   "/v1/enti/{code}/adhesions",                        "",                  "401 2xx  2xx  403  403  2xx  403  2xx  2xx"),
-    ("adhesion",   "GET",   "/v1/figures",                                      "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("adhesion",   "GET",   "/v1/open-data/adhesions",                          "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx"),
-    ("adhesion",   "GET",   "/v1/open-data/adhesions.csv",                      "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx"),
-    ("adhesion",   "GET",   "/v1/services/{number}/adhesions",                  "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx"),
+    ("adhesion",   "GET",   "/health/live",                                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("adhesion",   "GET",   "/health/ready",                                    "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("adhesion",   "GET",   "/status",                                          "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("adhesion",   "POST",  "/v1/adhesions",                                    "",                  "401 2xx  403  403  403  2xx  403  403  403  403"),
+    ("adhesion",   "GET",   "/v1/adhesions/{id}",                               "",                  "401 2xx  2xx  403  403  2xx  404  2xx  2xx  403"),
+    ("adhesion",   "POST",  "/v1/adhesions/{id}/transitions",                   "",                  "401 2xx  403  403  403  2xx  404  403  403  403"),
+    ("adhesion",   "GET",   "/v1/audit",                                        "",                  "401 2xx  2xx  403  403  403  403  2xx  403  403"),
+    ("adhesion",   "GET",   "/v1/enti",                                         "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("adhesion",   "POST",  "/v1/enti",                                         "",                  "401 2xx  403  403  403  403  403  403  403  403"),
+    ("adhesion",   "GET",   "/v1/enti/{code}",                                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("adhesion",   "GET",   "/v1/enti/{code}/adhesions",                        "",                  "401 2xx  2xx  403  403  2xx  403  2xx  2xx  403"),
+    ("adhesion",   "GET",   "/v1/figures",                                      "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("adhesion",   "GET",   "/v1/interventi/{code}/adherents",                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("adhesion",   "POST",  "/v1/interventi/{code}/adherents",                  "",                  "401 2xx  403  403  403  2xx  403  403  403  403"),
+    ("adhesion",   "GET",   "/v1/interventi/{code}/commitments",                "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("adhesion",   "GET",   "/v1/open-data/adhesions",                          "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx  403"),
+    ("adhesion",   "GET",   "/v1/open-data/adhesions.csv",                      "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx  403"),
+    ("adhesion",   "GET",   "/v1/services/{number}/adhesions",                  "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx  403"),
 
-    ("monitoring", "GET",   "/health/live",                                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("monitoring", "GET",   "/health/ready",                                    "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("monitoring", "GET",   "/status",                                          "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("monitoring", "GET",   "/v1/audit",                                        "",                  "401 2xx  2xx  403  403  403  403  2xx  403"),
-    ("monitoring", "GET",   "/v1/calendar",                                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("monitoring", "GET",   "/v1/defaults",                                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("monitoring", "POST",  "/v1/defaults/detections",                          "",                  "401 2xx  2xx  403  403  403  403  403  403"),
-    ("monitoring", "POST",  "/v1/defaults/{id}/actions",                        "",                  "401 2xx  2xx  403  403  403  403  403  403"),
-    ("monitoring", "GET",   "/v1/feed",                                         "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx"),
-    ("monitoring", "GET",   "/v1/feed/acknowledgements",                        "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx"),
-    ("monitoring", "POST",  "/v1/feed/acknowledgements",                        "",                  "401 2xx  403  403  403  403  403  403  2xx"),
-    ("monitoring", "GET",   "/v1/inconsistencies",                              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("monitoring", "GET",   "/v1/indicators",                                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("monitoring", "PUT",   "/v1/indicators/{code}/measurements/{semester}",    "",                  "401 2xx  2xx  2xx  403  403  403  403  403"),
-    ("monitoring", "GET",   "/v1/interventi/{code}/eligibility",                "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("monitoring", "POST",  "/v1/interventi/{code}/tranches/{seq}/eligibility", "",                  "401 2xx  2xx  403  403  403  403  403  2xx"),
-    ("monitoring", "POST",  "/v1/obligations",                                  "piano_submitted",   "401 2xx  2xx  2xx  2xx  403  403  403  403"),
-    ("monitoring", "POST",  "/v1/obligations",                                  "semestral",         "401 2xx  2xx  403  403  403  403  403  403"),
-    ("monitoring", "GET",   "/v1/operation-periods",                            "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("monitoring", "POST",  "/v1/operation-periods",                            "",                  "401 2xx  2xx  403  403  403  403  403  403"),
-    ("monitoring", "GET",   "/v1/reports/{semester}",                           "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("monitoring", "GET",   "/v1/reports/{semester}/document",                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("monitoring", "GET",   "/v1/schede",                                       "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("monitoring", "POST",  "/v1/schede",                                       "",                  "401 2xx  2xx  2xx  403  403  403  403  403"),
-    ("monitoring", "GET",   "/v1/schede/{id}",                                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("monitoring", "PATCH", "/v1/schede/{id}",                                  "",                  "401 2xx  2xx  2xx  403  403  403  403  403"),
-    ("monitoring", "GET",   "/v1/schede/{id}/history",                          "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
-    ("monitoring", "POST",  "/v1/schede/{id}/{step}",                           "submission",        "401 2xx  2xx  2xx  403  403  403  403  403"),
-    ("monitoring", "POST",  "/v1/schede/{id}/{step}",                           "validation",        "401 2xx  2xx  403  403  403  403  403  403"),
-    ("monitoring", "POST",  "/v1/schede/{id}/{step}",                           "return",            "401 2xx  2xx  403  403  403  403  403  403"),
-    ("monitoring", "GET",   "/v1/semesters/{semester}",                         "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "GET",   "/health/live",                                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "GET",   "/health/ready",                                    "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "GET",   "/status",                                          "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "GET",   "/v1/audit",                                        "",                  "401 2xx  2xx  403  403  403  403  2xx  403  403"),
+    ("monitoring", "GET",   "/v1/calendar",                                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "GET",   "/v1/defaults",                                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/defaults/detections",                          "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("monitoring", "POST",  "/v1/defaults/{id}/actions",                        "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/feed",                                         "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx  403"),
+    ("monitoring", "GET",   "/v1/feed/acknowledgements",                        "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx  403"),
+    ("monitoring", "POST",  "/v1/feed/acknowledgements",                        "",                  "401 2xx  403  403  403  403  403  403  2xx  403"),
+    ("monitoring", "GET",   "/v1/inconsistencies",                              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "GET",   "/v1/indicators",                                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "PUT",   "/v1/indicators/{code}/measurements/{semester}",    "",                  "401 2xx  2xx  2xx  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/interventi/{code}/eligibility",                "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/interventi/{code}/tranches/{seq}/eligibility", "",                  "401 2xx  2xx  403  403  403  403  403  2xx  403"),
+    ("monitoring", "GET",   "/v1/interventi/{code}/verifications",              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/interventi/{code}/verifications",              "piano_approved",    "401 2xx  403  403  403  403  403  403  403  2xx"),
+    ("monitoring", "POST",  "/v1/interventi/{code}/verifications",              "completion",        "401 2xx  2xx  403  403  403  403  403  403  2xx"),
+    ("monitoring", "POST",  "/v1/obligations",                                  "piano_submitted",   "401 2xx  2xx  2xx  2xx  403  403  403  403  403"),
+    ("monitoring", "POST",  "/v1/obligations",                                  "semestral",         "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/operation-periods",                            "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/operation-periods",                            "",                  "401 2xx  2xx  403  403  403  403  403  403  2xx"),
+    ("monitoring", "GET",   "/v1/reports/{semester}",                           "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "GET",   "/v1/reports/{semester}/document",                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "GET",   "/v1/schede",                                       "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/schede",                                       "",                  "401 2xx  2xx  2xx  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/schede/{id}",                                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "PATCH", "/v1/schede/{id}",                                  "",                  "401 2xx  2xx  2xx  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/schede/{id}/history",                          "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/schede/{id}/{step}",                           "submission",        "401 2xx  2xx  2xx  403  403  403  403  403  403"),
+    ("monitoring", "POST",  "/v1/schede/{id}/{step}",                           "validation",        "401 2xx  2xx  403  403  403  403  403  403  2xx"),
+    ("monitoring", "POST",  "/v1/schede/{id}/{step}",                           "return",            "401 2xx  2xx  403  403  403  403  403  403  2xx"),
+    ("monitoring", "GET",   "/v1/semesters/{semester}",                         "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -155,10 +166,11 @@ enum Who {
     OtherEnte,
     Auditor,
     Sync,
+    Cnipa,
 }
 
 /// The callers, in the order of the matrix's columns.
-const CALLERS: [Who; 9] = [
+const CALLERS: [Who; 10] = [
     Who::Anonymous,
     Who::Admin,
     Who::Accordo,
@@ -168,6 +180,7 @@ const CALLERS: [Who; 9] = [
     Who::OtherEnte,
     Who::Auditor,
     Who::Sync,
+    Who::Cnipa,
 ];
 
 /// The intervento a `rint'` token names, and the body an `ente'` token names.
@@ -186,6 +199,7 @@ impl Who {
             Who::OtherEnte => "ente'",
             Who::Auditor => "aud",
             Who::Sync => "sync",
+            Who::Cnipa => "cnip",
         }
     }
 
@@ -199,6 +213,7 @@ impl Who {
             Who::Ente | Who::OtherEnte => Role::Ente,
             Who::Auditor => Role::Auditor,
             Who::Sync => Role::Sync,
+            Who::Cnipa => Role::Cnipa,
         };
         let mut request = TokenRequest::new(vec![role]);
         request.subject = format!("matrix-{}", self.name());
@@ -609,6 +624,13 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
             | "/v1/interventi/{id}/tranches",
             _,
         ) => Req::to(path.replace("{id}", id(&ctx.cstt))),
+        ("agreements", "PATCH", "/v1/interventi/{id}", "progetto esecutivo") => {
+            let intervento = ctx.intervento(false).await;
+            Req::to(format!("/v1/interventi/{}", id(&intervento)))
+                .body(json!({"progetto_esecutivo_validated_on": "2009-10-01", "reason": "matrix"}))
+                .version(&intervento)
+                .intervento(&intervento["code"])
+        }
         ("agreements", "PATCH", "/v1/interventi/{id}", _) => {
             let intervento = ctx.intervento(false).await;
             Req::to(format!("/v1/interventi/{}", id(&intervento)))
@@ -670,13 +692,35 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
             "/v1/tranches/{}/transitions",
             id(&ctx.cstt_tranche)
         )),
+        ("agreements", "POST", "/v1/tranches/{tranche_id}/transitions", "to paid") => {
+            let eligible = ctx.tranche(true).await;
+            let tranche = ctx
+                .admin(
+                    "agreements",
+                    Method::POST,
+                    &format!("/v1/tranches/{}/transitions", id(&eligible)),
+                    Some(&eligible["version"]),
+                    Some(json!({"to": "requested", "reason": "matrix", "act_ref": null, "evaluation": null})),
+                )
+                .await;
+            Req::to(format!("/v1/tranches/{}/transitions", id(&tranche)))
+                .body(json!({"to": "paid", "reason": format!("matrix {n}"), "act_ref": "mandato", "evaluation": null}))
+                .version(&tranche)
+        }
         ("agreements", "POST", "/v1/tranches/{tranche_id}/transitions", variant) => {
-            let to_requested = variant == "to requested";
-            let tranche = ctx.tranche(to_requested).await;
-            let to = if to_requested { "requested" } else { "eligible" };
+            let to = variant.trim_start_matches("to ");
+            let tranche = ctx.tranche(to == "requested").await;
             Req::to(format!("/v1/tranches/{}/transitions", id(&tranche)))
                 .body(json!({"to": to, "reason": format!("matrix {n}"), "act_ref": null, "evaluation": null}))
                 .version(&tranche)
+        }
+
+        ("agreements", "POST", "/v1/interventi/{id}/revocations", _) => {
+            let intervento = ctx.intervento(true).await;
+            Req::to(format!("/v1/interventi/{}/revocations", id(&intervento)))
+                .body(json!({"extent": "total", "decided_on": "2010-01-01", "act_ref": "decreto CNIPA",
+                    "reason": format!("matrix {n}")}))
+                .intervento(&intervento["code"])
         }
 
         // catalogue
@@ -714,6 +758,18 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
         ("adhesion", "POST", "/v1/adhesions", _) => {
             let comune = ctx.comune();
             Req::to(path).body(adhere(&comune)).ente(&comune)
+        }
+        ("adhesion", "GET", "/v1/interventi/{code}/adherents", _) => {
+            Req::to("/v1/interventi/CSTT-ALI/adherents")
+        }
+        ("adhesion", "GET", "/v1/interventi/{code}/commitments", _) => {
+            Req::to("/v1/interventi/CSTT-ALI/commitments?services=1,2")
+        }
+        ("adhesion", "POST", "/v1/interventi/{code}/adherents", _) => {
+            let comune = ctx.comune();
+            Req::to("/v1/interventi/CSTT-ALI/adherents")
+                .body(json!({"ente_code": comune, "adhered_on": "2007-06-01", "act_ref": format!("Delibera {comune}")}))
+                .ente(&comune)
         }
         ("adhesion", "GET", "/v1/adhesions/{id}", _) => {
             let (adhesion, comune) = ctx.adhesion().await;
@@ -791,9 +847,17 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
             Req::to("/v1/interventi/CSTT-ALI/eligibility")
         }
         ("monitoring", "POST", "/v1/interventi/{code}/tranches/{seq}/eligibility", _) => {
-            // Tranche 1 of an ALI intervento needs only the approved Piano (recorded at the start).
+            // Tranche 1 of an ALI intervento needs only its own approved Piano.
             let intervento = ctx.intervento(true).await;
             let code = intervento["code"].as_str().unwrap_or("");
+            ctx.admin(
+                "monitoring",
+                Method::POST,
+                &format!("/v1/interventi/{code}/verifications"),
+                None,
+                Some(json!({"kind": "piano_approved", "verified_on": "2009-09-01", "act_ref": "CNIPA", "verified_by": "CNIPA"})),
+            )
+            .await;
             Req::to(format!("/v1/interventi/{code}/tranches/1/eligibility"))
                 .intervento(&intervento["code"])
         }
@@ -848,6 +912,13 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
                 .version(&scheda)
         }
         ("monitoring", "GET", "/v1/semesters/{semester}", _) => Req::to("/v1/semesters/2009-S2"),
+        ("monitoring", "GET", "/v1/interventi/{code}/verifications", _) => {
+            Req::to("/v1/interventi/CSTT-ALI/verifications")
+        }
+        ("monitoring", "POST", "/v1/interventi/{code}/verifications", kind) => {
+            Req::to("/v1/interventi/CSTT-ALI/verifications").body(json!({"kind": kind,
+                "verified_on": "2009-09-01", "act_ref": format!("nota {n}"), "verified_by": "CNIPA"}))
+        }
 
         _ => panic!("the matrix has no request for {service} {verb} {path} {variant}"),
     }

@@ -12,6 +12,55 @@ use crate::schema::enti;
 
 pub const COMUNI_CSV: &str = include_str!("../dataset/comuni-italia-2023.csv");
 
+/// The Tuscan comuni merged away since 2005, from ANPR's archive (see `dataset/README.md`).
+pub const CEASED_JSON: &str = include_str!("../dataset/comuni-cessati-toscana.json");
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct CeasedComune {
+    /// The cadastral (Belfiore) code: the archive gives no ISTAT code, so it is the body's code.
+    pub code: String,
+    pub name: String,
+    pub province_short: String,
+    pub province_code: String,
+    pub existed_from: chrono::NaiveDate,
+    pub ceased_on: chrono::NaiveDate,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+struct CeasedFile {
+    comuni: Vec<CeasedComune>,
+}
+
+pub fn ceased() -> anyhow::Result<Vec<CeasedComune>> {
+    Ok(serde_json::from_str::<CeasedFile>(CEASED_JSON)?.comuni)
+}
+
+/// The comuni that ceased, each once (idempotent on its code).
+fn load_ceased(conn: &mut PgConnection) -> anyhow::Result<usize> {
+    let rows: Vec<_> = ceased()?
+        .into_iter()
+        .map(|c| {
+            (
+                enti::id.eq(Uuid::new_v4()),
+                enti::code.eq(c.code.clone()),
+                enti::kind.eq("comune"),
+                enti::name.eq(c.name),
+                enti::province_code.eq(Some(c.province_code)),
+                enti::province_short.eq(Some(c.province_short)),
+                enti::region_code.eq(Some("09")),
+                enti::cadastral_code.eq(Some(c.code)),
+                enti::existed_from.eq(Some(c.existed_from)),
+                enti::ceased_on.eq(Some(c.ceased_on)),
+            )
+        })
+        .collect();
+    Ok(diesel::insert_into(enti::table)
+        .values(rows)
+        .on_conflict(enti::code)
+        .do_nothing()
+        .execute(conn)?)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comune {
     pub istat: IstatCode,
@@ -59,7 +108,7 @@ pub fn comuni() -> anyhow::Result<Vec<Comune>> {
 pub fn load(conn: &mut PgConnection) -> anyhow::Result<usize> {
     let present: i64 = enti::table.count().get_result(conn)?;
     if present > 0 {
-        return Ok(0);
+        return load_ceased(conn);
     }
     let comuni = comuni()?;
     let mut written = 0;
@@ -78,6 +127,7 @@ pub fn load(conn: &mut PgConnection) -> anyhow::Result<usize> {
                     enti::region_code.eq(Some(&c.region_code)),
                     enti::cadastral_code.eq(Some(&c.cadastral_code)),
                     enti::population.eq(Some(c.population)),
+                    enti::population_as_of.eq(Some(population_date())),
                 )
             })
             .collect();
@@ -105,6 +155,7 @@ pub fn load(conn: &mut PgConnection) -> anyhow::Result<usize> {
                 enti::province_short.eq(Some(&c.province_short)),
                 enti::region_code.eq(Some(&c.region_code)),
                 enti::population.eq(Some(population)),
+                enti::population_as_of.eq(Some(population_date())),
             ))
             .execute(conn)?;
     }
@@ -121,9 +172,16 @@ pub fn load(conn: &mut PgConnection) -> anyhow::Result<usize> {
             enti::name.eq("Regione Toscana"),
             enti::region_code.eq(Some("09")),
             enti::population.eq(Some(tuscany)),
+            enti::population_as_of.eq(Some(population_date())),
         ))
         .execute(conn)?;
+    written += load_ceased(conn)?;
     Ok(written)
+}
+
+/// The date of the ISTAT populations shipped: 1 January 2023.
+fn population_date() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -135,5 +193,19 @@ mod tests {
         let tuscany: Vec<_> = comuni.iter().filter(|c| c.region_code == "09").collect();
         assert_eq!(tuscany.len(), 273);
         assert_eq!(tuscany.iter().filter(|c| c.population < 5000).count(), 119);
+    }
+
+    #[test]
+    fn the_merged_away_tuscan_comuni_parse_with_their_dates() {
+        let ceased = super::ceased().unwrap_or_else(|e| panic!("{e:#}"));
+        assert_eq!(ceased.len(), 28);
+        assert!(ceased.iter().all(|c| c.existed_from < c.ceased_on));
+        let current = super::comuni().unwrap_or_else(|e| panic!("{e:#}"));
+        assert!(
+            ceased
+                .iter()
+                .all(|c| !current.iter().any(|x| x.cadastral_code == c.code)),
+            "no merged-away comune is a current one"
+        );
     }
 }

@@ -61,6 +61,9 @@ pub struct EnteRow {
     pub cadastral_code: Option<String>,
     pub population: Option<i32>,
     pub piccolo_comune: Option<bool>,
+    pub existed_from: Option<chrono::NaiveDate>,
+    pub ceased_on: Option<chrono::NaiveDate>,
+    pub population_as_of: Option<chrono::NaiveDate>,
 }
 
 /// A public body.
@@ -78,8 +81,15 @@ pub struct Ente {
     pub cadastral_code: Option<String>,
     #[schema(format = Int32)]
     pub population: Option<i32>,
-    /// A comune under 5,000 inhabitants.
+    /// The date of that population (ISTAT's 1 January 2023 for today's comuni).
+    pub population_as_of: Option<chrono::NaiveDate>,
+    /// A comune under 5,000 inhabitants at `population_as_of`: not the seed's classification of
+    /// the comuni under 5,000 at 31.12.2004 (that is the intervento's declared adherents).
     pub piccolo_comune: bool,
+    /// When the comune came into existence, for one that no longer exists.
+    pub existed_from: Option<chrono::NaiveDate>,
+    /// When the comune ceased to exist (merged away), if it did.
+    pub ceased_on: Option<chrono::NaiveDate>,
 }
 
 impl TryFrom<EnteRow> for Ente {
@@ -100,7 +110,10 @@ impl TryFrom<EnteRow> for Ente {
             region_code: row.region_code,
             cadastral_code: row.cadastral_code,
             population: row.population,
+            population_as_of: row.population_as_of,
             piccolo_comune: row.piccolo_comune.unwrap_or(false),
+            existed_from: row.existed_from,
+            ceased_on: row.ceased_on,
         })
     }
 }
@@ -127,6 +140,8 @@ pub struct EnteFilter {
     pub piccolo_comune: Option<bool>,
     /// Name contains (case-insensitive).
     pub q: Option<String>,
+    /// Also the comuni that no longer exist (default: only the bodies that exist today).
+    pub ceased: Option<bool>,
 }
 
 /// A page of bodies with their data source.
@@ -181,6 +196,9 @@ pub async fn list(
         }
         if let Some(piccolo) = filter.piccolo_comune {
             query = query.filter(enti::piccolo_comune.eq(piccolo));
+        }
+        if filter.ceased != Some(true) {
+            query = query.filter(enti::ceased_on.is_null());
         }
         if let Some(q) = filter.q.as_ref().filter(|q| !q.trim().is_empty()) {
             let pattern = format!(

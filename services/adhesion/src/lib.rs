@@ -2,6 +2,7 @@
 //! aggregations with their members) and their adhesion to the catalogue's services.
 
 mod access;
+mod adherents;
 mod adhesions;
 pub mod catalogue;
 pub mod dataset;
@@ -40,6 +41,9 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(adhesions::get_one)
         .service(adhesions::transition)
         .service(adhesions::of_service)
+        .service(adherents::create)
+        .service(adherents::list)
+        .service(adherents::commitments)
         .service(figures::get_figures)
         .service(export::json)
         .service(export::csv)

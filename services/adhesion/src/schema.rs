@@ -16,6 +16,9 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        existed_from -> Nullable<Date>,
+        ceased_on -> Nullable<Date>,
+        population_as_of -> Nullable<Date>,
     }
 }
 
@@ -80,7 +83,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    declared_adherents (intervento_code) {
+        intervento_code -> Text,
+        unit -> Text,
+        declared_count -> Int4,
+        declared_priority -> Nullable<Int4>,
+        source_ref -> Text,
+    }
+}
+
+diesel::table! {
+    adherents (id) {
+        id -> Uuid,
+        intervento_code -> Text,
+        ente_id -> Uuid,
+        adhered_on -> Date,
+        act_ref -> Text,
+        priority -> Bool,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(adhesions -> enti (ente_id));
+diesel::joinable!(adherents -> enti (ente_id));
 diesel::joinable!(adhesion_events -> adhesions (adhesion_id));
 diesel::allow_tables_to_appear_in_same_query!(
     enti,
@@ -88,5 +116,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     adhesions,
     adhesion_events,
     figures_generation,
-    figures_summaries
+    figures_summaries,
+    declared_adherents,
+    adherents
 );

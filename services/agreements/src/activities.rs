@@ -41,6 +41,7 @@ struct ActivityRow {
     version: i64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    dates_as_written: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -61,6 +62,9 @@ pub struct Activity {
     pub description: Option<String>,
     pub start_on: Option<NaiveDate>,
     pub end_on: Option<NaiveDate>,
+    /// The dates as the seed writes them (e.g. "Svolta nell'anno 2003"), kept where they are
+    /// not a date range.
+    pub dates_as_written: Option<String>,
     pub responsible: Option<String>,
     pub profiles: Option<String>,
     pub products: Option<String>,
@@ -106,6 +110,7 @@ fn with_costs(conn: &mut PgConnection, rows: Vec<ActivityRow>) -> Result<Vec<Act
                 description: row.description,
                 start_on: row.start_on,
                 end_on: row.end_on,
+                dates_as_written: row.dates_as_written,
                 responsible: row.responsible,
                 profiles: row.profiles,
                 products: row.products,
@@ -216,6 +221,9 @@ pub struct NewActivity {
     pub description: Option<String>,
     pub start_on: Option<NaiveDate>,
     pub end_on: Option<NaiveDate>,
+    /// The dates as the source writes them, where they are not a date range.
+    #[serde(default)]
+    pub dates_as_written: Option<String>,
     pub responsible: Option<String>,
     pub profiles: Option<String>,
     pub products: Option<String>,
@@ -254,6 +262,7 @@ pub fn insert(
             activities::description.eq(&activity.description),
             activities::start_on.eq(activity.start_on),
             activities::end_on.eq(activity.end_on),
+            activities::dates_as_written.eq(&activity.dates_as_written),
             activities::responsible.eq(&activity.responsible),
             activities::profiles.eq(&activity.profiles),
             activities::products.eq(&activity.products),

@@ -106,6 +106,9 @@ pub struct ActivityData {
     pub description: Option<String>,
     pub start_on: Option<NaiveDate>,
     pub end_on: Option<NaiveDate>,
+    /// The seed's "Data inizio / Data fine" where it is not a date range.
+    #[serde(default)]
+    pub dates_as_written: Option<String>,
     pub responsible: Option<String>,
     pub profiles: Option<String>,
     pub products: Option<String>,
@@ -278,6 +281,7 @@ pub fn load(conn: &mut PgConnection) -> anyhow::Result<usize> {
                 description: activity.description.clone(),
                 start_on: activity.start_on,
                 end_on: activity.end_on,
+                dates_as_written: activity.dates_as_written.clone(),
                 responsible: activity.responsible.clone(),
                 profiles: activity.profiles.clone(),
                 products: activity.products.clone(),

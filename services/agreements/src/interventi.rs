@@ -1,7 +1,7 @@
 //! Interventi: the projects of an atto, with their identity, section, state and maturity.
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use apq_domain::{Cup, Euro, Percent};
+use apq_domain::{Cup, Euro, Percent, Role};
 use apq_platform::concurrency::{etag, ok_with_etag};
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query, patch as patch_field};
@@ -49,6 +49,7 @@ pub struct InterventoRow {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub started_on: Option<NaiveDate>,
 }
 
 impl InterventoRow {
@@ -107,6 +108,9 @@ pub struct Intervento {
     /// The most CNIPA may co-finance, as a share of the cost (50% ALI, 40% RIUSO).
     pub cofinancing_cap: Percent,
     pub maturity: Maturity,
+    /// When the intervento started (the ALI's start, from which the catalogue's relative
+    /// go-lives count), once recorded.
+    pub started_on: Option<NaiveDate>,
     /// Where the seed says it (line references).
     pub source_ref: Option<String>,
     #[schema(format = Int64)]
@@ -141,6 +145,7 @@ impl TryFrom<InterventoRow> for Intervento {
                 reuse_agreements_formalised_on: row.reuse_agreements_formalised_on,
                 progetto_esecutivo_validated_on: row.progetto_esecutivo_validated_on,
             },
+            started_on: row.started_on,
             code: row.code,
             title: row.title,
             localisation: row.localisation,
@@ -442,7 +447,7 @@ pub async fn create(
 
 /// A merge patch (RFC 7396) of an intervento's descriptive fields and recorded maturity.
 /// The section and the state change only through decisions of the Tavolo.
-#[derive(Debug, Serialize, Deserialize, ToSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct InterventoPatch {
     pub title: Option<String>,
@@ -461,9 +466,13 @@ pub struct InterventoPatch {
     /// When the reuse agreements were formalised (maturity, art. 5.4).
     #[serde(default, deserialize_with = "patch_field")]
     pub reuse_agreements_formalised_on: Option<Option<NaiveDate>>,
-    /// When CNIPA validated the progetto esecutivo (maturity, art. 5.4).
+    /// When CNIPA validated the progetto esecutivo (maturity, art. 5.4): recorded by `cnipa`
+    /// (or admin), never by the Regione's editors.
     #[serde(default, deserialize_with = "patch_field")]
     pub progetto_esecutivo_validated_on: Option<Option<NaiveDate>>,
+    /// When the intervento (the ALI) started: the catalogue's relative go-lives count from it.
+    #[serde(default, deserialize_with = "patch_field")]
+    pub started_on: Option<Option<NaiveDate>>,
     /// Why the change is made (kept in the audit trail).
     pub reason: Option<String>,
 }
@@ -495,6 +504,9 @@ impl InterventoPatch {
         if let Some(date) = self.progetto_esecutivo_validated_on {
             next.progetto_esecutivo_validated_on = date;
         }
+        if let Some(date) = self.started_on {
+            next.started_on = date;
+        }
         next
     }
 }
@@ -520,9 +532,21 @@ pub async fn update(
     path: Path<IdPath>,
     body: Json<InterventoPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    require_editor(&caller)?;
     let id = path.id;
     let patch = body.into_inner();
+    // CNIPA approves the progetto esecutivo (art. 5.4, 5.5.a): that date is CNIPA's to record
+    // (or admin's, recording its act); a patch of that date alone is CNIPA's to send.
+    if patch.progetto_esecutivo_validated_on.is_some() {
+        caller.require_any(&[Role::Cnipa, Role::Admin])?;
+    }
+    let progetto_only = InterventoPatch {
+        progetto_esecutivo_validated_on: None,
+        reason: None,
+        ..patch.clone()
+    } == InterventoPatch::default();
+    if !(progetto_only && caller.has(Role::Cnipa)) {
+        require_editor(&caller)?;
+    }
     if patch
         .title
         .as_ref()
@@ -548,6 +572,7 @@ pub async fn update(
                         .eq(next.reuse_agreements_formalised_on),
                     interventi::progetto_esecutivo_validated_on
                         .eq(next.progetto_esecutivo_validated_on),
+                    interventi::started_on.eq(next.started_on),
                 ))
                 .execute(conn)?;
             Ok(())

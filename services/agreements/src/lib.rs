@@ -10,6 +10,7 @@ mod financing;
 mod interventi;
 pub mod model;
 mod persons;
+mod revocations;
 mod schema;
 mod tavole;
 mod tavolo;
@@ -54,6 +55,7 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(tranches::plan)
         .service(tranches::transition)
         .service(tranches::history)
+        .service(revocations::create)
         .service(activities::list)
         .service(activities::create)
         .service(activities::update)

@@ -58,6 +58,7 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        started_on -> Nullable<Date>,
     }
 }
 
@@ -106,6 +107,7 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        dates_as_written -> Nullable<Text>,
     }
 }
 
@@ -157,6 +159,9 @@ diesel::table! {
         state -> Text,
         version -> Int8,
         updated_at -> Timestamptz,
+        requires_services_usable -> Bool,
+        requires_admissibility -> Bool,
+        requires_completion -> Bool,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Decisions of the Tavolo dei sottoscrittori (art. 6.1) as first-class records that change the
-//! register in the same transaction, and the conciliation procedure of art. 9.
+//! register in the same transaction, and the conciliation procedure of art. 9. The Tavolo does
+//! not revoke co-financing: that is CNIPA's act (art. 4.4, 5.6; see `revocations`).
 
 use actix_web::{HttpResponse, get, post, web};
 use apq_domain::Euro;
@@ -50,13 +51,6 @@ pub enum Effect {
     },
     /// Passage from the sezione programmatica to the attuativa (art. 5.4), once maturity is recorded.
     PromoteToAttuativa { intervento_id: Uuid },
-    /// Some tranches are revoked.
-    PartialRevocation {
-        intervento_id: Uuid,
-        tranche_ids: Vec<Uuid>,
-    },
-    /// The co-financing is revoked entirely: the intervento is revoked with all its tranches.
-    TotalRevocation { intervento_id: Uuid },
     /// An unresolved conciliation is referred to the Comitato paritetico di Intesa (art. 9).
     ReferToComitato { conciliation_id: Uuid },
 }
@@ -69,8 +63,6 @@ impl Effect {
             Effect::ReprogramSavings { .. } => "reprogram_savings",
             Effect::ChangeCoverage { .. } => "change_coverage",
             Effect::PromoteToAttuativa { .. } => "promote_to_attuativa",
-            Effect::PartialRevocation { .. } => "partial_revocation",
-            Effect::TotalRevocation { .. } => "total_revocation",
             Effect::ReferToComitato { .. } => "refer_to_comitato",
         }
     }
@@ -81,9 +73,7 @@ impl Effect {
             | Effect::Cancel { intervento_id }
             | Effect::ReprogramSavings { intervento_id, .. }
             | Effect::ChangeCoverage { intervento_id, .. }
-            | Effect::PromoteToAttuativa { intervento_id }
-            | Effect::PartialRevocation { intervento_id, .. }
-            | Effect::TotalRevocation { intervento_id } => Some(*intervento_id),
+            | Effect::PromoteToAttuativa { intervento_id } => Some(*intervento_id),
             Effect::ReferToComitato { .. } => None,
         }
     }
@@ -116,7 +106,7 @@ pub struct Decision {
     pub created_at: DateTime<Utc>,
 }
 
-fn set_state(
+pub(crate) fn set_state(
     conn: &mut PgConnection,
     row: &InterventoRow,
     from: &[InterventoState],
@@ -135,7 +125,7 @@ fn set_state(
     Ok(())
 }
 
-fn revoke_tranches(
+pub(crate) fn revoke_tranches(
     conn: &mut PgConnection,
     intervento: Uuid,
     only: Option<&[Uuid]>,
@@ -152,7 +142,7 @@ fn revoke_tranches(
     {
         return Err(ApiError::Unprocessable {
             detail: format!("the tranche {missing} is not one of this intervento's"),
-            errors: vec![FieldError::new("effect.tranche_ids", "unknown tranche")],
+            errors: vec![FieldError::new("tranche_ids", "unknown tranche")],
         });
     }
     for (id, state, version) in rows {
@@ -197,7 +187,7 @@ fn apply(conn: &mut PgConnection, effect: &Effect, edit: Edit<'_>) -> Result<(),
         (Effect::ReferToComitato { conciliation_id }, _) => refer(conn, *conciliation_id, edit),
         (_, Some(intervento)) => {
             versioned::act(conn, intervento, edit, |conn, row: &InterventoRow| {
-                apply_to_intervento(conn, row, effect, edit)
+                apply_to_intervento(conn, row, effect)
             })
             .map(drop)
         }
@@ -210,9 +200,7 @@ fn apply_to_intervento(
     conn: &mut PgConnection,
     row: &InterventoRow,
     effect: &Effect,
-    edit: Edit<'_>,
 ) -> Result<(), ApiError> {
-    let reason = edit.reason.unwrap_or_default();
     match effect {
         Effect::Reactivate { .. } => set_state(
             conn,
@@ -269,24 +257,6 @@ fn apply_to_intervento(
                 .set(interventi::sezione.eq(Sezione::Attuativa.as_str()))
                 .execute(conn)?;
             Ok(())
-        }
-        Effect::PartialRevocation { tranche_ids, .. } => {
-            if tranche_ids.is_empty() {
-                return Err(ApiError::field(
-                    "effect.tranche_ids",
-                    "name the tranches revoked",
-                ));
-            }
-            revoke_tranches(conn, row.id, Some(tranche_ids), edit.actor, reason)
-        }
-        Effect::TotalRevocation { .. } => {
-            set_state(
-                conn,
-                row,
-                &[InterventoState::Active, InterventoState::Completed],
-                InterventoState::Revoked,
-            )?;
-            revoke_tranches(conn, row.id, None, edit.actor, reason)
         }
         Effect::ReferToComitato { .. } => Ok(()),
     }

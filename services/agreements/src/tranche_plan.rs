@@ -53,6 +53,12 @@ pub struct PlannedTranche {
     pub adhesion_share_threshold: Option<Percent>,
     /// Months of verified service operation it needs.
     pub months_of_operation: Option<i32>,
+    /// The intervento's catalogue services usable: active and past their go-live (ALI 2).
+    pub requires_services_usable: bool,
+    /// The admissibility requirements still hold: a recorded verification (ALI 2, 3).
+    pub requires_admissibility: bool,
+    /// The completion of the project recorded (ALI 3, RIUSO 4).
+    pub requires_completion: bool,
 }
 
 struct Step {
@@ -63,6 +69,9 @@ struct Step {
     sal: Option<(i32, Option<u32>)>,
     adhesion: Option<u32>,
     months: Option<i32>,
+    services_usable: bool,
+    admissibility: bool,
+    completion: bool,
 }
 
 const ALI: [Step; 3] = [
@@ -74,6 +83,9 @@ const ALI: [Step; 3] = [
         sal: None,
         adhesion: None,
         months: None,
+        services_usable: false,
+        admissibility: false,
+        completion: false,
     },
     Step {
         share: 50,
@@ -83,6 +95,9 @@ const ALI: [Step; 3] = [
         sal: Some((1, Some(50))),
         adhesion: Some(30),
         months: None,
+        services_usable: true,
+        admissibility: true,
+        completion: false,
     },
     Step {
         share: 20,
@@ -92,6 +107,9 @@ const ALI: [Step; 3] = [
         sal: None,
         adhesion: None,
         months: Some(12),
+        services_usable: false,
+        admissibility: true,
+        completion: true,
     },
 ];
 
@@ -104,6 +122,9 @@ const RIUSO: [Step; 4] = [
         sal: None,
         adhesion: None,
         months: None,
+        services_usable: false,
+        admissibility: false,
+        completion: false,
     },
     Step {
         share: 30,
@@ -113,6 +134,9 @@ const RIUSO: [Step; 4] = [
         sal: Some((1, None)),
         adhesion: None,
         months: None,
+        services_usable: false,
+        admissibility: false,
+        completion: false,
     },
     Step {
         share: 30,
@@ -122,6 +146,9 @@ const RIUSO: [Step; 4] = [
         sal: Some((2, None)),
         adhesion: None,
         months: None,
+        services_usable: false,
+        admissibility: false,
+        completion: false,
     },
     Step {
         share: 20,
@@ -131,6 +158,9 @@ const RIUSO: [Step; 4] = [
         sal: None,
         adhesion: None,
         months: Some(12),
+        services_usable: false,
+        admissibility: false,
+        completion: true,
     },
 ];
 
@@ -169,6 +199,9 @@ pub fn schedule(kind: Kind, cofinancing: Euro) -> Vec<PlannedTranche> {
                 sal_threshold: step.sal.and_then(|(_, t)| t).map(percent),
                 adhesion_share_threshold: step.adhesion.map(percent),
                 months_of_operation: step.months,
+                requires_services_usable: step.services_usable,
+                requires_admissibility: step.admissibility,
+                requires_completion: step.completion,
             }
         })
         .collect()
@@ -198,6 +231,9 @@ mod tests {
             Some("30.00")
         );
         assert_eq!(plan[2].months_of_operation, Some(12));
+        assert!(plan[1].requires_services_usable && plan[1].requires_admissibility);
+        assert!(plan[2].requires_completion && plan[2].requires_admissibility);
+        assert!(!plan[0].requires_admissibility && !plan[0].requires_completion);
     }
 
     #[test]
@@ -206,6 +242,7 @@ mod tests {
         let shares: Vec<String> = plan.iter().map(|t| String::from(t.share)).collect();
         assert_eq!(shares, ["20.00", "30.00", "30.00", "20.00"]);
         assert_eq!(plan[2].sal_verification, Some(2));
+        assert!(plan[3].requires_completion && !plan[3].requires_admissibility);
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct TrancheRow {
     pub state: String,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
+    pub requires_services_usable: bool,
+    pub requires_admissibility: bool,
+    pub requires_completion: bool,
 }
 
 /// What releases a tranche, in a form the monitoring service evaluates.
@@ -59,6 +62,12 @@ pub struct TrancheCondition {
     /// Months of verified service operation it needs.
     #[schema(format = Int32)]
     pub months_of_operation: Option<i32>,
+    /// The intervento's catalogue services usable: each active and past its go-live.
+    pub requires_services_usable: bool,
+    /// The admissibility requirements still hold (a recorded verification with date, act and who).
+    pub requires_admissibility: bool,
+    /// The project's completion recorded.
+    pub requires_completion: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -142,6 +151,9 @@ impl TryFrom<TrancheRow> for Tranche {
                 sal_threshold: percent(row.sal_threshold)?,
                 adhesion_share_threshold: percent(row.adhesion_share_threshold)?,
                 months_of_operation: row.months_of_operation,
+                requires_services_usable: row.requires_services_usable,
+                requires_admissibility: row.requires_admissibility,
+                requires_completion: row.requires_completion,
             },
             state,
             next_states: state.next().to_vec(),
@@ -192,6 +204,9 @@ pub fn write_plan(conn: &mut PgConnection, intervento: &InterventoRow) -> Result
                 tranches::adhesion_share_threshold
                     .eq(planned.adhesion_share_threshold.map(Percent::decimal)),
                 tranches::months_of_operation.eq(planned.months_of_operation),
+                tranches::requires_services_usable.eq(planned.requires_services_usable),
+                tranches::requires_admissibility.eq(planned.requires_admissibility),
+                tranches::requires_completion.eq(planned.requires_completion),
             ))
             .execute(conn)?;
     }
@@ -233,6 +248,15 @@ pub struct TranchePlan {
     pub kind: crate::model::Kind,
     /// When CNIPA validated the progetto esecutivo (a tranche may require it).
     pub progetto_esecutivo_validated_on: Option<chrono::NaiveDate>,
+    /// When the intervento started: the catalogue's relative go-lives count from it.
+    pub started_on: Option<chrono::NaiveDate>,
+    /// The intervento's state in the register (active, cancelled, revoked, completed).
+    pub state: crate::model::InterventoState,
+    /// The co-financing as it stands.
+    pub cnipa_cofinancing: Euro,
+    /// The most CNIPA may co-finance, as a share of the actual cost (art. 4.3: 50% ALI; art.
+    /// 5.5: 40% RIUSO).
+    pub cofinancing_cap: Percent,
     /// The tranches, in order.
     pub tranches: Vec<Tranche>,
 }
@@ -260,8 +284,12 @@ pub async fn plan(pool: web::Data<PgPool>, path: Path<CodePath>) -> Result<HttpR
     Ok(HttpResponse::Ok().json(TranchePlan {
         kind: intervento.kind()?,
         intervento_id: intervento.id,
-        intervento_code: intervento.code,
+        intervento_code: intervento.code.clone(),
         progetto_esecutivo_validated_on: intervento.progetto_esecutivo_validated_on,
+        started_on: intervento.started_on,
+        state: intervento.state.parse().map_err(ApiError::internal)?,
+        cnipa_cofinancing: intervento.cofinancing(),
+        cofinancing_cap: intervento.kind()?.cap(),
         tranches: rows
             .into_iter()
             .map(Tranche::try_from)
@@ -303,7 +331,9 @@ pub struct TranchePath {
 
 /// Moves a tranche to another state along the allowed transitions (planned -> eligible ->
 /// requested -> paid; revoked from any state). `eligible` is set by the monitoring service
-/// (role `sync`) or an editor; `If-Match` carries the tranche's ETag.
+/// (role `sync`) or an editor; `requested` by an editor; `paid` is CNIPA's payment (`cnipa`,
+/// or admin recording it); `revoked` is CNIPA's act only (`cnipa`). `If-Match` carries the
+/// tranche's ETag.
 #[utoipa::path(
     tag = "tranches",
     security(("bearer" = [])),
@@ -326,11 +356,15 @@ pub async fn transition(
     body: Json<NewTransition>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let allowed: &[Role] = if body.to == TrancheState::Eligible || body.to == TrancheState::Planned
-    {
-        &[Role::Admin, Role::ResponsabileAccordo, Role::Sync]
-    } else {
-        EDITORS
+    // The Regione requests; CNIPA pays (records the payment) and revokes (art. 4.4, 5.6);
+    // eligibility is judged by the monitoring service (or an editor).
+    let allowed: &[Role] = match body.to {
+        TrancheState::Eligible | TrancheState::Planned => {
+            &[Role::Admin, Role::ResponsabileAccordo, Role::Sync]
+        }
+        TrancheState::Requested => EDITORS,
+        TrancheState::Paid => &[Role::Admin, Role::Cnipa],
+        TrancheState::Revoked => &[Role::Cnipa],
     };
     caller.require_any(allowed)?;
     if body.reason.trim().is_empty() {

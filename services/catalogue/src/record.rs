@@ -31,6 +31,9 @@ text_enum!(
     /// How the go-live date is given.
     GoLiveKind {
         Absolute = "absolute",
+        /// A lower bound only ("non prima della prima metà del 2009"): `date` is the earliest
+        /// it may go live, not its go-live.
+        NotBefore = "not_before",
         RelativeToAliStart = "relative_to_ali_start",
         RelativeToAvailability = "relative_to_availability",
         AlreadyLive = "already_live",
@@ -110,6 +113,10 @@ pub struct SubService {
 pub struct ServiceRecord {
     #[schema(format = Int32, minimum = 1)]
     pub number: i32,
+    /// The intervento that finances the service (the eight of the catalogue: CSTT-ALI). Only
+    /// commitments to an intervento's own services count for its 30% rule (art. 4.2.b).
+    #[serde(default)]
+    pub intervento_code: Option<String>,
     pub name: String,
     pub aliases: Vec<String>,
     pub ambito_amministrativo: Option<String>,

@@ -25,8 +25,10 @@ pub struct IndicatorData {
     pub name: String,
     pub unit: String,
     pub intervento_code: Option<String>,
-    pub baseline: Decimal,
-    pub target: Decimal,
+    /// Absent where the seed gives none (unknown is not zero).
+    pub baseline: Option<Decimal>,
+    /// Absent where the seed gives none: never reached.
+    pub target: Option<Decimal>,
     pub source_ref: String,
 }
 
@@ -65,7 +67,7 @@ mod tests {
         assert!(
             data.indicators
                 .iter()
-                .any(|i| i.target == rust_decimal::Decimal::from(111))
+                .any(|i| i.target == Some(rust_decimal::Decimal::from(111)))
         );
     }
 }

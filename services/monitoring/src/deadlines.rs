@@ -46,8 +46,10 @@ pub struct SemesterDeadlines {
     pub ends_on: NaiveDate,
     /// Data entered in the Applicativo Intese.
     pub data_entry: NaiveDate,
-    /// Validation (convalida) requested: right after the data entry, by the same date.
-    pub validation_request: NaiveDate,
+    /// Validation (convalida) requested: the seed says only "successivamente", after the data
+    /// entry (L573-574), and sets no deadline; none is invented, so this is always absent and
+    /// no default is ever opened on it.
+    pub validation_request: Option<NaiveDate>,
     /// The Rapporto di monitoraggio sent.
     pub rapporto: NaiveDate,
 }
@@ -63,7 +65,7 @@ pub fn for_semester(semester: Semester) -> SemesterDeadlines {
         starts_on: semester.first_day(),
         ends_on: semester.last_day(),
         data_entry,
-        validation_request: data_entry,
+        validation_request: None,
         rapporto,
     }
 }
@@ -126,11 +128,7 @@ pub fn schedule(signed_on: NaiveDate, until: NaiveDate) -> Vec<Due> {
             semester: Some(semester),
             due_on: d.data_entry,
         });
-        due.push(Due {
-            obligation: Obligation::ValidationRequest,
-            semester: Some(semester),
-            due_on: d.validation_request,
-        });
+        // The validation request has no deadline (see `SemesterDeadlines`): nothing is due.
         due.push(Due {
             obligation: Obligation::Rapporto,
             semester: Some(semester),
@@ -154,7 +152,7 @@ mod tests {
     fn the_second_semester_of_2009() {
         let d = for_semester(semester("2009-S2"));
         assert_eq!(d.data_entry, date(2010, 1, 31));
-        assert_eq!(d.validation_request, date(2010, 1, 31));
+        assert_eq!(d.validation_request, None, "the seed sets no deadline");
         assert_eq!(d.rapporto, date(2010, 2, 28));
     }
 
@@ -181,5 +179,10 @@ mod tests {
             .map(|d| d.due_on)
             .collect();
         assert_eq!(rapporti, [date(2010, 2, 28), date(2010, 9, 30)]);
+        assert!(
+            due.iter()
+                .all(|d| d.obligation != Obligation::ValidationRequest),
+            "no invented deadline"
+        );
     }
 }

@@ -1,31 +1,32 @@
-//! Tranche eligibility, evaluated with live data from three services: the tranche plan and the
-//! intervento's maturity from agreements, the share of adhering comuni with signed commitments
-//! from adhesion, and the SAL, the approved Piano and the verified operation from monitoring's
-//! own records. Each condition is reported with its figures; a peer that is down gives 503.
+//! Tranche eligibility, evaluated with live data from four places: the tranche plan, the
+//! intervento's start, state and co-financing cap from agreements; the intervento's own services
+//! (active, past their go-live) from the catalogue; its adherents with signed commitments over
+//! the Atto's declared count from adhesion; the SAL, CNIPA's verifications (this intervento's
+//! Piano, admissibility, completion) and the verified operation from monitoring's own records.
+//! Every condition of art. 4.2 and 5.5 is reported with its figures; none fails open: a peer that
+//! is down, or whose figure cannot be read, gives 503 naming it (and the field).
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use apq_domain::Role;
+use apq_domain::{Euro, Percent, Role};
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Path, Query};
 use apq_platform::{ApiError, Caller};
-use chrono::NaiveDate;
+use chrono::{Months, NaiveDate};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::deadlines::Obligation;
 use crate::indicators::verified_months;
-use crate::peers::{Adhesion, Agreements, Tranche};
+use crate::peers::{Adhesion, Agreements, Catalogue, CatalogueService, Commitments, Tranche};
 use crate::schede::SchedaState;
-use crate::schema::{obligations_done, schede};
-
-/// The region whose comuni the adhesion share counts: the APQ is Regione Toscana's.
-const PROGRAMME_REGION: &str = "09";
+use crate::schema::schede;
+use crate::verifications::{self, Verification, VerificationKind};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct ConditionCheck {
-    /// plan_approved, progetto_esecutivo, sal, adhesion_share or months_of_operation.
+    /// plan_approved, progetto_esecutivo, sal, services_usable, adhesion_share,
+    /// admissibility, completion, months_of_operation or co_financing.
     pub condition: String,
     pub holds: bool,
     /// What the data say now.
@@ -38,8 +39,8 @@ pub struct ConditionCheck {
 pub struct TrancheEligibility {
     #[schema(format = Int32)]
     pub seq: i32,
-    pub share: String,
-    pub amount: String,
+    pub share: Percent,
+    pub amount: Euro,
     /// The tranche's state in the agreements register.
     pub state: String,
     pub condition: String,
@@ -48,64 +49,228 @@ pub struct TrancheEligibility {
     pub eligible: bool,
 }
 
+/// Art. 4.3 / 5.5: CNIPA's co-financing may not exceed the cap (50% ALI, 40% RIUSO) of the
+/// cost; paid tranches above the cap applied to the actual cost are to be recovered.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Recovery {
+    /// The tranches paid.
+    pub paid: Euro,
+    /// The actual cost: the payments of the latest validated scheda (absent without one).
+    pub actual_cost: Option<Euro>,
+    pub cap: Percent,
+    /// The cap applied to the actual cost.
+    pub ceiling: Option<Euro>,
+    /// Paid above the ceiling, to the cent (zero when within it; absent when the actual cost
+    /// is not known).
+    pub to_recover: Option<Euro>,
+    pub figure: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Eligibility {
     pub intervento_code: String,
     pub as_of: NaiveDate,
     pub tranches: Vec<TrancheEligibility>,
+    pub recovery: Recovery,
+    /// Where the figures disagree with what the Atto declares (e.g. registered adherents
+    /// against the declared count), both figures stated.
+    pub inconsistencies: Vec<String>,
 }
 
 /// What monitoring's own records say.
 struct Local {
-    plan_approved: Option<NaiveDate>,
-    validated_sals: Vec<Decimal>,
+    plan_approved: Option<Verification>,
+    admissibility: Option<Verification>,
+    completion: Option<Verification>,
+    /// The validated schede, oldest semester first: (SAL, payments).
+    validated: Vec<(Decimal, Decimal)>,
     months: i32,
 }
 
 fn local(conn: &mut PgConnection, code: &str, as_of: NaiveDate) -> QueryResult<Local> {
-    let plan_approved = obligations_done::table
-        .filter(obligations_done::kind.eq(Obligation::PianoApproved.as_str()))
-        .filter(obligations_done::done_on.le(as_of))
-        .select(obligations_done::done_on)
-        .first(conn)
-        .optional()?;
-    let validated_sals = schede::table
+    let last_holding = |v: Vec<Verification>| v.into_iter().rev().find(|v| v.holds);
+    let plan_approved = last_holding(verifications::of(
+        conn,
+        code,
+        Some(VerificationKind::PianoApproved),
+        as_of,
+    )?);
+    // Admissibility "still holds": the latest verification says so.
+    let admissibility =
+        verifications::of(conn, code, Some(VerificationKind::Admissibility), as_of)?
+            .into_iter()
+            .last();
+    let completion = last_holding(verifications::of(
+        conn,
+        code,
+        Some(VerificationKind::Completion),
+        as_of,
+    )?);
+    let validated = schede::table
         .filter(schede::intervento_code.eq(code))
         .filter(schede::state.eq(SchedaState::Validated.as_str()))
         .order(schede::semester.asc())
-        .select(schede::sal)
+        .select((schede::sal, schede::payments))
         .load(conn)?;
     Ok(Local {
         plan_approved,
-        validated_sals,
+        admissibility,
+        completion,
+        validated,
         months: verified_months(conn, code)?,
     })
 }
 
-fn percent(raw: &str) -> Decimal {
-    raw.parse().unwrap_or(Decimal::ONE_HUNDRED)
+fn verified(v: &Verification) -> String {
+    format!("on {} ({}, by {})", v.verified_on, v.act_ref, v.verified_by)
+}
+
+/// A percentage the Italian way: 30,43.
+fn italian(p: Percent) -> String {
+    String::from(p).replace('.', ",")
+}
+
+/// When a service goes live, or why that cannot be said.
+fn go_live(service: &CatalogueService, started_on: Option<NaiveDate>) -> Result<NaiveDate, String> {
+    let g = &service.record.go_live;
+    match g.kind.as_str() {
+        "already_live" => Ok(NaiveDate::MIN),
+        "absolute" => g.date.ok_or_else(|| "no go-live date".to_owned()),
+        // A lower bound is not a go-live: the service is not usable until one is recorded.
+        "not_before" => Err(match g.date {
+            Some(bound) => format!("goes live not before {bound}; its go-live is not recorded"),
+            None => "no go-live date".to_owned(),
+        }),
+        "relative_to_ali_start" => {
+            let months = g
+                .months
+                .and_then(|m| u32::try_from(m).ok())
+                .ok_or_else(|| "no go-live months".to_owned())?;
+            let start = started_on.ok_or_else(|| {
+                format!("go-live {months} months from the ALI's start, which is not recorded")
+            })?;
+            start
+                .checked_add_months(Months::new(months))
+                .ok_or_else(|| "go-live out of range".to_owned())
+        }
+        "relative_to_availability" => Err(format!(
+            "go-live {} months from the service's availability, which has no date",
+            g.months.unwrap_or_default()
+        )),
+        other => Err(format!("go-live not known ({other})")),
+    }
+}
+
+fn services_check(
+    code: &str,
+    services: &[CatalogueService],
+    started_on: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> ConditionCheck {
+    let mut not_usable = Vec::new();
+    for s in services {
+        let why = if s.status != "active" {
+            Some(format!("status {}", s.status))
+        } else {
+            match go_live(s, started_on) {
+                Ok(date) if date <= as_of => None,
+                Ok(date) => Some(format!("goes live on {date}")),
+                Err(why) => Some(why),
+            }
+        };
+        if let Some(why) = why {
+            not_usable.push(format!("{} {} ({why})", s.number, s.record.name));
+        }
+    }
+    let usable = services.len() - not_usable.len();
+    ConditionCheck {
+        condition: "services_usable".to_owned(),
+        holds: !services.is_empty() && not_usable.is_empty(),
+        figure: if services.is_empty() {
+            format!("the catalogue has no service financed by {code}")
+        } else if not_usable.is_empty() {
+            format!("{usable} of {} services of {code} usable", services.len())
+        } else {
+            format!(
+                "{usable} of {} services of {code} usable; not usable: {}",
+                services.len(),
+                not_usable.join("; ")
+            )
+        },
+        required: format!("every catalogue service of {code} active and past its go-live"),
+    }
+}
+
+fn adhesion_check(threshold: Percent, c: &Commitments) -> ConditionCheck {
+    let mut figure = format!(
+        "{} of {} {} aderenti ({}%) have signed commitments",
+        c.committed_adherents,
+        c.declared_adherents,
+        c.unit,
+        italian(c.committed_share)
+    );
+    if c.registered_adherents != c.declared_adherents {
+        figure.push_str(&format!(
+            " ({} adherents registered, {} declared by the Atto)",
+            c.registered_adherents, c.declared_adherents
+        ));
+    }
+    ConditionCheck {
+        condition: "adhesion_share".to_owned(),
+        holds: c.committed_share >= threshold,
+        figure,
+        required: format!(
+            ">= {}% of the {} aderenti with signed commitments to the intervento's own services",
+            italian(threshold),
+            c.unit
+        ),
+    }
+}
+
+/// What the peers said that the checks need.
+struct Remote {
+    services: Option<Vec<CatalogueService>>,
+    commitments: Option<Commitments>,
 }
 
 fn check(
     tranche: &Tranche,
     local: &Local,
-    progetto: Option<NaiveDate>,
-    share: Option<Decimal>,
+    plan: &crate::peers::TranchePlan,
+    remote: &Remote,
+    as_of: NaiveDate,
 ) -> Vec<ConditionCheck> {
     let c = &tranche.condition;
+    let code = &plan.intervento_code;
     let mut checks = Vec::new();
+    if !matches!(plan.state.as_str(), "active" | "completed") {
+        checks.push(ConditionCheck {
+            condition: "co_financing".to_owned(),
+            holds: false,
+            figure: format!("the intervento is {}", plan.state),
+            required: "an active (or completed) intervento whose co-financing is not revoked"
+                .to_owned(),
+        });
+    }
     if c.requires_plan_approved {
         checks.push(ConditionCheck {
             condition: "plan_approved".to_owned(),
             holds: local.plan_approved.is_some(),
             figure: local
                 .plan_approved
-                .map(|d| format!("approved on {d}"))
-                .unwrap_or_else(|| "not approved".to_owned()),
-            required: "the Piano di monitoraggio approved by CNIPA".to_owned(),
+                .as_ref()
+                .map(|v| {
+                    format!(
+                        "the Piano di monitoraggio of {code} approved {}",
+                        verified(v)
+                    )
+                })
+                .unwrap_or_else(|| format!("the Piano di monitoraggio of {code} is not approved")),
+            required: format!("the Piano di monitoraggio of {code} approved by CNIPA"),
         });
     }
     if c.requires_progetto_esecutivo {
+        let progetto = plan.progetto_esecutivo_validated_on.filter(|d| *d <= as_of);
         checks.push(ConditionCheck {
             condition: "progetto_esecutivo".to_owned(),
             holds: progetto.is_some(),
@@ -116,34 +281,63 @@ fn check(
         });
     }
     if let Some(n) = c.sal_verification {
-        let verifications = local.validated_sals.len();
+        let verifications = local.validated.len();
         let best = local
-            .validated_sals
+            .validated
             .iter()
-            .copied()
+            .map(|(sal, _)| *sal)
             .max()
             .unwrap_or(Decimal::ZERO);
-        let threshold = c.sal_threshold.as_deref().map(percent);
         let holds = verifications >= usize::try_from(n).unwrap_or(usize::MAX)
-            && threshold.is_none_or(|t| best >= t);
+            && c.sal_threshold.is_none_or(|t| best >= t.decimal());
         checks.push(ConditionCheck {
             condition: "sal".to_owned(),
             holds,
             figure: format!("{verifications} validated SAL verification(s), highest SAL {best}%"),
-            required: match threshold {
-                Some(t) => format!("SAL verification n. {n} with SAL >= {t}%"),
+            required: match c.sal_threshold {
+                Some(t) => format!("SAL verification n. {n} with SAL >= {t}"),
                 None => format!("{n} positive SAL verification(s)"),
             },
         });
     }
-    if let Some(threshold) = c.adhesion_share_threshold.as_deref().map(percent) {
+    if c.requires_services_usable {
+        let services = remote.services.as_deref().unwrap_or_default();
+        checks.push(services_check(code, services, plan.started_on, as_of));
+    }
+    if let Some(threshold) = c.adhesion_share_threshold {
+        checks.push(match &remote.commitments {
+            Some(commitments) => adhesion_check(threshold, commitments),
+            None => ConditionCheck {
+                condition: "adhesion_share".to_owned(),
+                holds: false,
+                figure: format!("no declared adherents of {code}: the rule has no denominator"),
+                required: format!(">= {threshold} of the aderenti with signed commitments"),
+            },
+        });
+    }
+    if c.requires_admissibility {
+        let latest = local.admissibility.as_ref();
         checks.push(ConditionCheck {
-            condition: "adhesion_share".to_owned(),
-            holds: share.is_some_and(|s| s >= threshold),
-            figure: share
-                .map(|s| format!("{s}% of adhering comuni have signed commitments"))
-                .unwrap_or_else(|| "no adhering comuni".to_owned()),
-            required: format!(">= {threshold}% of adhering comuni with signed commitments"),
+            condition: "admissibility".to_owned(),
+            holds: latest.is_some_and(|v| v.holds),
+            figure: match latest {
+                Some(v) if v.holds => format!("verified as holding {}", verified(v)),
+                Some(v) => format!("found no longer holding {}", verified(v)),
+                None => "no verification of the admissibility requirements recorded".to_owned(),
+            },
+            required: "the ALI admissibility requirements (art. 6 of the Avviso) still hold: a recorded verification".to_owned(),
+        });
+    }
+    if c.requires_completion {
+        checks.push(ConditionCheck {
+            condition: "completion".to_owned(),
+            holds: local.completion.is_some(),
+            figure: local
+                .completion
+                .as_ref()
+                .map(|v| format!("completion recorded {}", verified(v)))
+                .unwrap_or_else(|| "the completion of the project is not recorded".to_owned()),
+            required: "the completion of the project recorded".to_owned(),
         });
     }
     if let Some(months) = c.months_of_operation {
@@ -157,43 +351,135 @@ fn check(
     checks
 }
 
+fn recovery(plan: &crate::peers::TranchePlan, local: &Local) -> Result<Recovery, ApiError> {
+    let paid: Euro = plan
+        .tranches
+        .iter()
+        .filter(|t| t.state == "paid")
+        .map(|t| t.amount)
+        .sum();
+    let actual_cost = local
+        .validated
+        .last()
+        .map(|(_, payments)| Euro::from_decimal(*payments))
+        .transpose()
+        .map_err(ApiError::internal)?;
+    let cap = plan.cofinancing_cap;
+    let ceiling = actual_cost.map(|cost| cost.percent_of(cap));
+    let to_recover = ceiling.map(|ceiling| {
+        if paid.decimal() > ceiling.decimal() {
+            paid - ceiling
+        } else {
+            Euro::ZERO
+        }
+    });
+    let figure = match (actual_cost, ceiling, to_recover) {
+        (Some(cost), Some(ceiling), Some(r)) if r.decimal() > Decimal::ZERO => format!(
+            "paid {paid} against {cap} of the actual cost {cost} ({ceiling}): {r} to recover"
+        ),
+        (Some(cost), Some(ceiling), _) => {
+            format!("paid {paid}, within {cap} of the actual cost {cost} ({ceiling})")
+        }
+        _ => format!("paid {paid}; no validated scheda, so the actual cost is not known"),
+    };
+    Ok(Recovery {
+        paid,
+        actual_cost,
+        cap,
+        ceiling,
+        to_recover,
+        figure,
+    })
+}
+
+/// The peers the evaluation reads.
+pub struct Peers<'a> {
+    pub agreements: &'a Agreements,
+    pub adhesion: &'a Adhesion,
+    pub catalogue: &'a Catalogue,
+}
+
 /// Evaluates every tranche of `code` at `as_of`.
 pub async fn evaluate(
     pool: &PgPool,
-    agreements: &Agreements,
-    adhesion: &Adhesion,
+    peers: Peers<'_>,
     code: &str,
     as_of: NaiveDate,
 ) -> Result<(Eligibility, Vec<Tranche>), ApiError> {
     // The tranche plan and monitoring's own records are independent: fetch them at once. The
-    // region's figures are asked for only when a tranche's condition needs them.
+    // catalogue and the adhesion figures are asked for only when a condition needs them.
     let owned = code.to_owned();
     let (plan, local) = tokio::join!(
-        agreements.tranche_plan(code),
+        peers.agreements.tranche_plan(code),
         run_db(pool, move |conn| Ok::<_, ApiError>(local(
             conn, &owned, as_of
         )?)),
     );
     let (plan, local) = (plan?, local?);
-    let tranches = plan.tranches;
-    let share = if tranches
+    let needs_share = plan
+        .tranches
         .iter()
-        .any(|t| t.condition.adhesion_share_threshold.is_some())
-    {
-        let figures = adhesion.figures(as_of, PROGRAMME_REGION).await?;
-        figures.overall.committed_share.as_deref().map(percent)
+        .any(|t| t.condition.adhesion_share_threshold.is_some());
+    let needs_services = needs_share
+        || plan
+            .tranches
+            .iter()
+            .any(|t| t.condition.requires_services_usable);
+    let services = if needs_services {
+        Some(peers.catalogue.services_of(&plan.intervento_code).await?)
     } else {
         None
     };
-    let progetto = plan.progetto_esecutivo_validated_on;
-    let evaluated = tranches
+    let commitments = if needs_share {
+        let numbers: Vec<i32> = services
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.number)
+            .collect();
+        let commitments = peers
+            .adhesion
+            .commitments(&plan.intervento_code, as_of, &numbers)
+            .await?;
+        // The share must be what its own counts say: a peer whose figures disagree is not
+        // believed.
+        if let Some(c) = &commitments {
+            let expected = Percent::ratio(
+                Decimal::from(c.committed_adherents),
+                Decimal::from(c.declared_adherents),
+            );
+            if expected != Some(c.committed_share) {
+                return Err(ApiError::unavailable(format!(
+                    "the adhesion service (its answer could not be read: field `committed_share` {} is not committed_adherents {} over declared_adherents {})",
+                    c.committed_share, c.committed_adherents, c.declared_adherents
+                )));
+            }
+        }
+        commitments
+    } else {
+        None
+    };
+    let remote = Remote {
+        services,
+        commitments,
+    };
+    let mut inconsistencies = Vec::new();
+    if let Some(i) = remote
+        .commitments
+        .as_ref()
+        .and_then(|c| c.inconsistency.clone())
+    {
+        inconsistencies.push(i);
+    }
+    let evaluated = plan
+        .tranches
         .iter()
         .map(|t| {
-            let checks = check(t, &local, progetto, share);
+            let checks = check(t, &local, &plan, &remote, as_of);
             TrancheEligibility {
                 seq: t.seq,
-                share: t.share.clone(),
-                amount: t.amount.amount.clone(),
+                share: t.share,
+                amount: t.amount,
                 state: t.state.clone(),
                 condition: t.condition.text.clone(),
                 eligible: checks.iter().all(|c| c.holds),
@@ -201,13 +487,16 @@ pub async fn evaluate(
             }
         })
         .collect();
+    let recovery = recovery(&plan, &local)?;
     Ok((
         Eligibility {
-            intervento_code: plan.intervento_code,
+            intervento_code: plan.intervento_code.clone(),
             as_of,
             tranches: evaluated,
+            recovery,
+            inconsistencies,
         },
-        tranches,
+        plan.tranches,
     ))
 }
 
@@ -237,13 +526,20 @@ pub async fn get(
     pool: web::Data<PgPool>,
     agreements: web::Data<Agreements>,
     adhesion: web::Data<Adhesion>,
+    catalogue: web::Data<Catalogue>,
     path: Path<CodePath>,
     query: Query<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let as_of = query
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let (eligibility, _) = evaluate(&pool, &agreements, &adhesion, &path.code, as_of).await?;
+    let (eligibility, _) = evaluate(
+        &pool,
+        peers(&agreements, &adhesion, &catalogue),
+        &path.code,
+        as_of,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(eligibility))
 }
 
@@ -272,6 +568,7 @@ pub async fn mark(
     pool: web::Data<PgPool>,
     agreements: web::Data<Agreements>,
     adhesion: web::Data<Adhesion>,
+    catalogue: web::Data<Catalogue>,
     path: Path<TranchePath>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_any(&[Role::Admin, Role::ResponsabileAccordo, Role::Sync])?;
@@ -282,8 +579,13 @@ pub async fn mark(
         .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_owned()))
         .unwrap_or_default();
     let today = chrono::Utc::now().date_naive();
-    let (eligibility, tranches) =
-        evaluate(&pool, &agreements, &adhesion, &path.code, today).await?;
+    let (eligibility, tranches) = evaluate(
+        &pool,
+        peers(&agreements, &adhesion, &catalogue),
+        &path.code,
+        today,
+    )
+    .await?;
     let evaluated = eligibility
         .tranches
         .iter()
@@ -312,4 +614,16 @@ pub async fn mark(
         .mark_eligible(tranche, &evidence, &bearer)
         .await?;
     Ok(HttpResponse::Ok().json(marked))
+}
+
+fn peers<'a>(
+    agreements: &'a web::Data<Agreements>,
+    adhesion: &'a web::Data<Adhesion>,
+    catalogue: &'a web::Data<Catalogue>,
+) -> Peers<'a> {
+    Peers {
+        agreements: agreements.get_ref(),
+        adhesion: adhesion.get_ref(),
+        catalogue: catalogue.get_ref(),
+    }
 }

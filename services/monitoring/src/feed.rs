@@ -37,8 +37,10 @@ pub struct FeedIndicator {
     pub code: String,
     pub name: String,
     pub unit: String,
-    pub baseline: String,
-    pub target: String,
+    /// Absent where the seed gives none.
+    pub baseline: Option<String>,
+    /// Absent where the seed gives none.
+    pub target: Option<String>,
     pub value: Option<String>,
 }
 

@@ -35,14 +35,16 @@ pub struct Indicator {
     pub name: String,
     pub unit: String,
     pub intervento_code: Option<String>,
-    pub baseline: String,
-    pub target: String,
+    /// Absent where the seed gives none (unknown, not zero).
+    pub baseline: Option<String>,
+    /// Absent where the seed gives none: such a target is never reached.
+    pub target: Option<String>,
     pub source_ref: Option<String>,
     /// Measured values, by semester.
     pub measurements: Vec<Measurement>,
     /// The latest measured value, if any.
     pub latest: Option<String>,
-    /// Whether the latest value reaches the target.
+    /// Whether the latest value reaches the target (never when the target is unknown).
     pub target_reached: bool,
 }
 
@@ -57,8 +59,8 @@ type IndicatorRow = (
     String,
     String,
     Option<String>,
-    Decimal,
-    Decimal,
+    Option<Decimal>,
+    Option<Decimal>,
     Option<String>,
 );
 
@@ -98,10 +100,10 @@ pub fn load_all(conn: &mut PgConnection) -> Result<Vec<Indicator>, ApiError> {
                     name,
                     unit,
                     intervento_code,
-                    baseline: baseline.to_string(),
-                    target: target.to_string(),
+                    baseline: baseline.map(|b| b.to_string()),
+                    target: target.map(|t| t.to_string()),
                     source_ref,
-                    target_reached: latest.is_some_and(|v| v >= target),
+                    target_reached: latest.zip(target).is_some_and(|(v, t)| v >= t),
                     latest: latest.map(|v| v.to_string()),
                     measurements: measured
                         .into_iter()
@@ -269,7 +271,7 @@ pub async fn record_operation(
     pool: web::Data<PgPool>,
     body: Json<NewOperationPeriod>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
+    caller.require_any(&[Role::Admin, Role::ResponsabileAccordo, Role::Cnipa])?;
     let body = body.into_inner();
     if body.verified_to < body.verified_from {
         return Err(ApiError::field(

@@ -14,6 +14,7 @@ pub mod puc;
 mod report;
 mod schede;
 mod schema;
+mod verifications;
 
 use actix_web::web;
 use apq_platform::client::PeerClient;
@@ -29,7 +30,7 @@ pub static SERVICE: Service = Service {
         name: "monitoring",
         title: "APQ Società dell'Informazione - Monitoring",
         summary: "Semestral monitoring, progress (SAL), deadlines and defaults, tranche eligibility, the monitoring report and the Applicativo Intese feed.",
-        description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). Turns the APQ's monitoring obligations (art. 4-8) into a calendar and a verifiable record, evaluates tranche eligibility with live data from the agreements and adhesion services, and feeds the Applicativo Intese. Errors are RFC 9457 problem details; a peer service that does not answer gives 503 naming it.",
+        description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). Turns the APQ's monitoring obligations (art. 4-8) into a calendar and a verifiable record, evaluates tranche eligibility with live data from the agreements, catalogue and adhesion services (every condition of art. 4.2 and 5.5, none failing open), and feeds the Applicativo Intese. Errors are RFC 9457 problem details; a peer service that does not answer gives 503 naming it.",
     },
     routes,
     migrations: apq_platform::migrations!(),
@@ -57,6 +58,8 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(defaults::act)
         .service(eligibility::get)
         .service(eligibility::mark)
+        .service(verifications::create)
+        .service(verifications::list)
         .service(report::json)
         .service(report::document)
         .service(feed::feed)
@@ -69,7 +72,9 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
 fn state(settings: &Settings) -> anyhow::Result<AppState> {
     let agreements = peers::Agreements(PeerClient::from_settings(settings, "agreements")?);
     let adhesion = peers::Adhesion(PeerClient::from_settings(settings, "adhesion")?);
+    let catalogue = peers::Catalogue(PeerClient::from_settings(settings, "catalogue")?);
     Ok(AppState::new()
         .with(web::Data::new(agreements))
-        .with(web::Data::new(adhesion)))
+        .with(web::Data::new(adhesion))
+        .with(web::Data::new(catalogue)))
 }

@@ -2,6 +2,7 @@
 //! money and tranches) and adhesion (the programme's figures). A peer that is down or slow gives
 //! a 503 problem naming it, never a wrong answer.
 
+use apq_domain::{Euro, Percent};
 use apq_platform::ApiError;
 use apq_platform::client::PeerClient;
 use chrono::NaiveDate;
@@ -52,23 +53,29 @@ pub struct Maturity {
     pub progetto_esecutivo_validated_on: Option<NaiveDate>,
 }
 
+/// What releases a tranche, as agreements' contract has it. Every field is required and typed:
+/// a figure that is missing or cannot be read is a 503 naming the peer and the field, never a
+/// condition that holds.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct TrancheCondition {
     pub text: String,
     pub requires_plan_approved: bool,
     pub requires_progetto_esecutivo: bool,
     pub sal_verification: Option<i32>,
-    pub sal_threshold: Option<String>,
-    pub adhesion_share_threshold: Option<String>,
+    pub sal_threshold: Option<Percent>,
+    pub adhesion_share_threshold: Option<Percent>,
     pub months_of_operation: Option<i32>,
+    pub requires_services_usable: bool,
+    pub requires_admissibility: bool,
+    pub requires_completion: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Tranche {
     pub id: Uuid,
     pub seq: i32,
-    pub share: String,
-    pub amount: Money,
+    pub share: Percent,
+    pub amount: Euro,
     pub condition: TrancheCondition,
     pub state: String,
     pub version: i64,
@@ -78,7 +85,12 @@ pub struct Tranche {
 #[derive(Debug, Clone, Deserialize)]
 pub struct TranchePlan {
     pub intervento_code: String,
+    pub kind: String,
     pub progetto_esecutivo_validated_on: Option<NaiveDate>,
+    pub started_on: Option<NaiveDate>,
+    pub state: String,
+    pub cnipa_cofinancing: Euro,
+    pub cofinancing_cap: Percent,
     pub tranches: Vec<Tranche>,
 }
 
@@ -211,28 +223,95 @@ impl Agreements {
     }
 }
 
+/// The 30% rule's figure as the adhesion service's `/v1/interventi/{code}/commitments` has it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Counts {
-    pub adhering_comuni: i64,
-    pub committed_comuni: i64,
-    pub committed_share: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Figures {
-    pub as_of: NaiveDate,
-    pub overall: Counts,
+pub struct Commitments {
+    pub unit: String,
+    pub declared_adherents: i64,
+    pub registered_adherents: i64,
+    pub committed_adherents: i64,
+    pub committed_share: Percent,
+    pub inconsistency: Option<String>,
 }
 
 impl Adhesion {
-    /// The figures of the programme's region (the APQ is Tuscan: region 09).
-    pub async fn figures(&self, as_of: NaiveDate, region_code: &str) -> Result<Figures, ApiError> {
-        Ok(self
-            .0
-            .get(
-                &format!("/v1/figures?as_of={as_of}&region_code={region_code}"),
-                None,
-            )
-            .await?)
+    /// The adherents of `code` with signed commitments to `services` by `as_of`, over the
+    /// declared adherents.
+    pub async fn commitments(
+        &self,
+        code: &str,
+        as_of: NaiveDate,
+        services: &[i32],
+    ) -> Result<Option<Commitments>, ApiError> {
+        let code = intervento_code(code)?;
+        let services: Vec<String> = services.iter().map(i32::to_string).collect();
+        let query = if services.is_empty() {
+            String::new()
+        } else {
+            format!("&services={}", services.join(","))
+        };
+        let path = format!("/v1/interventi/{code}/commitments?as_of={as_of}{query}");
+        match self.0.get(&path, None).await {
+            // No declared adherents: the rule has no denominator, so it does not hold.
+            Err(apq_platform::client::PeerError::Status { status, .. })
+                if status == reqwest::StatusCode::NOT_FOUND =>
+            {
+                Ok(None)
+            }
+            other => Ok(Some(other?)),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Catalogue(pub PeerClient);
+
+#[derive(Debug, Clone, Deserialize)]
+struct ServiceNumber {
+    number: i32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct ServicePage {
+    items: Vec<ServiceNumber>,
+}
+
+/// A catalogue service as the eligibility check needs it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CatalogueService {
+    pub number: i32,
+    pub status: String,
+    pub record: CatalogueRecord,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CatalogueRecord {
+    pub name: String,
+    pub intervento_code: Option<String>,
+    pub go_live: GoLive,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoLive {
+    pub kind: String,
+    pub date: Option<NaiveDate>,
+    pub months: Option<i32>,
+}
+
+impl Catalogue {
+    /// The catalogue services the intervento `code` finances.
+    pub async fn services_of(&self, code: &str) -> Result<Vec<CatalogueService>, ApiError> {
+        let page: ServicePage = self.0.get("/v1/services?limit=200", None).await?;
+        let mut own = Vec::new();
+        for entry in page.items {
+            let service: CatalogueService = self
+                .0
+                .get(&format!("/v1/services/{}", entry.number), None)
+                .await?;
+            if service.record.intervento_code.as_deref() == Some(code) {
+                own.push(service);
+            }
+        }
+        Ok(own)
     }
 }

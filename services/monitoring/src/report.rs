@@ -365,10 +365,9 @@ pub fn html(report: &Report) -> String {
     let context = &report.context;
     let _ = write!(
         out,
-        "<section id=\"contesto\"><h2>2. Contesto programmatico</h2><p>Inserimento dati nell'Applicativo Intese entro il {}; richiesta di convalida entro il {}; \
+        "<section id=\"contesto\"><h2>2. Contesto programmatico</h2><p>Inserimento dati nell'Applicativo Intese entro il {}; richiesta di convalida successivamente (il seed non fissa un termine); \
          rapporto entro il {}.</p><p>Sezione attuativa: {}. Sezione programmatica: {}.</p></section>",
         context.deadlines.data_entry,
-        context.deadlines.validation_request,
         context.deadlines.rapporto,
         escape(&context.attuativa.join(", ")),
         escape(&context.programmatica.join(", "))
@@ -415,9 +414,9 @@ pub fn html(report: &Report) -> String {
     let indicator_rows: Vec<(String, f64, Option<f64>)> = report
         .indicators
         .iter()
-        .filter(|i| number(&i.target) > 0.0)
-        .map(|i| {
-            let target = number(&i.target);
+        .filter_map(|i| i.target.as_deref().map(|t| (i, number(t))))
+        .filter(|(_, target)| *target > 0.0)
+        .map(|(i, target)| {
             let value = i.latest.as_deref().map(number).unwrap_or(0.0);
             (i.code.clone(), value / target * 100.0, Some(100.0))
         })
@@ -435,7 +434,7 @@ pub fn html(report: &Report) -> String {
             "<tr><td>{} {}</td><td>{} {}</td><td>{}</td></tr>",
             escape(&i.code),
             escape(&i.name),
-            i.target,
+            i.target.as_deref().unwrap_or("non indicato"),
             escape(&i.unit),
             i.latest.as_deref().unwrap_or("-")
         );

@@ -544,7 +544,8 @@ pub async fn review(
         if to == SchedaState::Submitted {
             require_author(&caller, &code)?;
         } else {
-            caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
+            // The SAL verification: the Regione's responsabile or CNIPA (art. 4.2.b).
+            caller.require_any(&[Role::Admin, Role::ResponsabileAccordo, Role::Cnipa])?;
         }
         let edit = Edit::new(&actor, to.as_str()).because(note.as_deref());
         versioned::update(conn, id, if_match, edit, |conn, current: &SchedaRow| {

@@ -54,8 +54,8 @@ diesel::table! {
         name -> Text,
         unit -> Text,
         intervento_code -> Nullable<Text>,
-        baseline -> Numeric,
-        target -> Numeric,
+        baseline -> Nullable<Numeric>,
+        target -> Nullable<Numeric>,
         source_ref -> Nullable<Text>,
     }
 }
@@ -116,7 +116,25 @@ diesel::table! {
 diesel::joinable!(scheda_events -> schede (scheda_id));
 diesel::joinable!(measurements -> indicators (indicator_id));
 diesel::joinable!(acknowledgements -> schede (scheda_id));
+diesel::table! {
+    verifications (id) {
+        id -> Uuid,
+        intervento_code -> Text,
+        kind -> Text,
+        verified_on -> Date,
+        act_ref -> Text,
+        verified_by -> Text,
+        holds -> Bool,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    verifications,
     obligations_done,
     schede,
     scheda_events,

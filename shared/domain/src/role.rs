@@ -20,16 +20,21 @@ pub enum Role {
     Auditor,
     /// The Applicativo Intese sync job.
     Sync,
+    /// CNIPA, the co-financer (today its successor): approves the Piano di monitoraggio and the
+    /// progetto esecutivo, verifies SAL and admissibility, records payments, revokes
+    /// co-financing in part or in whole (art. 4.2-4.4, 5.5-5.6).
+    Cnipa,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Admin,
         Role::ResponsabileAccordo,
         Role::ResponsabileIntervento,
         Role::Ente,
         Role::Auditor,
         Role::Sync,
+        Role::Cnipa,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,13 +45,14 @@ impl Role {
             Role::Ente => "ente",
             Role::Auditor => "auditor",
             Role::Sync => "sync",
+            Role::Cnipa => "cnipa",
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown role \"{0}\"; roles are admin, responsabile_accordo, responsabile_intervento, ente, auditor, sync"
+    "unknown role \"{0}\"; roles are admin, responsabile_accordo, responsabile_intervento, ente, auditor, sync, cnipa"
 )]
 pub struct RoleError(pub String);
 

@@ -52,7 +52,11 @@ impl From<PeerError> for ApiError {
             } => ApiError::internal(anyhow::anyhow!(
                 "the {peer} service refused our call with {status}: {problem:?}"
             )),
-            contract @ PeerError::Contract { .. } => ApiError::internal(contract),
+            // A peer whose answer cannot be read is as good as down: 503 naming it and the
+            // field, never a default standing in for the figure.
+            PeerError::Contract { peer, reason } => ApiError::unavailable(format!(
+                "the {peer} service (its answer could not be read: {reason})"
+            )),
         }
     }
 }
@@ -164,9 +168,12 @@ impl PeerClient {
             });
         }
         let bytes = response.bytes().await.map_err(unavailable)?;
-        serde_json::from_slice(&bytes).map_err(|e| PeerError::Contract {
+        // The field that could not be read is named: a figure a rule depends on never goes
+        // missing silently.
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| PeerError::Contract {
             peer: self.name.clone(),
-            reason: e.to_string(),
+            reason: format!("field `{}`: {}", e.path(), e.inner()),
         })
     }
 }

@@ -32,7 +32,7 @@ enum Command {
     Keys,
     /// Mint a dev token signed with the dev private key.
     Token {
-        /// A role: admin, responsabile_accordo, responsabile_intervento, ente, auditor, sync (repeatable).
+        /// A role: admin, responsabile_accordo, responsabile_intervento, ente, auditor, sync, cnipa (repeatable).
         #[arg(long = "role", required = true)]
         roles: Vec<Role>,
         /// The body an `ente` token acts for (an ISTAT code or an aggregation id).

@@ -1,0 +1,2 @@
+DROP TABLE adherents;
+DROP TABLE declared_adherents;

@@ -1,0 +1,1 @@
+ALTER TABLE activities DROP COLUMN dates_as_written;
