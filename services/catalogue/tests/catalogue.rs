@@ -52,14 +52,25 @@ fn numbers(page: &Value) -> Vec<i64> {
 }
 
 #[tokio::test]
-async fn the_eight_services_cost_the_two_year_budget_minus_the_management_model() {
+async fn the_eight_services_fall_short_of_the_budget_by_what_the_seed_leaves_out() {
     let app = app().await;
     let (status, budget) = get(&app, "/v1/budget").await;
     assert_eq!(status, StatusCode::OK, "{budget}");
-    assert_eq!(budget["services_total"]["amount"], "1842850.00");
+    // ITER.NET's maintenance is 10.000,00 a year (L3634), the figure § 4.1 reconciles with; so
+    // the sheets add up to 10.000,00 less than the budget minus the management model.
+    assert_eq!(budget["services_total"]["amount"], "1832850.00");
     assert_eq!(budget["two_year_budget"]["amount"], "1892850.00");
     assert_eq!(budget["management_model"]["amount"], "50000.00");
-    assert_eq!(budget["balanced"], true);
+    assert_eq!(budget["balanced"], false);
+    assert_eq!(budget["difference"]["amount"], "10000.00");
+    let (_, inconsistencies) = get(&app, "/v1/inconsistencies").await;
+    assert!(
+        inconsistencies["items"].as_array().is_some_and(|items| items.iter().any(|i| {
+            i["subject"] == "Totale costi dei servizi"
+                && i["value_a"].as_str().is_some_and(|v| v.starts_with("1832850.00"))
+        })),
+        "the shortfall is a stated inconsistency: {inconsistencies}"
+    );
     assert_eq!(budget["services"].as_array().map(Vec::len), Some(8));
 }
 
