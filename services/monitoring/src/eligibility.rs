@@ -17,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::deadlines::Obligation;
 use crate::indicators::verified_months;
 use crate::peers::{Adhesion, Agreements, Tranche};
+use crate::report::format as it;
 use crate::schede::SchedaState;
 use crate::schema::{obligations_done, schede};
 
@@ -32,6 +33,12 @@ pub struct ConditionCheck {
     pub figure: String,
     /// What the condition needs.
     pub required: String,
+    /// What the data say now, in Italian, as the Rapporto di monitoraggio prints it.
+    #[serde(default)]
+    pub figure_it: String,
+    /// What the condition needs, in Italian.
+    #[serde(default)]
+    pub required_it: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -103,6 +110,11 @@ fn check(
                 .map(|d| format!("approved on {d}"))
                 .unwrap_or_else(|| "not approved".to_owned()),
             required: "the Piano di monitoraggio approved by CNIPA".to_owned(),
+            figure_it: local
+                .plan_approved
+                .map(|d| format!("approvato il {}", it::date(d)))
+                .unwrap_or_else(|| "non approvato".to_owned()),
+            required_it: "Piano di monitoraggio approvato dal CNIPA".to_owned(),
         });
     }
     if c.requires_progetto_esecutivo {
@@ -113,6 +125,10 @@ fn check(
                 .map(|d| format!("validated on {d}"))
                 .unwrap_or_else(|| "not validated".to_owned()),
             required: "the progetto esecutivo approved by CNIPA".to_owned(),
+            figure_it: progetto
+                .map(|d| format!("validato il {}", it::date(d)))
+                .unwrap_or_else(|| "non validato".to_owned()),
+            required_it: "progetto esecutivo approvato dal CNIPA".to_owned(),
         });
     }
     if let Some(n) = c.sal_verification {
@@ -134,6 +150,15 @@ fn check(
                 Some(t) => format!("SAL verification n. {n} with SAL >= {t}%"),
                 None => format!("{n} positive SAL verification(s)"),
             },
+            figure_it: format!(
+                "verifiche SAL validate: {}; SAL massimo {}",
+                it::count(i64::try_from(verifications).unwrap_or(i64::MAX)),
+                it::percent(best)
+            ),
+            required_it: match threshold {
+                Some(t) => format!("verifica SAL n. {n} con SAL almeno pari a {}", it::percent(t)),
+                None => format!("verifiche SAL positive: almeno {n}"),
+            },
         });
     }
     if let Some(threshold) = c.adhesion_share_threshold.as_deref().map(percent) {
@@ -144,6 +169,18 @@ fn check(
                 .map(|s| format!("{s}% of adhering comuni have signed commitments"))
                 .unwrap_or_else(|| "no adhering comuni".to_owned()),
             required: format!(">= {threshold}% of adhering comuni with signed commitments"),
+            figure_it: share
+                .map(|s| {
+                    format!(
+                        "il {} dei comuni aderenti ha sottoscritto gli impegni",
+                        it::percent(s)
+                    )
+                })
+                .unwrap_or_else(|| "nessun comune aderente".to_owned()),
+            required_it: format!(
+                "impegni sottoscritti da almeno il {} dei comuni aderenti",
+                it::percent(threshold)
+            ),
         });
     }
     if let Some(months) = c.months_of_operation {
@@ -152,6 +189,8 @@ fn check(
             holds: local.months >= months,
             figure: format!("{} months of verified operation", local.months),
             required: format!(">= {months} months of verified operation"),
+            figure_it: format!("mesi di esercizio verificato: {}", it::count(i64::from(local.months))),
+            required_it: format!("almeno {months} mesi di esercizio verificato"),
         });
     }
     checks
