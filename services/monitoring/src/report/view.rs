@@ -449,6 +449,56 @@ fn finance(data: &InterventoData) -> (Vec<Row>, Vec<SourceLine>) {
     (rows, sources)
 }
 
+/// The condition that releases a tranche, in Italian, from its structured terms (the register's
+/// text is English); the article it cites is kept.
+pub fn condition_it(condition: &crate::peers::TrancheCondition) -> String {
+    let mut terms = Vec::new();
+    if condition.requires_plan_approved {
+        terms.push("approvazione del Piano di monitoraggio da parte del CNIPA".to_owned());
+    }
+    if condition.requires_progetto_esecutivo {
+        terms.push("approvazione del progetto esecutivo da parte del CNIPA".to_owned());
+    }
+    if let Some(n) = condition.sal_verification {
+        terms.push(match condition.sal_threshold.as_deref().and_then(dec) {
+            Some(t) => format!(
+                "verifica SAL n. {n} con avanzamento almeno pari al {} del valore delle attività",
+                it::percent(t)
+            ),
+            None => format!("verifica SAL n. {n} con esito positivo"),
+        });
+    }
+    if let Some(t) = condition.adhesion_share_threshold.as_deref().and_then(dec) {
+        terms.push(format!(
+            "impegni contrattuali sottoscritti da almeno il {} dei comuni aderenti",
+            it::percent(t)
+        ));
+    }
+    if let Some(m) = condition.months_of_operation {
+        terms.push(format!(
+            "conclusione dell'intervento dopo {m} mesi di esercizio verificato dei servizi"
+        ));
+    }
+    let article = condition
+        .text
+        .rfind("(art.")
+        .and_then(|start| {
+            let rest = &condition.text[start..];
+            rest.find(')').map(|end| rest[..=end].to_owned())
+        })
+        .unwrap_or_default();
+    let body = if terms.is_empty() {
+        "dopo la sottoscrizione".to_owned()
+    } else {
+        terms.join("; ")
+    };
+    if article.is_empty() {
+        format!("Erogazione subordinata a: {body}.")
+    } else {
+        format!("Erogazione subordinata a: {body} {article}.")
+    }
+}
+
 fn tranches(data: &InterventoData) -> Vec<TrancheLine> {
     data.eligibility
         .tranches
@@ -458,7 +508,13 @@ fn tranches(data: &InterventoData) -> Vec<TrancheLine> {
             share: pct(&t.share),
             amount: money(&t.amount),
             state: tranche_state(&t.state).to_owned(),
-            condition: t.condition.clone(),
+            condition: data
+                .finance
+                .tranches
+                .iter()
+                .find(|p| p.seq == t.seq)
+                .map(|p| condition_it(&p.condition))
+                .unwrap_or_else(|| "Condizione non indicata nel registro.".to_owned()),
             eligible: if t.eligible {
                 "tutte le condizioni sono soddisfatte".to_owned()
             } else {
@@ -745,7 +801,13 @@ pub fn view(report: &ReportData, issue: Issue) -> View {
                     .map(|o| obligation_name(o).to_owned())
                     .unwrap_or_else(|_| "obbligo non riconosciuto".to_owned()),
                 party: party_name(&x.party),
-                description: x.description.clone(),
+                description: match apq_domain::Semester::parse(&x.semester) {
+                    Ok(semester) => format!(
+                        "Adempimento relativo al {} non eseguito entro la scadenza",
+                        it::semester(semester)
+                    ),
+                    Err(_) => "Adempimento non eseguito entro la scadenza".to_owned(),
+                },
                 opened_on: it::date(x.opened_on),
                 deadline: date_or(x.deadline, "non assegnato"),
                 state: default_state(&x.state).to_owned(),
