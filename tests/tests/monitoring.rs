@@ -836,7 +836,11 @@ fn check_pdf(pdf: &[u8], dir: &std::path::Path, name: &str) {
         );
     }
     let fonts = poppler("pdffonts", &[], &file);
-    let lines: Vec<&str> = fonts.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
+    let lines: Vec<&str> = fonts
+        .lines()
+        .skip(2)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
     assert!(!lines.is_empty(), "fonts: {fonts}");
     for line in &lines {
         let columns: Vec<&str> = line.split_whitespace().collect();
@@ -851,7 +855,10 @@ fn check_pdf(pdf: &[u8], dir: &std::path::Path, name: &str) {
         "PDF/A-2: {meta}"
     );
     let info = poppler("pdfinfo", &[], &file);
-    assert!(info.contains("Rapporto di monitoraggio"), "the title: {info}");
+    assert!(
+        info.contains("Rapporto di monitoraggio"),
+        "the title: {info}"
+    );
 }
 
 #[tokio::test]
@@ -888,14 +895,20 @@ async fn the_report_renders_for_the_iv_atto_in_headless_chromium() {
     );
     assert!(cstt["tranches"].as_array().is_some_and(|t| t.len() == 3));
     let ind = cstt["indicators"].to_string();
-    assert!(ind.contains("non definito"), "an unknown target is unknown: {ind}");
+    assert!(
+        ind.contains("non definito"),
+        "an unknown target is unknown: {ind}"
+    );
 
     let (status, kind, html) = bytes(m.get("/v1/reports/2009-S2/document")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(kind.starts_with("text/html"), "{kind}");
     let html = String::from_utf8_lossy(&html).into_owned();
     assert!(html.contains("@media print"), "a print stylesheet");
-    assert!(!html.contains("-0.00") && !html.contains("-0,00"), "no negative zero");
+    assert!(
+        !html.contains("-0.00") && !html.contains("-0,00"),
+        "no negative zero"
+    );
     let dir = std::env::temp_dir().join(format!("apq-report-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let page = dir.join("rapporto.html");
@@ -950,7 +963,10 @@ async fn the_report_renders_for_the_iv_atto_in_headless_chromium() {
         assert!(dom.contains(section), "{section} is in the rendered page");
     }
     assert!(dom.matches("<svg").count() >= 3, "three charts");
-    assert!(!dom.contains("Sezione programmatica: ."), "no empty section");
+    assert!(
+        !dom.contains("Sezione programmatica: ."),
+        "no empty section"
+    );
     let shot = tokio::process::Command::new(chromium)
         .args(flags)
         .arg(&profile)
@@ -980,6 +996,14 @@ async fn the_report_renders_for_the_iv_atto_in_headless_chromium() {
     let (status, kind, _) = bytes(m.get("/v1/reports/2009-S2/document?format=pdf")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(kind, "application/pdf");
+    // APQ_REPORT_OUT=<dir> keeps the page, its screenshot and the PDF to look at.
+    if let Ok(out) = std::env::var("APQ_REPORT_OUT") {
+        let out = PathBuf::from(out);
+        std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+        for name in ["rapporto.html", "rapporto.png", "bozza.pdf"] {
+            std::fs::copy(dir.join(name), out.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
     let (status, problem) = read(m, "/v1/reports/2009-S2/document?format=docx", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
     assert!(problem.to_string().contains("format"), "{problem}");
@@ -1008,7 +1032,11 @@ fn pdf_text(file: &std::path::Path) -> String {
         .unwrap_or_else(|e| {
             panic!("pdftotext is needed (Debian's poppler-utils; ./deploy/test installs it): {e}")
         });
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).replace('\u{a0}', " ")
 }
 
@@ -1043,7 +1071,10 @@ async fn an_issued_report_is_frozen_and_a_correction_is_a_new_version() {
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     check_pdf(&pdf, &dir, "v1.pdf");
     let text = pdf_text(&dir.join("v1.pdf"));
-    assert!(text.contains("Versione n. 1") && text.contains("26 febbraio 2010"), "{text}");
+    assert!(
+        text.contains("Versione n. 1") && text.contains("26 febbraio 2010"),
+        "{text}"
+    );
 
     // A later change to a scheda does not alter the issued report.
     scheda_through(m, "E-TOSCANA-RIUSO", "2009-S2", "5.00", false).await;

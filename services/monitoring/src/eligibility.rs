@@ -156,7 +156,10 @@ fn check(
                 it::percent(best)
             ),
             required_it: match threshold {
-                Some(t) => format!("verifica SAL n. {n} con SAL almeno pari a {}", it::percent(t)),
+                Some(t) => format!(
+                    "verifica SAL n. {n} con SAL almeno pari a {}",
+                    it::percent(t)
+                ),
                 None => format!("verifiche SAL positive: almeno {n}"),
             },
         });
@@ -189,7 +192,10 @@ fn check(
             holds: local.months >= months,
             figure: format!("{} months of verified operation", local.months),
             required: format!(">= {months} months of verified operation"),
-            figure_it: format!("mesi di esercizio verificato: {}", it::count(i64::from(local.months))),
+            figure_it: format!(
+                "mesi di esercizio verificato: {}",
+                it::count(i64::from(local.months))
+            ),
             required_it: format!("almeno {months} mesi di esercizio verificato"),
         });
     }

@@ -66,6 +66,16 @@ pub fn axis_label(value: f64, unit: Unit) -> String {
     }
 }
 
+/// Prints a bar's value: percentages with one decimal (`42,5%`), thousands of euro whole.
+pub fn bar_label(value: f64, unit: Unit) -> String {
+    let value = if value.abs() < 1e-9 { 0.0 } else { value };
+    let decimal = Decimal::from_f64_retain(value).unwrap_or_default();
+    match unit {
+        Unit::Percent => format!("{}%", it::number(decimal, 1)),
+        Unit::ThousandEuro => it::number(decimal, 0),
+    }
+}
+
 pub fn sal_spec(report: &ReportData) -> Spec {
     Spec {
         title: "SAL per intervento: rilevato e previsto".to_owned(),
@@ -160,8 +170,9 @@ fn draw_into(spec: &Spec, out: &mut String) -> DrawResult<()> {
         .flatten()
         .fold(0.0_f64, f64::max);
     let top = match spec.unit {
-        Unit::Percent => (max.max(100.0) / 10.0).ceil() * 10.0 + 5.0,
-        Unit::ThousandEuro => (max.max(1.0) * 1.15).ceil(),
+        // Room above the bars for the legend.
+        Unit::Percent => (max.max(100.0) * 1.3 / 10.0).ceil() * 10.0,
+        Unit::ThousandEuro => (max.max(1.0) * 1.3).ceil(),
     };
     let groups = spec.pairs.len().max(1);
     let mut chart = ChartBuilder::on(&root)
@@ -179,10 +190,7 @@ fn draw_into(spec: &Spec, out: &mut String) -> DrawResult<()> {
         .x_label_formatter(&|x| {
             let centre = x - x.floor();
             if (centre - 0.5).abs() < 0.01 {
-                labels
-                    .get(x.floor() as usize)
-                    .cloned()
-                    .unwrap_or_default()
+                labels.get(x.floor() as usize).cloned().unwrap_or_default()
             } else {
                 String::new()
             }
@@ -214,7 +222,7 @@ fn draw_into(spec: &Spec, out: &mut String) -> DrawResult<()> {
     let value_labels = spec.pairs.iter().enumerate().filter_map(|(i, p)| {
         p.value.map(|v| {
             Text::new(
-                axis_label(v, unit),
+                bar_label(v, unit),
                 (i as f64 + 0.14, v + top * 0.04),
                 (FONT, 12).into_font().color(&GREEN),
             )
@@ -274,6 +282,13 @@ mod tests {
         ] {
             assert_eq!(axis_label(value, unit), expected, "{value}");
         }
+        for (value, unit, expected) in [
+            (42.5, Unit::Percent, "42,5%"),
+            (-0.0, Unit::Percent, "0,0%"),
+            (584.74576, Unit::ThousandEuro, "585"),
+        ] {
+            assert_eq!(bar_label(value, unit), expected, "{value}");
+        }
     }
 
     #[test]
@@ -292,7 +307,13 @@ mod tests {
             empty_note: String::new(),
         };
         let svg = svg(&spec).unwrap_or_default();
-        for text in ["SAL per intervento", "SAL rilevato", "SAL previsto", "CSTT-ALI", "100%"] {
+        for text in [
+            "SAL per intervento",
+            "SAL rilevato",
+            "SAL previsto",
+            "CSTT-ALI",
+            "100%",
+        ] {
             assert!(svg.contains(text), "{text} in the chart");
         }
         assert!(!svg.contains(">-0"), "no negative zero");

@@ -16,7 +16,7 @@ use crate::defaults::Default_;
 use crate::eligibility::{Eligibility, evaluate};
 use crate::indicators::{Indicator, load_all};
 use crate::peers::{
-    Adhesion, Agreements, Decision, FinancialSummary, Figures, Intervento, PlannedActivity,
+    Adhesion, Agreements, Decision, Figures, FinancialSummary, Intervento, PlannedActivity,
 };
 use crate::schede::{Scheda, SchedaFilter, find};
 use crate::schema::defaults;

@@ -163,7 +163,13 @@ mod tests {
         ] {
             assert_eq!(quantity(d(value)), expected, "{value}");
         }
-        for (value, expected) in [(0, "0"), (8, "8"), (138, "138"), (1250, "1.250"), (-3, "-3")] {
+        for (value, expected) in [
+            (0, "0"),
+            (8, "8"),
+            (138, "138"),
+            (1250, "1.250"),
+            (-3, "-3"),
+        ] {
             assert_eq!(count(value), expected, "{value}");
         }
     }

@@ -144,7 +144,10 @@ pub async fn issue(
     let today = Utc::now().date_naive();
     let existing = {
         let key = key.clone();
-        run_db(&pool, move |conn| Ok::<_, ApiError>(latest_version(conn, &key)?)).await?
+        run_db(&pool, move |conn| {
+            Ok::<_, ApiError>(latest_version(conn, &key)?)
+        })
+        .await?
     };
     let on = check_new_issue(&body, today, semester, existing)?;
     let data = gather(&pool, &agreements, &adhesion, semester, on).await?;
@@ -269,9 +272,7 @@ async fn load_one(
             ))
             .first(conn)
             .optional()?
-            .ok_or_else(|| {
-                ApiError::NotFound(format!("version {version} of the {key} report"))
-            })
+            .ok_or_else(|| ApiError::NotFound(format!("version {version} of the {key} report")))
     })
     .await
 }
@@ -304,7 +305,7 @@ pub async fn get_issue(
         FormatQuery,
     ),
     responses((status = 200, description = "The issued document",
-               content((String = "text/html"), (Vec<u8> = "application/pdf")),
+               content((String = "text/html"), (super::PdfDocument = "application/pdf")),
                headers(("ETag" = String, description = "The document's SHA-256"))))
 )]
 #[get("/reports/{semester}/issues/{version}/document")]
@@ -413,9 +414,15 @@ mod tests {
             )
         };
         assert_eq!(ok(None, None, 0).ok(), Some(today));
-        assert_eq!(ok(Some(day(2010, 2, 1)), None, 0).ok(), Some(day(2010, 2, 1)));
+        assert_eq!(
+            ok(Some(day(2010, 2, 1)), None, 0).ok(),
+            Some(day(2010, 2, 1))
+        );
         assert!(ok(Some(day(2010, 3, 1)), None, 0).is_err(), "in the future");
-        assert!(ok(Some(day(2009, 12, 31)), None, 0).is_err(), "before the semester ends");
+        assert!(
+            ok(Some(day(2009, 12, 31)), None, 0).is_err(),
+            "before the semester ends"
+        );
         assert!(ok(None, None, 1).is_err(), "a correction needs a reason");
         assert!(ok(None, Some("  "), 1).is_err(), "a blank reason is none");
         assert!(ok(None, Some("importi corretti"), 1).is_ok());

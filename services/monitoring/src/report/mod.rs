@@ -24,7 +24,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::peers::{Adhesion, Agreements};
 use data::ReportData;
-pub use issued::{issue, list_issues, get_issue, issue_document, verify_issue};
+pub use issued::{get_issue, issue, issue_document, list_issues, verify_issue};
 use view::{Issue, View};
 
 /// The HTML document, laid out by askama from the view.
@@ -43,6 +43,15 @@ pub struct Report {
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
 }
+
+/// A PDF/A-2b document, as bytes.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[expect(
+    dead_code,
+    reason = "a schema only: the PDF's bytes are served as they are"
+)]
+pub struct PdfDocument(Vec<u8>);
 
 /// The formats of the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -99,11 +108,7 @@ fn html(view: &View, charts: &[String]) -> Result<String, ApiError> {
 }
 
 /// Renders the data as HTML and, if asked, PDF/A (typesetting runs off the async workers).
-pub async fn render(
-    data: &ReportData,
-    stage: Issue,
-    with_pdf: bool,
-) -> Result<Rendered, ApiError> {
+pub async fn render(data: &ReportData, stage: Issue, with_pdf: bool) -> Result<Rendered, ApiError> {
     let view = view::view(data, stage);
     let charts = charts::all(data)?;
     let html = html(&view, &charts)?;
@@ -179,7 +184,7 @@ pub fn respond(format: DocFormat, html: String, pdf: Option<Vec<u8>>, name: &str
     tag = "reports",
     params(("semester" = String, Path, description = "A semester, e.g. 2009-S2"), FormatQuery),
     responses((status = 200, description = "The report",
-               content((String = "text/html"), (Vec<u8> = "application/pdf"))))
+               content((String = "text/html"), (PdfDocument = "application/pdf"))))
 )]
 #[get("/reports/{semester}/document")]
 pub async fn document(
@@ -216,12 +221,24 @@ mod tests {
             (None, None, DocFormat::Html),
             (None, Some("text/html"), DocFormat::Html),
             (None, Some("application/pdf"), DocFormat::Pdf),
-            (None, Some("application/pdf, text/html;q=0.5"), DocFormat::Pdf),
-            (None, Some("text/html, application/pdf;q=0.5"), DocFormat::Html),
+            (
+                None,
+                Some("application/pdf, text/html;q=0.5"),
+                DocFormat::Pdf,
+            ),
+            (
+                None,
+                Some("text/html, application/pdf;q=0.5"),
+                DocFormat::Html,
+            ),
             (None, Some("*/*"), DocFormat::Html),
             (None, Some("application/pdf;q=0"), DocFormat::Html),
             (Some(DocFormat::Pdf), Some("text/html"), DocFormat::Pdf),
-            (Some(DocFormat::Html), Some("application/pdf"), DocFormat::Html),
+            (
+                Some(DocFormat::Html),
+                Some("application/pdf"),
+                DocFormat::Html,
+            ),
         ] {
             assert_eq!(negotiate(query, accept), expected, "{query:?} {accept:?}");
         }

@@ -170,11 +170,15 @@ fn dec(text: &str) -> Option<Decimal> {
 }
 
 fn money(text: &str) -> String {
-    dec(text).map(it::euro).unwrap_or_else(|| "non disponibile".to_owned())
+    dec(text)
+        .map(it::euro)
+        .unwrap_or_else(|| "non disponibile".to_owned())
 }
 
 fn pct(text: &str) -> String {
-    dec(text).map(it::percent).unwrap_or_else(|| "non disponibile".to_owned())
+    dec(text)
+        .map(it::percent)
+        .unwrap_or_else(|| "non disponibile".to_owned())
 }
 
 fn or_dash(text: Option<&str>) -> String {
@@ -267,8 +271,8 @@ pub fn late_activities(data: &InterventoData, by: NaiveDate) -> Option<Vec<Activ
     for activity in &data.activities {
         let progress = scheda.activities.iter().find(|p| p.code == activity.code);
         let state = progress.map(|p| p.state);
-        let late_end = activity.end_on.is_some_and(|end| end < by)
-            && state != Some(ActivityState::Completed);
+        let late_end =
+            activity.end_on.is_some_and(|end| end < by) && state != Some(ActivityState::Completed);
         let late_start = activity.start_on.is_some_and(|start| start < by)
             && matches!(state, None | Some(ActivityState::NotStarted));
         let declared = state == Some(ActivityState::Late);
@@ -382,7 +386,10 @@ fn progress(data: &InterventoData) -> Progress {
         )),
         _ => {}
     }
-    rows.push(row("Impegni giuridicamente vincolanti", it::euro(commitments)));
+    rows.push(row(
+        "Impegni giuridicamente vincolanti",
+        it::euro(commitments),
+    ));
     rows.push(row("Pagamenti", it::euro(payments)));
     if let Some(spent) = cost.and_then(|c| it::ratio(payments, c)) {
         rows.push(row("Spesa sul costo totale", it::percent(spent)));
@@ -405,15 +412,11 @@ fn progress(data: &InterventoData) -> Progress {
 
 fn finance(data: &InterventoData) -> (Vec<Row>, Vec<SourceLine>) {
     let f = &data.finance;
-    let share = f
-        .cofinancing_share
-        .as_deref()
-        .and_then(dec)
-        .or_else(|| {
-            dec(&f.cnipa_cofinancing.amount)
-                .zip(dec(&f.total_cost.amount))
-                .and_then(|(c, t)| it::ratio(c, t))
-        });
+    let share = f.cofinancing_share.as_deref().and_then(dec).or_else(|| {
+        dec(&f.cnipa_cofinancing.amount)
+            .zip(dec(&f.total_cost.amount))
+            .and_then(|(c, t)| it::ratio(c, t))
+    });
     let cap = dec(&f.cofinancing_cap);
     let within = match (share, cap) {
         (Some(s), Some(c)) if s <= c => format!(
@@ -556,11 +559,7 @@ fn maturity(data: &InterventoData) -> Vec<Row> {
     );
     rows.push(row(
         "Maturità per il passaggio alla sezione attuativa (art. 5.4)",
-        if mature {
-            "raggiunta"
-        } else {
-            "non raggiunta"
-        },
+        if mature { "raggiunta" } else { "non raggiunta" },
     ));
     rows
 }
@@ -572,6 +571,10 @@ fn intervento(data: &InterventoData, report: &ReportData) -> InterventoView {
     let progress = progress(data);
     let late = late_activities(data, report.deadlines.ends_on);
     let activities_note = match &late {
+        _ if data.activities.is_empty() => Some(
+            "Il cronoprogramma delle attività dell'intervento non è presente nel registro dell'Accordo."
+                .to_owned(),
+        ),
         None => Some(
             "Senza la scheda del semestre l'avanzamento delle attività rispetto al cronoprogramma non è rilevato."
                 .to_owned(),
@@ -663,7 +666,11 @@ pub fn view(report: &ReportData, issue: Issue) -> View {
         .collect();
     let validated = with_scheda
         .iter()
-        .filter(|i| i.scheda.as_ref().is_some_and(|s| s.state == SchedaState::Validated))
+        .filter(|i| {
+            i.scheda
+                .as_ref()
+                .is_some_and(|s| s.state == SchedaState::Validated)
+        })
         .count();
     let sum = |pick: fn(&crate::schede::Scheda) -> Decimal| -> Decimal {
         with_scheda
@@ -704,7 +711,10 @@ pub fn view(report: &ReportData, issue: Issue) -> View {
             .map(|s| s.sal.decimal())
             .sum();
         let n = Decimal::from(with_scheda.len());
-        general.push(row("SAL medio degli interventi monitorati", it::percent(sals / n)));
+        general.push(row(
+            "SAL medio degli interventi monitorati",
+            it::percent(sals / n),
+        ));
     }
     let (status, issued_on) = match issue {
         Issue::Draft => (
@@ -776,11 +786,7 @@ pub fn view(report: &ReportData, issue: Issue) -> View {
             ),
         },
         semester: it::semester(report.semester),
-        period: format!(
-            "dal {} al {}",
-            it::date(d.starts_on),
-            it::date(d.ends_on)
-        ),
+        period: format!("dal {} al {}", it::date(d.starts_on), it::date(d.ends_on)),
         issuer: ISSUER.to_owned(),
         signatory: SIGNATORY.to_owned(),
         status,
@@ -788,9 +794,18 @@ pub fn view(report: &ReportData, issue: Issue) -> View {
         data_as_of: it::date(report.as_of),
         general,
         deadlines: vec![
-            row("Inserimento dei dati nell'Applicativo Intese entro il", it::date(d.data_entry)),
-            row("Richiesta di convalida entro il", it::date(d.validation_request)),
-            row("Invio del Rapporto di monitoraggio entro il", it::date(d.rapporto)),
+            row(
+                "Inserimento dei dati nell'Applicativo Intese entro il",
+                it::date(d.data_entry),
+            ),
+            row(
+                "Richiesta di convalida entro il",
+                it::date(d.validation_request),
+            ),
+            row(
+                "Invio del Rapporto di monitoraggio entro il",
+                it::date(d.rapporto),
+            ),
         ],
         obligations,
         defaults: report
