@@ -955,6 +955,7 @@ async fn the_report_renders_for_the_iv_atto_in_headless_chromium() {
         "Adempimenti del semestre",
         "Inadempienze aperte",
         "Enti aderenti e servizi attivati",
+        "Per provincia",
         "Giancarlo Galardi",
         "SAL per intervento: rilevato e previsto",
         "Tranche del cofinanziamento CNIPA: previste ed erogate",

@@ -319,11 +319,21 @@ pub struct ServiceCounts {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ProvinceCounts {
+    pub province: Option<String>,
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub services_activated: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Figures {
     pub as_of: NaiveDate,
     pub overall: Counts,
     #[serde(default)]
     pub by_service: Vec<ServiceCounts>,
+    #[serde(default)]
+    pub by_province: Vec<ProvinceCounts>,
 }
 
 impl Adhesion {

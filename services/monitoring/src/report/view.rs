@@ -139,6 +139,14 @@ pub struct ServiceLine {
     pub share: String,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProvinceLine {
+    pub province: String,
+    pub adhering: String,
+    pub committed: String,
+    pub services_activated: String,
+}
+
 /// The Rapporto in Italian, section by section.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct View {
@@ -162,6 +170,7 @@ pub struct View {
     pub programmatica: Vec<String>,
     pub adhesion: Vec<Row>,
     pub services: Vec<ServiceLine>,
+    pub provinces: Vec<ProvinceLine>,
     pub interventi: Vec<InterventoView>,
 }
 
@@ -844,6 +853,19 @@ pub fn view(report: &ReportData, issue: Issue) -> View {
                     .as_deref()
                     .map(pct)
                     .unwrap_or_else(|| "non calcolabile".to_owned()),
+            })
+            .collect(),
+        provinces: a
+            .by_province
+            .iter()
+            .map(|p| ProvinceLine {
+                province: p
+                    .province
+                    .clone()
+                    .unwrap_or_else(|| "provincia non indicata".to_owned()),
+                adhering: it::count(p.counts.adhering_comuni),
+                committed: it::count(p.counts.committed_comuni),
+                services_activated: it::count(p.services_activated),
             })
             .collect(),
         interventi: report
