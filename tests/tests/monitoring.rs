@@ -1109,3 +1109,54 @@ async fn an_issued_report_is_frozen_and_a_correction_is_a_new_version() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     drop(std::fs::remove_dir_all(&dir));
 }
+
+#[tokio::test]
+async fn the_report_with_a_peer_stopped_is_a_503_naming_it_never_a_report_with_a_gap() {
+    let suite = suite().await;
+    let m = &suite.monitoring;
+    let (status, _) = read(m, "/v1/reports/2009-S2", None).await;
+    assert_eq!(status, StatusCode::OK);
+    suite.adhesion.stop().await;
+    for path in [
+        "/v1/reports/2009-S2",
+        "/v1/reports/2009-S2/document",
+        "/v1/reports/2009-S2/document?format=pdf",
+    ] {
+        let (status, problem) = read(m, path, None).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{path}: {problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("adhesion"),
+            "the peer is named: {problem}"
+        );
+    }
+    let (status, problem) = call(
+        m,
+        Method::POST,
+        "/v1/reports/2009-S2/issues",
+        Some(&accordo()),
+        None,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
+    let (status, list) = read(m, "/v1/reports/2009-S2/issues", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["items"], json!([]), "nothing was issued");
+    suite.agreements.stop().await;
+    let (status, problem) = read(m, "/v1/reports/2009-S2", None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("agreements")
+            || problem["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("adhesion"),
+        "a peer is named: {problem}"
+    );
+}
