@@ -888,3 +888,128 @@ fn roman(n: i32) -> String {
     }
     .to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::peers::TrancheCondition;
+
+    fn indicator(target: &str, latest: Option<&str>) -> Indicator {
+        Indicator {
+            code: "IND-03".to_owned(),
+            name: "enti con PEC".to_owned(),
+            unit: "enti".to_owned(),
+            intervento_code: Some("CSTT-ALI".to_owned()),
+            baseline: "0.00".to_owned(),
+            target: target.to_owned(),
+            source_ref: None,
+            measurements: Vec::new(),
+            latest: latest.map(str::to_owned),
+            target_reached: false,
+        }
+    }
+
+    #[test]
+    fn indicators_against_target_and_unknown_targets_are_unknown() {
+        for (target, latest, shown_target, value, outcome) in [
+            ("111.00", Some("60"), "111", "60", "54,05% del target"),
+            (
+                "111.00",
+                Some("111"),
+                "111",
+                "111",
+                "raggiunto (100,00% del target)",
+            ),
+            ("111.00", None, "111", "non rilevato", "non rilevato"),
+            (
+                "0.00",
+                Some("4"),
+                "non definito",
+                "4",
+                "target non definito",
+            ),
+            ("0.00", None, "non definito", "non rilevato", "non rilevato"),
+            (
+                "8.00",
+                Some("12.5"),
+                "8",
+                "12,5",
+                "raggiunto (156,25% del target)",
+            ),
+        ] {
+            let line = indicator_line(&indicator(target, latest));
+            assert_eq!(
+                (
+                    line.target.as_str(),
+                    line.value.as_str(),
+                    line.outcome.as_str()
+                ),
+                (shown_target, value, outcome),
+                "{target} {latest:?}"
+            );
+        }
+    }
+
+    fn condition(text: &str) -> TrancheCondition {
+        TrancheCondition {
+            text: text.to_owned(),
+            requires_plan_approved: false,
+            requires_progetto_esecutivo: false,
+            sal_verification: None,
+            sal_threshold: None,
+            adhesion_share_threshold: None,
+            months_of_operation: None,
+        }
+    }
+
+    #[test]
+    fn tranche_conditions_are_written_in_italian() {
+        let mut plan = condition("After signature, once CNIPA has approved the Piano (art. 4.2)");
+        plan.requires_plan_approved = true;
+        let mut sal = condition("After the first SAL verification ... (art. 4.2)");
+        sal.sal_verification = Some(1);
+        sal.sal_threshold = Some("50.00".to_owned());
+        sal.adhesion_share_threshold = Some("30.00".to_owned());
+        let mut months = condition("At completion, after 12 months");
+        months.months_of_operation = Some(12);
+        for (c, expected) in [
+            (
+                plan,
+                "Erogazione subordinata a: approvazione del Piano di monitoraggio da parte del CNIPA (art. 4.2).",
+            ),
+            (
+                sal,
+                "Erogazione subordinata a: verifica SAL n. 1 con avanzamento almeno pari al 50,00% del valore delle attività; impegni contrattuali sottoscritti da almeno il 30,00% dei comuni aderenti (art. 4.2).",
+            ),
+            (
+                months,
+                "Erogazione subordinata a: conclusione dell'intervento dopo 12 mesi di esercizio verificato dei servizi.",
+            ),
+            (
+                condition("After signature"),
+                "Erogazione subordinata a: dopo la sottoscrizione.",
+            ),
+        ] {
+            assert_eq!(condition_it(&c), expected);
+        }
+    }
+
+    #[test]
+    fn states_and_obligations_have_italian_names() {
+        for (state, expected) in [
+            ("planned", "prevista"),
+            ("eligible", "erogabile"),
+            ("requested", "richiesta"),
+            ("paid", "erogata"),
+            ("revoked", "revocata"),
+            ("something", "stato non riconosciuto"),
+        ] {
+            assert_eq!(tranche_state(state), expected);
+        }
+        assert_eq!(
+            obligation_name(Obligation::DataEntry),
+            "Inserimento dei dati nell'Applicativo Intese"
+        );
+        assert_eq!(roman(4), "IV");
+    }
+}
