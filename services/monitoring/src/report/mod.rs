@@ -67,6 +67,7 @@ pub enum DocFormat {
 pub struct FormatQuery {
     /// `html` or `pdf`; without it the Accept header decides (HTML unless it asks for
     /// `application/pdf`).
+    #[param(inline)]
     pub format: Option<DocFormat>,
 }
 
