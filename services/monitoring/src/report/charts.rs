@@ -230,15 +230,18 @@ fn draw_into(spec: &Spec, out: &mut String) -> DrawResult<()> {
     });
     chart.draw_series(value_labels)?;
     // A value that is not known is said so, never drawn as zero.
-    let unknown = spec.pairs.iter().enumerate().filter_map(|(i, p)| {
-        p.value.is_none().then(|| {
+    let unknown = spec
+        .pairs
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.value.is_none())
+        .map(|(i, _)| {
             Text::new(
                 "non rilevato".to_owned(),
                 (i as f64 + 0.12, top * 0.04),
                 (FONT, 12).into_font().color(&RED),
             )
-        })
-    });
+        });
     chart.draw_series(unknown)?;
     if spec.pairs.iter().all(|p| p.value.is_none()) {
         chart.draw_series(std::iter::once(Text::new(
