@@ -147,10 +147,14 @@ pub fn render(view: &View, charts: &[String], on: NaiveDate) -> Result<Vec<u8>, 
         standards,
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&document, &options).map_err(|errors| {
+    let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| {
         ApiError::internal(anyhow::anyhow!(
             "writing the PDF/A: {}",
             diagnostics(&errors)
         ))
-    })
+    });
+    // typst memoizes across compilations in a process-wide cache: keep only what the last few
+    // reports used, so a long-running service does not grow with every report it typesets.
+    comemo::evict(10);
+    pdf
 }
