@@ -419,6 +419,11 @@ async fn the_committed_share_is_computed_right_where_it_crosses_30_percent() {
     let (_, figures) = read(app, "/v1/figures?as_of=2009-06-03", None).await;
     assert_eq!(figures["by_service"][0]["service_number"], 1);
     assert_eq!(figures["by_service"][0]["committed_share"], "30.00");
+    // By province: the ten comuni are all in the province of Arezzo.
+    assert_eq!(figures["by_province"][0]["province"], "AR", "{figures}");
+    assert_eq!(figures["by_province"][0]["adhering_comuni"], 10);
+    assert_eq!(figures["by_province"][0]["committed_comuni"], 3);
+    assert_eq!(figures["by_province"].as_array().map(Vec::len), Some(1));
 }
 
 /// How many summaries of the figures the adhesion database keeps.

@@ -712,10 +712,75 @@ async fn the_sync_job_killed_halfway_and_restarted_delivers_every_scheda_exactly
     drop(std::fs::remove_dir_all(&dir));
 }
 
-#[tokio::test]
-async fn the_report_renders_for_the_iv_atto_in_headless_chromium() {
-    let suite = suite().await;
-    let m = &suite.monitoring;
+/// English phrases the report's code could emit (from earlier drafts, the peers' English texts,
+/// the eligibility checks' English figures, state and role names): none may appear in the PDF.
+const ENGLISH: &[&str] = &[
+    "of the commitments have been paid",
+    "points behind the planned",
+    "approved on",
+    "not approved",
+    "validated on",
+    "not validated",
+    "validated SAL verification",
+    "highest SAL",
+    "of adhering comuni have signed",
+    "no adhering comuni",
+    "months of verified operation",
+    "SAL verification n.",
+    "positive SAL verification",
+    "the Piano di monitoraggio approved by CNIPA",
+    "the progetto esecutivo approved by CNIPA",
+    "Generated on",
+    " on 20",
+    "planned",
+    "eligible",
+    "requested",
+    "in_progress",
+    "not_started",
+    "submitted",
+    "soggetto_responsabile",
+    "responsabile_intervento",
+    "data_entry",
+    "validation_request",
+    "Section",
+    "Draft",
+    "unknown",
+    "Not available",
+    "none reported",
+];
+
+fn chromium() -> &'static str {
+    ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| {
+            std::process::Command::new("which")
+                .arg(c)
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .unwrap_or_else(|| {
+            panic!("headless Chromium is needed (Debian's chromium); ./deploy/test installs it")
+        })
+}
+
+/// Runs a poppler tool on a file and returns its standard output.
+fn poppler(tool: &str, args: &[&str], file: &std::path::Path) -> String {
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .arg(file)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{tool} is needed (Debian's poppler-utils; ./deploy/test installs it): {e}")
+        });
+    assert!(
+        out.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn report_fixture(m: &TestApp) {
     scheda_through(m, "CSTT-ALI", "2009-S2", "42.50", true).await;
     scheda_through(m, "GEOSIGMA", "2009-S2", "10.00", false).await;
     let (status, _) = call(
@@ -728,38 +793,130 @@ async fn the_report_renders_for_the_iv_atto_in_headless_chromium() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
+}
+
+async fn bytes(request: reqwest::RequestBuilder) -> (StatusCode, String, Vec<u8>) {
+    let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = response.bytes().await.unwrap_or_default().to_vec();
+    (status, kind, body)
+}
+
+/// Checks a PDF of the IV Atto's report with poppler: Italian figures, the three interventi, no
+/// English, embedded fonts, PDF/A identification.
+fn check_pdf(pdf: &[u8], dir: &std::path::Path, name: &str) {
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    let file = dir.join(name);
+    std::fs::write(&file, pdf).unwrap_or_else(|e| panic!("{e}"));
+    let text = pdf_text(&file);
+    for figure in [
+        "1.892.850,00",
+        "584.745,76",
+        "30,89%",
+        "CSTT-ALI",
+        "RIUSO",
+        "GEOSIGMA",
+        "Rapporto di monitoraggio",
+        "secondo semestre 2009",
+        "1. Stato di avanzamento generale",
+        "2. Contesto programmatico",
+        "3. Analisi per intervento",
+        "Giancarlo Galardi",
+    ] {
+        assert!(text.contains(figure), "{figure} is in the PDF");
+    }
+    for phrase in ENGLISH {
+        assert!(
+            !text.contains(phrase),
+            "no English in the PDF: {phrase:?} appears"
+        );
+    }
+    let fonts = poppler("pdffonts", &[], &file);
+    let lines: Vec<&str> = fonts
+        .lines()
+        .skip(2)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert!(!lines.is_empty(), "fonts: {fonts}");
+    for line in &lines {
+        let columns: Vec<&str> = line.split_whitespace().collect();
+        // name type [encoding] emb sub uni object ID: "emb" is the fifth column from the end.
+        let emb = columns.len().checked_sub(5).and_then(|i| columns.get(i));
+        assert_eq!(emb, Some(&"yes"), "every font is embedded: {line}");
+    }
+    let meta = poppler("pdfinfo", &["-meta"], &file);
+    assert!(meta.contains("pdfaid"), "PDF/A identification: {meta}");
+    assert!(
+        meta.contains("<pdfaid:part>2</pdfaid:part>") || meta.contains("pdfaid:part=\"2\""),
+        "PDF/A-2: {meta}"
+    );
+    let info = poppler("pdfinfo", &[], &file);
+    assert!(
+        info.contains("Rapporto di monitoraggio"),
+        "the title: {info}"
+    );
+}
+
+#[tokio::test]
+async fn the_report_renders_for_the_iv_atto_in_headless_chromium() {
+    let suite = suite().await;
+    let m = &suite.monitoring;
+    report_fixture(m).await;
     let (status, report) = read(m, "/v1/reports/2009-S2", None).await;
     assert_eq!(status, StatusCode::OK, "{report}");
-    assert_eq!(report["general"]["interventi_monitored"], 2);
-    assert_eq!(report["interventi"][0]["code"], "CSTT-ALI");
+    let view = &report["view"];
+    let codes: Vec<&str> = view["interventi"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["code"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(codes.len(), 3, "all three interventi: {codes:?}");
+    assert!(codes.contains(&"CSTT-ALI") && codes.contains(&"GEOSIGMA"));
+    let programmatica = view["programmatica"].as_array().map(Vec::len);
+    assert_eq!(programmatica, Some(2), "{}", view["programmatica"]);
+    let cstt = view["interventi"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["code"] == "CSTT-ALI"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let finance = cstt["finance"].to_string();
+    assert!(finance.contains("€ 1.892.850,00"), "{finance}");
+    assert!(finance.contains("€ 584.745,76"), "{finance}");
+    assert!(finance.contains("30,89%"), "{finance}");
     assert!(
-        report["interventi"][0]["observations"]
-            .as_array()
-            .is_some_and(|o| !o.is_empty())
+        cstt["observations"]
+            .to_string()
+            .contains("inferiore di 17,50 punti percentuali"),
+        "{}",
+        cstt["observations"]
+    );
+    assert!(cstt["tranches"].as_array().is_some_and(|t| t.len() == 3));
+    let ind = cstt["indicators"].to_string();
+    assert!(
+        ind.contains("non definito"),
+        "an unknown target is unknown: {ind}"
     );
 
-    let html = m
-        .get("/v1/reports/2009-S2/document")
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
+    let (status, kind, html) = bytes(m.get("/v1/reports/2009-S2/document")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/html"), "{kind}");
+    let html = String::from_utf8_lossy(&html).into_owned();
+    assert!(html.contains("@media print"), "a print stylesheet");
+    assert!(
+        !html.contains("-0.00") && !html.contains("-0,00"),
+        "no negative zero"
+    );
     let dir = std::env::temp_dir().join(format!("apq-report-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let page = dir.join("rapporto.html");
     std::fs::write(&page, &html).unwrap_or_else(|e| panic!("{e}"));
     let screenshot = dir.join("rapporto.png");
-    let chromium = ["chromium", "chromium-browser"].into_iter().find(|c| {
-        std::process::Command::new("which")
-            .arg(c)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    let chromium = chromium.unwrap_or_else(|| {
-        panic!("headless Chromium is needed (Debian's chromium); ./deploy/test installs it")
-    });
+    let chromium = chromium();
     let flags = [
         "--headless",
         "--no-sandbox",
@@ -790,10 +947,29 @@ async fn the_report_renders_for_the_iv_atto_in_headless_chromium() {
         "2. Contesto programmatico",
         "3. Analisi per intervento",
         "D53G07000070002",
+        "€ 1.892.850,00",
+        "€ 584.745,76",
+        "30,89%",
+        "GEOSIGMA",
+        "Maturità",
+        "Decisioni del Tavolo dei sottoscrittori",
+        "Tranche del cofinanziamento",
+        "Adempimenti del semestre",
+        "Inadempienze aperte",
+        "Enti aderenti e servizi attivati",
+        "Per provincia",
+        "Giancarlo Galardi",
+        "SAL per intervento: rilevato e previsto",
+        "Tranche del cofinanziamento CNIPA: previste ed erogate",
+        "Indicatori: valore rilevato in percentuale del target",
     ] {
         assert!(dom.contains(section), "{section} is in the rendered page");
     }
     assert!(dom.matches("<svg").count() >= 3, "three charts");
+    assert!(
+        !dom.contains("Sezione programmatica: ."),
+        "no empty section"
+    );
     let shot = tokio::process::Command::new(chromium)
         .args(flags)
         .arg(&profile)
@@ -810,5 +986,179 @@ async fn the_report_renders_for_the_iv_atto_in_headless_chromium() {
     );
     let size = std::fs::metadata(&screenshot).map(|m| m.len()).unwrap_or(0);
     assert!(size > 10_000, "a real page was painted ({size} bytes)");
+
+    // The same document as PDF/A-2b, by content negotiation and by parameter.
+    let (status, kind, pdf) = bytes(
+        m.get("/v1/reports/2009-S2/document")
+            .header("accept", "application/pdf"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind, "application/pdf");
+    check_pdf(&pdf, &dir, "bozza.pdf");
+    let (status, kind, _) = bytes(m.get("/v1/reports/2009-S2/document?format=pdf")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind, "application/pdf");
+    // APQ_REPORT_OUT=<dir> keeps the page, its screenshot and the PDF to look at.
+    if let Ok(out) = std::env::var("APQ_REPORT_OUT") {
+        let out = PathBuf::from(out);
+        std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+        for name in ["rapporto.html", "rapporto.png", "bozza.pdf"] {
+            std::fs::copy(dir.join(name), out.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+    let (status, problem) = read(m, "/v1/reports/2009-S2/document?format=docx", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert!(problem.to_string().contains("format"), "{problem}");
     drop(std::fs::remove_dir_all(&dir));
+}
+
+async fn issue(m: &TestApp, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+    call(
+        m,
+        Method::POST,
+        "/v1/reports/2009-S2/issues",
+        token,
+        None,
+        Some(body),
+    )
+    .await
+}
+
+/// The text of a PDF, by poppler's pdftotext.
+fn pdf_text(file: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(file)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("pdftotext is needed (Debian's poppler-utils; ./deploy/test installs it): {e}")
+        });
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).replace('\u{a0}', " ")
+}
+
+#[tokio::test]
+async fn an_issued_report_is_frozen_and_a_correction_is_a_new_version() {
+    let suite = suite().await;
+    let m = &suite.monitoring;
+    report_fixture(m).await;
+    let (status, _) = issue(m, Some(&responsabile("CSTT-ALI")), json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = issue(m, None, json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, problem) = issue(m, Some(&accordo()), json!({"issued_on": "2009-12-01"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert!(problem.to_string().contains("issued_on"), "{problem}");
+    let (status, problem) = issue(m, Some(&accordo()), json!({"issued_on": "yesterday"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert!(problem.to_string().contains("issued_on"), "{problem}");
+
+    let (status, first) = issue(m, Some(&accordo()), json!({"issued_on": "2010-02-26"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(first["version"], 1);
+    let pdf_hash = first["pdf_sha256"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(pdf_hash.len(), 64);
+    let (_, kind, pdf) = bytes(
+        m.get("/v1/reports/2009-S2/issues/1/document")
+            .header("accept", "application/pdf"),
+    )
+    .await;
+    assert_eq!(kind, "application/pdf");
+    let dir = std::env::temp_dir().join(format!("apq-issued-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    check_pdf(&pdf, &dir, "v1.pdf");
+    let text = pdf_text(&dir.join("v1.pdf"));
+    assert!(
+        text.contains("Versione n. 1") && text.contains("26 febbraio 2010"),
+        "{text}"
+    );
+
+    // A later change to a scheda does not alter the issued report.
+    scheda_through(m, "E-TOSCANA-RIUSO", "2009-S2", "5.00", false).await;
+    let (_, _, again) = bytes(m.get("/v1/reports/2009-S2/issues/1/document?format=pdf")).await;
+    assert_eq!(again, pdf, "the issued bytes are kept");
+    let (status, verification) = read(m, "/v1/reports/2009-S2/issues/1/verification", None).await;
+    assert_eq!(status, StatusCode::OK, "{verification}");
+    assert_eq!(verification["identical"], true, "{verification}");
+    assert_eq!(verification["data_intact"], true, "{verification}");
+    assert_eq!(verification["pdf_sha256"], pdf_hash.as_str());
+
+    // A correction needs a reason and is version 2; version 1 stays readable.
+    let (status, problem) = issue(m, Some(&accordo()), json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert!(problem.to_string().contains("reason"), "{problem}");
+    let (status, second) = issue(
+        m,
+        Some(&accordo()),
+        json!({"reason": "Aggiunta la scheda di e-Toscana Riuso"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    assert_eq!(second["version"], 2);
+    assert_ne!(second["pdf_sha256"], first["pdf_sha256"]);
+    let (status, list) = read(m, "/v1/reports/2009-S2/issues", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(2), "{list}");
+    let (_, _, still) = bytes(m.get("/v1/reports/2009-S2/issues/1/document?format=pdf")).await;
+    assert_eq!(still, pdf, "version 1 is unchanged");
+    let (status, _) = read(m, "/v1/reports/2009-S2/issues/3", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    drop(std::fs::remove_dir_all(&dir));
+}
+
+#[tokio::test]
+async fn the_report_with_a_peer_stopped_is_a_503_naming_it_never_a_report_with_a_gap() {
+    let suite = suite().await;
+    let m = &suite.monitoring;
+    let (status, _) = read(m, "/v1/reports/2009-S2", None).await;
+    assert_eq!(status, StatusCode::OK);
+    suite.adhesion.stop().await;
+    for path in [
+        "/v1/reports/2009-S2",
+        "/v1/reports/2009-S2/document",
+        "/v1/reports/2009-S2/document?format=pdf",
+    ] {
+        let (status, problem) = read(m, path, None).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{path}: {problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("adhesion"),
+            "the peer is named: {problem}"
+        );
+    }
+    let (status, problem) = call(
+        m,
+        Method::POST,
+        "/v1/reports/2009-S2/issues",
+        Some(&accordo()),
+        None,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
+    let (status, list) = read(m, "/v1/reports/2009-S2/issues", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["items"], json!([]), "nothing was issued");
+    suite.agreements.stop().await;
+    let (status, problem) = read(m, "/v1/reports/2009-S2", None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("agreements")
+            || problem["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("adhesion"),
+        "a peer is named: {problem}"
+    );
 }

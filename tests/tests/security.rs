@@ -144,6 +144,11 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("monitoring", "POST",  "/v1/operation-periods",                            "",                  "401 2xx  2xx  403  403  403  403  403  403  2xx"),
     ("monitoring", "GET",   "/v1/reports/{semester}",                           "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "GET",   "/v1/reports/{semester}/document",                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "GET",   "/v1/reports/{semester}/issues",                    "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/reports/{semester}/issues",                    "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/reports/{semester}/issues/{version}",          "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "GET",   "/v1/reports/{semester}/issues/{version}/document", "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "GET",   "/v1/reports/{semester}/issues/{version}/verification", "",              "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "GET",   "/v1/schede",                                       "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/schede",                                       "",                  "401 2xx  2xx  2xx  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/schede/{id}",                                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
@@ -358,6 +363,7 @@ struct Ctx<'a> {
     service_record: Value,
     comuni: RefCell<Vec<String>>,
     cases: RefCell<Vec<Value>>,
+    issued: RefCell<Option<Value>>,
 }
 
 impl Ctx<'_> {
@@ -483,6 +489,24 @@ impl Ctx<'_> {
     }
 
     /// A new draft scheda of CSTT-ALI for an unused semester, submitted if asked.
+    /// An issued version of the 2009-S2 Rapporto, issued once for every cell that reads one.
+    async fn issued(&self) -> Value {
+        if let Some(issued) = self.issued.borrow().clone() {
+            return issued;
+        }
+        let issued = self
+            .admin(
+                "monitoring",
+                Method::POST,
+                "/v1/reports/2009-S2/issues",
+                None,
+                Some(json!({"reason": "matrix"})),
+            )
+            .await;
+        *self.issued.borrow_mut() = Some(issued.clone());
+        issued
+    }
+
     async fn scheda(&self, submitted: bool) -> Value {
         let created = self
             .admin(
@@ -885,6 +909,24 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
         ("monitoring", "GET", "/v1/reports/{semester}/document", _) => {
             Req::to("/v1/reports/2009-S2/document")
         }
+        ("monitoring", "GET", "/v1/reports/{semester}/issues", _) => {
+            Req::to("/v1/reports/2009-S2/issues")
+        }
+        ("monitoring", "POST", "/v1/reports/{semester}/issues", _) => {
+            Req::to("/v1/reports/2009-S2/issues").body(json!({"reason": format!("Correzione {n}")}))
+        }
+        ("monitoring", "GET", "/v1/reports/{semester}/issues/{version}", _) => {
+            let issued = ctx.issued().await;
+            Req::to(format!("/v1/reports/2009-S2/issues/{}", issued["version"]))
+        }
+        ("monitoring", "GET", "/v1/reports/{semester}/issues/{version}/document", _) => {
+            let issued = ctx.issued().await;
+            Req::to(format!("/v1/reports/2009-S2/issues/{}/document", issued["version"]))
+        }
+        ("monitoring", "GET", "/v1/reports/{semester}/issues/{version}/verification", _) => {
+            let issued = ctx.issued().await;
+            Req::to(format!("/v1/reports/2009-S2/issues/{}/verification", issued["version"]))
+        }
         ("monitoring", "POST", "/v1/schede", _) => {
             Req::to(path).body(scheda_body(&ctx.semester()))
         }
@@ -1060,6 +1102,7 @@ async fn every_role_against_every_operation_gets_what_the_authorization_matrix_s
         service_record: template["record"].clone(),
         comuni: RefCell::new(comuni),
         cases: RefCell::new(Vec::new()),
+        issued: RefCell::new(None),
     };
     ctx.read_scheda = ctx.scheda(true).await;
     // The approved Piano makes tranche 1 of a new ALI intervento eligible.

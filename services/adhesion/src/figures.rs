@@ -60,12 +60,39 @@ pub struct ServiceCounts {
     pub counts: Counts,
 }
 
+/// The comuni of one province, and the services they have activated.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProvinceCounts {
+    /// The province's abbreviation (e.g. FI); absent for comuni the registry has no province for.
+    pub province: Option<String>,
+    #[serde(flatten)]
+    pub counts: Counts,
+    /// Live adhesions of those comuni to a service that is activated by the date.
+    #[schema(format = Int64)]
+    pub services_activated: i64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Figures {
     pub as_of: NaiveDate,
     /// Distinct comuni over all services (or the one asked for).
     pub overall: Counts,
     pub by_service: Vec<ServiceCounts>,
+    /// The same, by province.
+    #[serde(default)]
+    pub by_province: Vec<ProvinceCounts>,
+}
+
+#[derive(QueryableByName)]
+struct ProvinceRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    province: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    adhering: i64,
+    #[diesel(sql_type = BigInt)]
+    committed: i64,
+    #[diesel(sql_type = BigInt)]
+    activated: i64,
 }
 
 #[derive(QueryableByName)]
@@ -92,9 +119,10 @@ struct TotalRow {
 /// body on `adhesions_ente_dates` (an index-only scan per comune, never the whole table): one row
 /// per comune and service, with whether any of them had a signed commitment by then.
 const LIVE_BY_COMUNE: &str = "WITH live AS (
-    SELECT e.id AS ente_id, l.service_number, l.committed
+    SELECT e.id AS ente_id, l.service_number, l.committed, l.activated
     FROM enti e CROSS JOIN LATERAL (
-        SELECT a.service_number, bool_or(a.commitment_signed_on <= $1) AS committed
+        SELECT a.service_number, bool_or(a.commitment_signed_on <= $1) AS committed,
+               bool_or(a.activated_on <= $1) AS activated
         FROM adhesions a
         WHERE a.ente_id = e.id AND a.requested_on <= $1 AND (a.ceased_on IS NULL OR a.ceased_on > $1)
           AND ($2::integer IS NULL OR a.service_number = $2)
@@ -128,8 +156,23 @@ pub fn compute(
     ))
     .bind::<Date, _>(as_of)
     .bind::<Nullable<Integer>, _>(service)
-    .bind::<Nullable<Text>, _>(region)
+    .bind::<Nullable<Text>, _>(region.clone())
     .get_result(conn)?;
+    let provinces: Vec<ProvinceRow> = diesel::sql_query(format!(
+        "{LIVE_BY_COMUNE}
+         SELECT e.province_short AS province, count(*) AS adhering,
+                count(*) FILTER (WHERE c.committed) AS committed,
+                coalesce(sum(c.activated), 0)::bigint AS activated
+         FROM (SELECT ente_id, bool_or(committed) AS committed,
+                      count(*) FILTER (WHERE activated) AS activated
+               FROM live GROUP BY ente_id) c
+         JOIN enti e ON e.id = c.ente_id
+         GROUP BY e.province_short ORDER BY e.province_short"
+    ))
+    .bind::<Date, _>(as_of)
+    .bind::<Nullable<Integer>, _>(service)
+    .bind::<Nullable<Text>, _>(region)
+    .load(conn)?;
     Ok(Figures {
         as_of,
         overall: Counts::new(total.adhering, total.committed),
@@ -139,6 +182,14 @@ pub fn compute(
                 service_number: r.service_number,
                 service_name: r.service_name,
                 counts: Counts::new(r.adhering, r.committed),
+            })
+            .collect(),
+        by_province: provinces
+            .into_iter()
+            .map(|p| ProvinceCounts {
+                province: p.province,
+                counts: Counts::new(p.adhering, p.committed),
+                services_activated: p.activated,
             })
             .collect(),
     })

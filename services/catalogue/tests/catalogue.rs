@@ -65,10 +65,14 @@ async fn the_eight_services_fall_short_of_the_budget_by_what_the_seed_leaves_out
     assert_eq!(budget["difference"]["amount"], "10000.00");
     let (_, inconsistencies) = get(&app, "/v1/inconsistencies").await;
     assert!(
-        inconsistencies["items"].as_array().is_some_and(|items| items.iter().any(|i| {
-            i["subject"] == "Totale costi dei servizi"
-                && i["value_a"].as_str().is_some_and(|v| v.starts_with("1832850.00"))
-        })),
+        inconsistencies["items"]
+            .as_array()
+            .is_some_and(|items| items.iter().any(|i| {
+                i["subject"] == "Totale costi dei servizi"
+                    && i["value_a"]
+                        .as_str()
+                        .is_some_and(|v| v.starts_with("1832850.00"))
+            })),
         "the shortfall is a stated inconsistency: {inconsistencies}"
     );
     assert_eq!(budget["services"].as_array().map(Vec::len), Some(8));

@@ -19,6 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::indicators::verified_months;
 use crate::peers::{Adhesion, Agreements, Catalogue, CatalogueService, Commitments, Tranche};
+use crate::report::format as it;
 use crate::schede::SchedaState;
 use crate::schema::schede;
 use crate::verifications::{self, Verification, VerificationKind};
@@ -33,6 +34,12 @@ pub struct ConditionCheck {
     pub figure: String,
     /// What the condition needs.
     pub required: String,
+    /// What the data say now, in Italian, as the Rapporto di monitoraggio prints it.
+    #[serde(default)]
+    pub figure_it: String,
+    /// What the condition needs, in Italian.
+    #[serde(default)]
+    pub required_it: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -125,39 +132,93 @@ fn verified(v: &Verification) -> String {
     format!("on {} ({}, by {})", v.verified_on, v.act_ref, v.verified_by)
 }
 
+fn verified_it(v: &Verification) -> String {
+    format!(
+        "il {} ({}, da {})",
+        it::date(v.verified_on),
+        v.act_ref,
+        v.verified_by
+    )
+}
+
+/// Why a service is not usable yet, in the answer's two languages.
+enum NotLive {
+    NoDate,
+    NotBefore(NaiveDate),
+    NoMonths,
+    StartNotRecorded(u32),
+    OutOfRange,
+    FromAvailability(i32),
+    Unknown(String),
+}
+
+impl NotLive {
+    fn en(&self) -> String {
+        match self {
+            NotLive::NoDate => "no go-live date".to_owned(),
+            NotLive::NotBefore(bound) => {
+                format!("goes live not before {bound}; its go-live is not recorded")
+            }
+            NotLive::NoMonths => "no go-live months".to_owned(),
+            NotLive::StartNotRecorded(months) => {
+                format!("go-live {months} months from the ALI's start, which is not recorded")
+            }
+            NotLive::OutOfRange => "go-live out of range".to_owned(),
+            NotLive::FromAvailability(months) => format!(
+                "go-live {months} months from the service's availability, which has no date"
+            ),
+            NotLive::Unknown(kind) => format!("go-live not known ({kind})"),
+        }
+    }
+
+    fn it(&self) -> String {
+        match self {
+            NotLive::NoDate => "nessuna data di avvio".to_owned(),
+            NotLive::NotBefore(bound) => format!(
+                "avvio non prima del {}; la data di avvio non è registrata",
+                it::date(*bound)
+            ),
+            NotLive::NoMonths => "mesi di avvio non indicati".to_owned(),
+            NotLive::StartNotRecorded(months) => {
+                format!("avvio a {months} mesi dall'inizio di ALI, la cui data non è registrata")
+            }
+            NotLive::OutOfRange => "data di avvio fuori intervallo".to_owned(),
+            NotLive::FromAvailability(months) => format!(
+                "avvio a {months} mesi dalla disponibilità del servizio, che non ha una data"
+            ),
+            NotLive::Unknown(_) => "data di avvio non nota".to_owned(),
+        }
+    }
+}
+
 /// A percentage the Italian way: 30,43.
 fn italian(p: Percent) -> String {
     String::from(p).replace('.', ",")
 }
 
 /// When a service goes live, or why that cannot be said.
-fn go_live(service: &CatalogueService, started_on: Option<NaiveDate>) -> Result<NaiveDate, String> {
+fn go_live(
+    service: &CatalogueService,
+    started_on: Option<NaiveDate>,
+) -> Result<NaiveDate, NotLive> {
     let g = &service.record.go_live;
     match g.kind.as_str() {
         "already_live" => Ok(NaiveDate::MIN),
-        "absolute" => g.date.ok_or_else(|| "no go-live date".to_owned()),
+        "absolute" => g.date.ok_or(NotLive::NoDate),
         // A lower bound is not a go-live: the service is not usable until one is recorded.
-        "not_before" => Err(match g.date {
-            Some(bound) => format!("goes live not before {bound}; its go-live is not recorded"),
-            None => "no go-live date".to_owned(),
-        }),
+        "not_before" => Err(g.date.map_or(NotLive::NoDate, NotLive::NotBefore)),
         "relative_to_ali_start" => {
             let months = g
                 .months
                 .and_then(|m| u32::try_from(m).ok())
-                .ok_or_else(|| "no go-live months".to_owned())?;
-            let start = started_on.ok_or_else(|| {
-                format!("go-live {months} months from the ALI's start, which is not recorded")
-            })?;
+                .ok_or(NotLive::NoMonths)?;
+            let start = started_on.ok_or(NotLive::StartNotRecorded(months))?;
             start
                 .checked_add_months(Months::new(months))
-                .ok_or_else(|| "go-live out of range".to_owned())
+                .ok_or(NotLive::OutOfRange)
         }
-        "relative_to_availability" => Err(format!(
-            "go-live {} months from the service's availability, which has no date",
-            g.months.unwrap_or_default()
-        )),
-        other => Err(format!("go-live not known ({other})")),
+        "relative_to_availability" => Err(NotLive::FromAvailability(g.months.unwrap_or_default())),
+        other => Err(NotLive::Unknown(other.to_owned())),
     }
 }
 
@@ -168,18 +229,33 @@ fn services_check(
     as_of: NaiveDate,
 ) -> ConditionCheck {
     let mut not_usable = Vec::new();
+    let mut non_fruibili = Vec::new();
     for s in services {
         let why = if s.status != "active" {
-            Some(format!("status {}", s.status))
+            Some((
+                format!("status {}", s.status),
+                format!(
+                    "stato {}",
+                    if s.status == "withdrawn" {
+                        "ritirato"
+                    } else {
+                        &s.status
+                    }
+                ),
+            ))
         } else {
             match go_live(s, started_on) {
                 Ok(date) if date <= as_of => None,
-                Ok(date) => Some(format!("goes live on {date}")),
-                Err(why) => Some(why),
+                Ok(date) => Some((
+                    format!("goes live on {date}"),
+                    format!("avvio il {}", it::date(date)),
+                )),
+                Err(why) => Some((why.en(), why.it())),
             }
         };
-        if let Some(why) = why {
-            not_usable.push(format!("{} {} ({why})", s.number, s.record.name));
+        if let Some((en, it)) = why {
+            not_usable.push(format!("{} {} ({en})", s.number, s.record.name));
+            non_fruibili.push(format!("{} {} ({it})", s.number, s.record.name));
         }
     }
     let usable = services.len() - not_usable.len();
@@ -198,6 +274,23 @@ fn services_check(
             )
         },
         required: format!("every catalogue service of {code} active and past its go-live"),
+        figure_it: if services.is_empty() {
+            format!("il catalogo non ha servizi finanziati da {code}")
+        } else if non_fruibili.is_empty() {
+            format!(
+                "servizi di {code} fruibili: {} su {}",
+                it::count(usable as i64),
+                it::count(services.len() as i64)
+            )
+        } else {
+            format!(
+                "servizi di {code} fruibili: {} su {}; non fruibili: {}",
+                it::count(usable as i64),
+                it::count(services.len() as i64),
+                non_fruibili.join("; ")
+            )
+        },
+        required_it: format!("ogni servizio di {code} nel catalogo attivo e avviato"),
     }
 }
 
@@ -215,13 +308,33 @@ fn adhesion_check(threshold: Percent, c: &Commitments) -> ConditionCheck {
             c.registered_adherents, c.declared_adherents
         ));
     }
+    let mut figure_it = format!(
+        "{} {} aderenti su {} ({}) hanno sottoscritto gli impegni",
+        it::count(c.committed_adherents),
+        c.unit,
+        it::count(c.declared_adherents),
+        it::percent(c.committed_share.decimal())
+    );
+    if c.registered_adherents != c.declared_adherents {
+        figure_it.push_str(&format!(
+            " ({} aderenti registrati, {} dichiarati dall'Atto)",
+            it::count(c.registered_adherents),
+            it::count(c.declared_adherents)
+        ));
+    }
     ConditionCheck {
         condition: "adhesion_share".to_owned(),
         holds: c.committed_share >= threshold,
         figure,
+        figure_it,
         required: format!(
             ">= {}% of the {} aderenti with signed commitments to the intervento's own services",
             italian(threshold),
+            c.unit
+        ),
+        required_it: format!(
+            "impegni sottoscritti da almeno il {} dei {} aderenti, per i servizi dell'intervento",
+            it::percent(threshold.decimal()),
             c.unit
         ),
     }
@@ -250,6 +363,9 @@ fn check(
             figure: format!("the intervento is {}", plan.state),
             required: "an active (or completed) intervento whose co-financing is not revoked"
                 .to_owned(),
+            figure_it: format!("l'intervento è nello stato {}", plan.state),
+            required_it: "un intervento attivo (o concluso) il cui cofinanziamento non è revocato"
+                .to_owned(),
         });
     }
     if c.requires_plan_approved {
@@ -267,6 +383,17 @@ fn check(
                 })
                 .unwrap_or_else(|| format!("the Piano di monitoraggio of {code} is not approved")),
             required: format!("the Piano di monitoraggio of {code} approved by CNIPA"),
+            figure_it: local
+                .plan_approved
+                .as_ref()
+                .map(|v| {
+                    format!(
+                        "Piano di monitoraggio di {code} approvato {}",
+                        verified_it(v)
+                    )
+                })
+                .unwrap_or_else(|| format!("il Piano di monitoraggio di {code} non è approvato")),
+            required_it: format!("Piano di monitoraggio di {code} approvato dal CNIPA"),
         });
     }
     if c.requires_progetto_esecutivo {
@@ -278,6 +405,10 @@ fn check(
                 .map(|d| format!("validated on {d}"))
                 .unwrap_or_else(|| "not validated".to_owned()),
             required: "the progetto esecutivo approved by CNIPA".to_owned(),
+            figure_it: progetto
+                .map(|d| format!("validato il {}", it::date(d)))
+                .unwrap_or_else(|| "non validato".to_owned()),
+            required_it: "progetto esecutivo approvato dal CNIPA".to_owned(),
         });
     }
     if let Some(n) = c.sal_verification {
@@ -298,6 +429,18 @@ fn check(
                 Some(t) => format!("SAL verification n. {n} with SAL >= {t}"),
                 None => format!("{n} positive SAL verification(s)"),
             },
+            figure_it: format!(
+                "verifiche SAL validate: {}; SAL massimo {}",
+                it::count(i64::try_from(verifications).unwrap_or(i64::MAX)),
+                it::percent(best)
+            ),
+            required_it: match c.sal_threshold {
+                Some(t) => format!(
+                    "verifica SAL n. {n} con SAL almeno pari a {}",
+                    it::percent(t.decimal())
+                ),
+                None => format!("verifiche SAL positive: almeno {n}"),
+            },
         });
     }
     if c.requires_services_usable {
@@ -312,6 +455,13 @@ fn check(
                 holds: false,
                 figure: format!("no declared adherents of {code}: the rule has no denominator"),
                 required: format!(">= {threshold} of the aderenti with signed commitments"),
+                figure_it: format!(
+                    "nessun aderente dichiarato per {code}: la regola non ha denominatore"
+                ),
+                required_it: format!(
+                    "impegni sottoscritti da almeno il {} degli aderenti",
+                    it::percent(threshold.decimal())
+                ),
             },
         });
     }
@@ -326,6 +476,12 @@ fn check(
                 None => "no verification of the admissibility requirements recorded".to_owned(),
             },
             required: "the ALI admissibility requirements (art. 6 of the Avviso) still hold: a recorded verification".to_owned(),
+            figure_it: match latest {
+                Some(v) if v.holds => format!("requisiti verificati come sussistenti {}", verified_it(v)),
+                Some(v) => format!("requisiti non più sussistenti {}", verified_it(v)),
+                None => "nessuna verifica dei requisiti di ammissibilità registrata".to_owned(),
+            },
+            required_it: "i requisiti di ammissibilità di ALI (art. 6 dell'Avviso) ancora sussistenti: una verifica registrata".to_owned(),
         });
     }
     if c.requires_completion {
@@ -338,6 +494,12 @@ fn check(
                 .map(|v| format!("completion recorded {}", verified(v)))
                 .unwrap_or_else(|| "the completion of the project is not recorded".to_owned()),
             required: "the completion of the project recorded".to_owned(),
+            figure_it: local
+                .completion
+                .as_ref()
+                .map(|v| format!("completamento registrato {}", verified_it(v)))
+                .unwrap_or_else(|| "il completamento del progetto non è registrato".to_owned()),
+            required_it: "il completamento del progetto registrato".to_owned(),
         });
     }
     if let Some(months) = c.months_of_operation {
@@ -346,6 +508,11 @@ fn check(
             holds: local.months >= months,
             figure: format!("{} months of verified operation", local.months),
             required: format!(">= {months} months of verified operation"),
+            figure_it: format!(
+                "mesi di esercizio verificato: {}",
+                it::count(i64::from(local.months))
+            ),
+            required_it: format!("almeno {months} mesi di esercizio verificato"),
         });
     }
     checks
@@ -393,6 +560,7 @@ fn recovery(plan: &crate::peers::TranchePlan, local: &Local) -> Result<Recovery,
 }
 
 /// The peers the evaluation reads.
+#[derive(Clone, Copy)]
 pub struct Peers<'a> {
     pub agreements: &'a Agreements,
     pub adhesion: &'a Adhesion,

@@ -46,11 +46,24 @@ pub struct Intervento {
     pub total_cost: Money,
     pub cnipa_cofinancing: Money,
     pub maturity: Maturity,
+    #[serde(default)]
+    pub state: Option<String>,
+    /// CNIPA's share of the cost, percent (absent when the cost is zero).
+    #[serde(default)]
+    pub cofinancing_share: Option<String>,
+    /// CNIPA's cap, percent of the cost.
+    #[serde(default)]
+    pub cofinancing_cap: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Maturity {
+    #[serde(default)]
+    pub reuse_agreements_formalised_on: Option<NaiveDate>,
     pub progetto_esecutivo_validated_on: Option<NaiveDate>,
+    /// Ready to pass to the sezione attuativa (art. 5.4); absent when the peer does not say.
+    #[serde(default)]
+    pub mature: Option<bool>,
 }
 
 /// What releases a tranche, as agreements' contract has it. Every field is required and typed:
@@ -92,6 +105,47 @@ pub struct TranchePlan {
     pub cnipa_cofinancing: Euro,
     pub cofinancing_cap: Percent,
     pub tranches: Vec<Tranche>,
+}
+
+/// One source of an intervento's financing (Tavole 1-2).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FinancingSource {
+    pub contributor: String,
+    pub heading: String,
+    pub legal_basis: String,
+    pub amount: Money,
+    pub cnipa: bool,
+}
+
+/// Cost, sources, CNIPA's share against its cap, and the tranches, as agreements has them.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FinancialSummary {
+    pub total_cost: Money,
+    pub sources: Vec<FinancingSource>,
+    pub cnipa_cofinancing: Money,
+    pub cofinancing_share: Option<String>,
+    pub cofinancing_cap: String,
+    pub tranches: Vec<Tranche>,
+    pub tranches_paid: Money,
+    pub tranches_due: Money,
+}
+
+/// An activity of the cronoprogramma, with its planned dates.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PlannedActivity {
+    pub code: String,
+    pub title: String,
+    pub start_on: Option<NaiveDate>,
+    pub end_on: Option<NaiveDate>,
+}
+
+/// A decision of the Tavolo dei sottoscrittori.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Decision {
+    pub kind: String,
+    pub decided_on: NaiveDate,
+    pub verbale_ref: Option<String>,
+    pub summary: String,
 }
 
 /// Refuses a code that could not be an intervento's before it goes into a peer's path.
@@ -143,6 +197,44 @@ impl Agreements {
             }
             other => Ok(other?),
         }
+    }
+
+    /// Every intervento of the atto `atto`, by code.
+    pub async fn interventi(&self, atto: Uuid) -> Result<Vec<Intervento>, ApiError> {
+        let page: Items<Intervento> = self
+            .0
+            .get(&format!("/v1/interventi?atto_id={atto}&limit=100"), None)
+            .await?;
+        Ok(page.items)
+    }
+
+    pub async fn financial_summary(&self, intervento: Uuid) -> Result<FinancialSummary, ApiError> {
+        Ok(self
+            .0
+            .get(
+                &format!("/v1/interventi/{intervento}/financial-summary"),
+                None,
+            )
+            .await?)
+    }
+
+    pub async fn activities(&self, intervento: Uuid) -> Result<Vec<PlannedActivity>, ApiError> {
+        let list: Items<PlannedActivity> = self
+            .0
+            .get(&format!("/v1/interventi/{intervento}/activities"), None)
+            .await?;
+        Ok(list.items)
+    }
+
+    pub async fn decisions(&self, intervento: Uuid) -> Result<Vec<Decision>, ApiError> {
+        let list: Items<Decision> = self
+            .0
+            .get(
+                &format!("/v1/tavolo-decisions?intervento_id={intervento}"),
+                None,
+            )
+            .await?;
+        Ok(list.items)
     }
 
     pub async fn tranches(&self, intervento: Uuid) -> Result<Vec<Tranche>, ApiError> {
@@ -234,7 +326,53 @@ pub struct Commitments {
     pub inconsistency: Option<String>,
 }
 
+/// The adhesion figures as `/v1/figures` has them (the Rapporto's adherents and services by
+/// province).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Counts {
+    pub adhering_comuni: i64,
+    pub committed_comuni: i64,
+    pub committed_share: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ServiceCounts {
+    pub service_number: i32,
+    pub service_name: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ProvinceCounts {
+    pub province: Option<String>,
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub services_activated: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Figures {
+    pub as_of: NaiveDate,
+    pub overall: Counts,
+    #[serde(default)]
+    pub by_service: Vec<ServiceCounts>,
+    #[serde(default)]
+    pub by_province: Vec<ProvinceCounts>,
+}
+
 impl Adhesion {
+    /// The figures of the programme's region (the APQ is Tuscan: region 09).
+    pub async fn figures(&self, as_of: NaiveDate, region_code: &str) -> Result<Figures, ApiError> {
+        Ok(self
+            .0
+            .get(
+                &format!("/v1/figures?as_of={as_of}&region_code={region_code}"),
+                None,
+            )
+            .await?)
+    }
+
     /// The adherents of `code` with signed commitments to `services` by `as_of`, over the
     /// declared adherents.
     pub async fn commitments(

@@ -113,6 +113,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    report_issues (id) {
+        id -> Uuid,
+        semester -> Text,
+        version -> Int4,
+        issued_on -> Date,
+        issued_at -> Timestamptz,
+        issued_by -> Text,
+        reason -> Nullable<Text>,
+        data -> Text,
+        data_sha256 -> Text,
+        html -> Text,
+        html_sha256 -> Text,
+        pdf -> Bytea,
+        pdf_sha256 -> Text,
+    }
+}
+
 diesel::joinable!(scheda_events -> schede (scheda_id));
 diesel::joinable!(measurements -> indicators (indicator_id));
 diesel::joinable!(acknowledgements -> schede (scheda_id));
@@ -143,4 +161,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     operation_periods,
     defaults,
     acknowledgements,
+    report_issues,
 );

@@ -42,7 +42,10 @@ impl From<PeerError> for ApiError {
             PeerError::Unavailable { peer, .. } => {
                 ApiError::unavailable(format!("the {peer} service"))
             }
-            PeerError::Status { peer, status, .. } if status.is_server_error() => {
+            // A peer that is failing or shedding load (429) is unavailable for now: 503 naming it.
+            PeerError::Status { peer, status, .. }
+                if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS =>
+            {
                 ApiError::unavailable(format!("the {peer} service"))
             }
             PeerError::Status {
