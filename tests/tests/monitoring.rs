@@ -747,6 +747,16 @@ const ENGLISH: &[&str] = &[
     "unknown",
     "Not available",
     "none reported",
+    // What the eligibility checks say in English (the Rapporto prints their Italian texts).
+    "have signed commitments",
+    "usable",
+    "goes live",
+    "go-live",
+    "admissibility",
+    "completion recorded",
+    "the intervento is",
+    "to recover",
+    "no declared adherents",
 ];
 
 fn chromium() -> &'static str {
