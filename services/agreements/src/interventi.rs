@@ -197,12 +197,7 @@ pub fn snapshot(row: &InterventoRow) -> Result<serde_json::Value, ApiError> {
 /// Sets an intervento's version: the one bump of every change to it or its children (financing
 /// plan, cost table, tranches, activities), which are written under its lock.
 pub fn bump(conn: &mut PgConnection, id: Uuid, version: i64) -> QueryResult<usize> {
-    diesel::update(interventi::table.find(id))
-        .set((
-            interventi::version.eq(version),
-            interventi::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
+    apq_platform::bump_version!(interventi, conn, id, version)
 }
 
 impl Versioned for InterventoRow {

@@ -191,11 +191,6 @@ impl NotLive {
     }
 }
 
-/// A percentage the Italian way: 30,43.
-fn italian(p: Percent) -> String {
-    String::from(p).replace('.', ",")
-}
-
 /// When a service goes live, or why that cannot be said.
 fn go_live(
     service: &CatalogueService,
@@ -296,11 +291,11 @@ fn services_check(
 
 fn adhesion_check(threshold: Percent, c: &Commitments) -> ConditionCheck {
     let mut figure = format!(
-        "{} of {} {} aderenti ({}%) have signed commitments",
+        "{} of {} {} aderenti ({}) have signed commitments",
         c.committed_adherents,
         c.declared_adherents,
         c.unit,
-        italian(c.committed_share)
+        it::percent(c.committed_share.decimal())
     );
     if c.registered_adherents != c.declared_adherents {
         figure.push_str(&format!(
@@ -328,8 +323,8 @@ fn adhesion_check(threshold: Percent, c: &Commitments) -> ConditionCheck {
         figure,
         figure_it,
         required: format!(
-            ">= {}% of the {} aderenti with signed commitments to the intervento's own services",
-            italian(threshold),
+            ">= {} of the {} aderenti with signed commitments to the intervento's own services",
+            it::percent(threshold.decimal()),
             c.unit
         ),
         required_it: format!(
@@ -784,7 +779,7 @@ pub async fn mark(
     Ok(HttpResponse::Ok().json(marked))
 }
 
-fn peers<'a>(
+pub(crate) fn peers<'a>(
     agreements: &'a web::Data<Agreements>,
     adhesion: &'a web::Data<Adhesion>,
     catalogue: &'a web::Data<Catalogue>,

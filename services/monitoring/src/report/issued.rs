@@ -20,8 +20,8 @@ use uuid::Uuid;
 
 use super::data::{ReportData, gather};
 use super::view::Issue;
-use super::{DocFormat, FormatQuery, SemesterPath, negotiate, render, respond};
-use crate::eligibility::Peers;
+use super::{DocFormat, FormatQuery, SemesterPath, render, respond};
+use crate::eligibility::peers;
 use crate::peers::{Adhesion, Agreements, Catalogue};
 use crate::schema::report_issues;
 
@@ -154,11 +154,7 @@ pub async fn issue(
     let on = check_new_issue(&body, today, semester, existing)?;
     let data = gather(
         &pool,
-        Peers {
-            agreements: &agreements,
-            adhesion: &adhesion,
-            catalogue: &catalogue,
-        },
+        peers(&agreements, &adhesion, &catalogue),
         semester,
         on,
     )
@@ -327,12 +323,7 @@ pub async fn issue_document(
     query: Query<FormatQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let format = negotiate(
-        query.format,
-        req.headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let format = query.negotiate(&req);
     let (issued, _, html, pdf) = load_one(&pool, path.semester, path.version).await?;
     let etag = match format {
         DocFormat::Pdf => &issued.pdf_sha256,

@@ -22,7 +22,7 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::eligibility::Peers;
+use crate::eligibility::peers;
 use crate::peers::{Adhesion, Agreements, Catalogue};
 use data::ReportData;
 pub use issued::{get_issue, issue, issue_document, list_issues, verify_issue};
@@ -97,6 +97,18 @@ pub fn negotiate(query: Option<DocFormat>, accept: Option<&str>) -> DocFormat {
     }
 }
 
+impl FormatQuery {
+    /// The format this request asks for (the parameter, else its `Accept` header).
+    pub fn negotiate(&self, req: &HttpRequest) -> DocFormat {
+        negotiate(
+            self.format,
+            req.headers()
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok()),
+        )
+    }
+}
+
 /// A rendered document.
 pub struct Rendered {
     pub html: String,
@@ -157,11 +169,7 @@ pub async fn json(
 ) -> Result<HttpResponse, ApiError> {
     let data = data::gather(
         &pool,
-        Peers {
-            agreements: &agreements,
-            adhesion: &adhesion,
-            catalogue: &catalogue,
-        },
+        peers(&agreements, &adhesion, &catalogue),
         path.semester,
         today(),
     )
@@ -209,19 +217,10 @@ pub async fn document(
     query: Query<FormatQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let format = negotiate(
-        query.format,
-        req.headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let format = query.negotiate(&req);
     let data = data::gather(
         &pool,
-        Peers {
-            agreements: &agreements,
-            adhesion: &adhesion,
-            catalogue: &catalogue,
-        },
+        peers(&agreements, &adhesion, &catalogue),
         path.semester,
         today(),
     )
