@@ -174,6 +174,7 @@ pub struct NewAdherent {
     pub ente_code: String,
     pub adhered_on: NaiveDate,
     /// The adhesion letter or delibera.
+    #[schema(pattern = "\\S")]
     pub act_ref: String,
     /// Among the bodies served first in the initial phase.
     #[serde(default)]
@@ -345,7 +346,7 @@ pub struct CommitmentsQuery {
     pub as_of: Option<NaiveDate>,
     /// The intervento's own catalogue services, comma-separated numbers (e.g. `1,2,3`): only
     /// commitments to these count.
-    #[param(pattern = "^[0-9]+(,[0-9]+)*$")]
+    #[param(pattern = "^0*[1-9][0-9]{0,8}(,0*[1-9][0-9]{0,8})*$")]
     pub services: Option<String>,
 }
 

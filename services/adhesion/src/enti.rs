@@ -35,6 +35,29 @@ text_enum!(
     }
 );
 
+/// The schema of the kinds registered through the API: the aggregations of comuni.
+pub struct AggregationKind;
+
+impl utoipa::PartialSchema for AggregationKind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("A kind of aggregation of comuni"))
+            .enum_values(Some(
+                [
+                    EnteKind::ComunitaMontana,
+                    EnteKind::Unione,
+                    EnteKind::Circondario,
+                    EnteKind::GestioneAssociata,
+                ]
+                .map(EnteKind::as_str),
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for AggregationKind {}
+
 impl EnteKind {
     pub fn is_aggregation(self) -> bool {
         matches!(
@@ -291,11 +314,13 @@ pub async fn get_one(
 #[serde(deny_unknown_fields)]
 pub struct NewAggregation {
     /// A code of your choice (upper-case letters, digits, dashes), e.g. "UC-CASENTINO".
-    #[schema(pattern = "^[A-Z][A-Z0-9-]*$")]
+    #[schema(pattern = "^[A-Z][A-Z0-9-]*$", max_length = 40)]
     pub code: String,
+    #[schema(value_type = AggregationKind)]
     pub kind: EnteKind,
     pub name: String,
     /// The member comuni's ISTAT codes.
+    #[schema(min_items = 1)]
     pub members: Vec<IstatCode>,
 }
 

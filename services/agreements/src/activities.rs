@@ -48,6 +48,7 @@ struct ActivityRow {
 #[serde(deny_unknown_fields)]
 pub struct ActivityCost {
     pub category: CostCategory,
+    #[schema(value_type = apq_domain::NonNegativeEuro)]
     pub amount: Euro,
 }
 
@@ -215,8 +216,10 @@ pub async fn list(pool: web::Data<PgPool>, path: Path<IdPath>) -> Result<HttpRes
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewActivity {
+    #[schema(pattern = "\\S")]
     pub code: String,
     pub phase: Option<String>,
+    #[schema(pattern = "\\S")]
     pub title: String,
     pub description: Option<String>,
     pub start_on: Option<NaiveDate>,
@@ -282,11 +285,17 @@ fn write_costs(
 ) -> Result<(), ApiError> {
     diesel::delete(activity_costs::table.filter(activity_costs::activity_id.eq(activity)))
         .execute(conn)?;
-    for cost in costs {
+    for (i, cost) in costs.iter().enumerate() {
         if cost.amount.is_negative() {
             return Err(ApiError::field(
-                "costs[].amount",
+                format!("costs[{i}].amount"),
                 "a cost cannot be negative",
+            ));
+        }
+        if costs[..i].iter().any(|c| c.category == cost.category) {
+            return Err(ApiError::field(
+                format!("costs[{i}].category"),
+                "an earlier cost has this category: one cost each",
             ));
         }
         diesel::insert_into(activity_costs::table)

@@ -193,6 +193,7 @@ pub struct NewAtto {
     pub accordo_id: Uuid,
     #[schema(format = Int32, minimum = 1)]
     pub number: i32,
+    #[schema(pattern = "\\S")]
     pub title: String,
     pub signed_on: Option<NaiveDate>,
     #[serde(default)]

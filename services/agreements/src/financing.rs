@@ -30,9 +30,11 @@ use crate::tranches::{Tranche, for_intervento, write_plan};
 pub struct FinancingSource {
     pub contributor: Contributor,
     /// The Tavola 1 heading, e.g. "II Fase e-Gov Linea 3".
+    #[schema(pattern = "\\S")]
     pub heading: String,
     /// The Tavola 2 legal basis, e.g. "L. 289/2002 / D.M. 14 ottobre 2003 - II Fase e-Gov Linea 3".
     pub legal_basis: String,
+    #[schema(value_type = apq_domain::NonNegativeEuro)]
     pub amount: Euro,
     /// This source is CNIPA's co-financing (counted against the cap).
     pub cnipa: bool,
@@ -194,7 +196,7 @@ fn plan_problem(error: &PlanError) -> ApiError {
     }
 }
 
-fn validate_sources(sources: &[FinancingSource]) -> Result<(), ApiError> {
+pub(crate) fn validate_sources(sources: &[FinancingSource]) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     for (i, source) in sources.iter().enumerate() {
         if source.amount.is_negative() {
@@ -256,11 +258,13 @@ pub async fn put_plan(
 
 /// One cell of the cost table.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct CostCell {
     pub category: CostCategory,
     pub funding: Funding,
     /// The period the amount covers when the seed gives one (e.g. "2008-2009"); empty otherwise.
     pub period: String,
+    #[schema(value_type = apq_domain::NonNegativeEuro)]
     pub amount: Euro,
 }
 
@@ -402,6 +406,29 @@ pub async fn summary(
     Ok(HttpResponse::Ok().json(summary))
 }
 
+/// A cost table's cells: none below zero, and one cell per category, funding and period.
+fn check_cells(cells: &[CostCell]) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    for (i, cell) in cells.iter().enumerate() {
+        if cell.amount.is_negative() {
+            errors.push(FieldError::new(
+                format!("cells[{i}].amount"),
+                "an amount cannot be negative",
+            ));
+        }
+        if cells[..i].iter().any(|earlier| {
+            (earlier.category, earlier.funding, &earlier.period)
+                == (cell.category, cell.funding, &cell.period)
+        }) {
+            errors.push(FieldError::new(
+                format!("cells[{i}]"),
+                "the category, funding and period of an earlier cell: one cell each",
+            ));
+        }
+    }
+    ApiError::unless_any(errors)
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCostTable {
@@ -436,12 +463,7 @@ pub async fn put_cost_table(
 ) -> Result<HttpResponse, ApiError> {
     require_editor(&caller)?;
     let body = body.into_inner();
-    if let Some(i) = body.cells.iter().position(|c| c.amount.is_negative()) {
-        return Err(ApiError::field(
-            format!("cells[{i}].amount"),
-            "an amount cannot be negative",
-        ));
-    }
+    check_cells(&body.cells)?;
     let id = path.id;
     let actor = caller.subject().to_owned();
     let updated: CostTableOf = run_db(&pool, move |conn| {

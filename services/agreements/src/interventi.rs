@@ -322,8 +322,9 @@ pub async fn get_one(
 #[serde(deny_unknown_fields)]
 pub struct NewIntervento {
     pub atto_id: Uuid,
-    #[schema(pattern = "^[A-Z0-9][A-Z0-9-]*$")]
+    #[schema(pattern = "^[A-Z0-9][A-Z0-9-]*$", max_length = 50)]
     pub code: String,
+    #[schema(pattern = "\\S", max_length = 500)]
     pub title: String,
     pub kind: Kind,
     pub sezione: Sezione,
@@ -333,6 +334,7 @@ pub struct NewIntervento {
     pub soggetti_coinvolti: Option<String>,
     pub design_level: Option<String>,
     pub administrative_steps: Option<String>,
+    #[schema(value_type = apq_domain::NonNegativeEuro)]
     pub total_cost: Euro,
 }
 
@@ -350,7 +352,7 @@ fn validate_new(body: &NewIntervento) -> Result<(), ApiError> {
             "a code is 1-50 upper-case letters, digits and dashes",
         ));
     }
-    if body.title.trim().is_empty() || body.title.len() > 500 {
+    if body.title.trim().is_empty() || body.title.chars().count() > 500 {
         errors.push(apq_platform::FieldError::new(
             "title",
             "a title is 1-500 characters",
@@ -445,6 +447,7 @@ pub async fn create(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct InterventoPatch {
+    #[schema(pattern = "\\S", max_length = 500)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "patch_field")]
     pub cup: Option<Option<Cup>>,
@@ -517,6 +520,7 @@ impl InterventoPatch {
     request_body(content = InterventoPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Changed", body = Intervento, headers(("ETag" = String, description = "The new version"))),
+        (status = 409, description = "The CUP is another intervento's", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/interventi/{id}")]
@@ -545,7 +549,7 @@ pub async fn update(
     if patch
         .title
         .as_ref()
-        .is_some_and(|t| t.trim().is_empty() || t.len() > 500)
+        .is_some_and(|t| t.trim().is_empty() || t.chars().count() > 500)
     {
         return Err(ApiError::field("title", "a title is 1-500 characters"));
     }

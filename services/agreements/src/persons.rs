@@ -113,8 +113,11 @@ pub async fn list(caller: MaybeCaller, pool: web::Data<PgPool>) -> Result<HttpRe
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPerson {
+    #[schema(pattern = "\\S")]
     pub name: String,
     pub organisation: Option<String>,
+    /// An e-mail address: an `@`, no spaces.
+    #[schema(pattern = "^[^ \\u0000]*@[^ \\u0000]*$")]
     pub email: Option<String>,
     #[serde(default)]
     pub responsibilities: Vec<Responsibility>,

@@ -25,12 +25,14 @@ pub struct Tavola1Row {
     pub cup: Option<String>,
     /// The financing headings, in the order of the plan.
     pub sources: Vec<FinancingSource>,
+    #[schema(value_type = apq_domain::EuroTotal)]
     pub total: Euro,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Tavola1 {
     pub rows: Vec<Tavola1Row>,
+    #[schema(value_type = apq_domain::EuroTotal)]
     pub total: Euro,
 }
 
@@ -38,12 +40,14 @@ pub struct Tavola1 {
 pub struct Tavola2Row {
     pub contributor: Contributor,
     pub legal_basis: String,
+    #[schema(value_type = apq_domain::EuroTotal)]
     pub amount: Euro,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Tavola2 {
     pub rows: Vec<Tavola2Row>,
+    #[schema(value_type = apq_domain::EuroTotal)]
     pub total: Euro,
 }
 
@@ -59,7 +63,9 @@ pub struct Tavola3Row {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Tavola3 {
     pub rows: Vec<Tavola3Row>,
+    #[schema(value_type = apq_domain::EuroTotal)]
     pub total_cost: Euro,
+    #[schema(value_type = apq_domain::EuroTotal)]
     pub cnipa_cofinancing: Euro,
 }
 

@@ -37,15 +37,18 @@ pub enum Effect {
     /// intervento's cost and financing plan change.
     ReprogramSavings {
         intervento_id: Uuid,
+        #[schema(value_type = apq_domain::NonNegativeEuro)]
         savings: Euro,
         /// What the savings are reprogrammed to.
         destination: String,
+        #[schema(value_type = apq_domain::NonNegativeEuro)]
         total_cost: Euro,
         sources: Vec<FinancingSource>,
     },
     /// The financial coverage changes: a new cost and financing plan (checked like any plan).
     ChangeCoverage {
         intervento_id: Uuid,
+        #[schema(value_type = apq_domain::NonNegativeEuro)]
         total_cost: Euro,
         sources: Vec<FinancingSource>,
     },
@@ -67,6 +70,39 @@ impl Effect {
         }
     }
 
+    /// The amounts an effect carries are never negative, and its sources are well formed.
+    fn validate(&self) -> Result<(), ApiError> {
+        let (savings, total_cost, sources) = match self {
+            Effect::ReprogramSavings {
+                savings,
+                total_cost,
+                sources,
+                ..
+            } => (Some(*savings), *total_cost, sources),
+            Effect::ChangeCoverage {
+                total_cost,
+                sources,
+                ..
+            } => (None, *total_cost, sources),
+            _ => return Ok(()),
+        };
+        let mut errors = Vec::new();
+        if savings.is_some_and(Euro::is_negative) {
+            errors.push(FieldError::new(
+                "effect.savings",
+                "savings cannot be negative",
+            ));
+        }
+        if total_cost.is_negative() {
+            errors.push(FieldError::new(
+                "effect.total_cost",
+                "a cost cannot be negative",
+            ));
+        }
+        ApiError::unless_any(errors)?;
+        crate::financing::validate_sources(sources)
+    }
+
     fn intervento(&self) -> Option<Uuid> {
         match self {
             Effect::Reactivate { intervento_id }
@@ -86,6 +122,7 @@ pub struct NewDecision {
     pub decided_on: NaiveDate,
     /// The verbale of the meeting.
     pub verbale_ref: Option<String>,
+    #[schema(pattern = "\\S")]
     pub summary: String,
     pub effect: Effect,
 }
@@ -374,6 +411,7 @@ pub async fn create(
     if body.summary.trim().is_empty() {
         return Err(ApiError::field("summary", "say what the Tavolo decided"));
     }
+    body.effect.validate()?;
     let actor = caller.subject().to_owned();
     let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
@@ -493,6 +531,7 @@ pub struct NewConciliation {
     pub atto_id: Uuid,
     pub intervento_id: Option<Uuid>,
     pub subject: String,
+    #[schema(min_items = 2)]
     pub parties: Vec<String>,
     pub invited_on: NaiveDate,
 }

@@ -303,6 +303,7 @@ pub async fn plan(pool: web::Data<PgPool>, path: Path<CodePath>) -> Result<HttpR
 pub struct NewTransition {
     pub to: TrancheState,
     /// Why (e.g. "SAL 1 verified at 52%", "CNIPA payment order n. ...").
+    #[schema(pattern = "\\S")]
     pub reason: String,
     /// The act that supports it (decree, payment order, verbale).
     pub act_ref: Option<String>,

@@ -20,6 +20,7 @@ pub struct ServiceCost {
     #[schema(format = Int32)]
     pub number: i32,
     pub name: String,
+    #[schema(value_type = apq_domain::EuroTotal)]
     pub total_cost: Euro,
 }
 
@@ -27,6 +28,7 @@ pub struct ServiceCost {
 pub struct Budget {
     /// The current version of each active service, with its cost lines added up.
     pub services: Vec<ServiceCost>,
+    #[schema(value_type = apq_domain::EuroTotal)]
     pub services_total: Euro,
     pub two_year_budget: Euro,
     pub management_model: Euro,
@@ -34,6 +36,7 @@ pub struct Budget {
     pub balanced: bool,
     /// `two_year_budget - management_model - services_total`: what the services leave of the
     /// budget (negative when they exceed it).
+    #[schema(value_type = apq_domain::EuroTotal)]
     pub difference: Euro,
     pub source_ref: Option<String>,
 }

@@ -59,6 +59,7 @@ pub struct Prerequisite {
 #[serde(deny_unknown_fields)]
 pub struct CostLine {
     pub description: String,
+    #[schema(value_type = apq_domain::NonNegativeEuro)]
     pub amount: Euro,
     /// The period the amount covers ("2 anni", "annuo", "2008-2009").
     pub period: Option<String>,
@@ -117,6 +118,7 @@ pub struct ServiceRecord {
     /// commitments to an intervento's own services count for its 30% rule (art. 4.2.b).
     #[serde(default)]
     pub intervento_code: Option<String>,
+    #[schema(pattern = "\\S")]
     pub name: String,
     pub aliases: Vec<String>,
     pub ambito_amministrativo: Option<String>,

@@ -89,6 +89,7 @@ pub struct ServiceEntry {
     pub current: bool,
     pub record: ServiceRecord,
     /// The record's cost lines added up.
+    #[schema(value_type = apq_domain::EuroTotal)]
     pub total_cost: Euro,
     pub changed_by: String,
     pub reason: Option<String>,
@@ -506,6 +507,7 @@ pub async fn replace(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Withdrawal {
+    #[schema(pattern = "\\S")]
     pub reason: String,
 }
 

@@ -24,7 +24,7 @@ pub struct SemesterPath {
 /// A semester's deadlines. Public.
 #[utoipa::path(
     tag = "calendar",
-    params(("semester" = String, Path, description = "A semester, e.g. 2009-S2")),
+    params(("semester" = apq_domain::Semester, Path, description = "A semester, e.g. 2009-S2")),
     responses((status = 200, description = "Its deadlines", body = SemesterDeadlines))
 )]
 #[get("/semesters/{semester}")]

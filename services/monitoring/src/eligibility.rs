@@ -679,7 +679,7 @@ pub struct AsOf {
 /// Public.
 #[utoipa::path(
     tag = "eligibility",
-    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI"), AsOf),
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$"), AsOf),
     responses(
         (status = 200, description = "The evaluation", body = Eligibility),
     )
@@ -718,7 +718,7 @@ pub struct TranchePath {
 #[utoipa::path(
     tag = "eligibility",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "The intervento's code"), ("seq" = i32, Path, description = "The tranche's number")),
+    params(("code" = String, Path, description = "The intervento's code", pattern = "^[A-Za-z0-9-]+$"), ("seq" = i32, Path, description = "The tranche's number")),
     responses(
         (status = 200, description = "The tranche as the agreements register now has it"),
         (status = 409, description = "A condition does not hold, or the tranche is not planned", body = apq_platform::problem::Problem, content_type = "application/problem+json"),

@@ -144,7 +144,7 @@ pub struct NewMeasurement {
 #[utoipa::path(
     tag = "indicators",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "The indicator's code"), ("semester" = String, Path, description = "The semester, e.g. 2009-S2")),
+    params(("code" = String, Path, description = "The indicator's code"), ("semester" = apq_domain::Semester, Path, description = "The semester, e.g. 2009-S2")),
     request_body = NewMeasurement,
     responses(
         (status = 200, description = "The indicator with the value", body = Indicator),

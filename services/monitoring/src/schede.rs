@@ -202,11 +202,14 @@ fn validate_progress(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewScheda {
+    #[schema(pattern = "^[A-Za-z0-9-]+$")]
     pub intervento_code: String,
     pub semester: Semester,
     pub sal: Percent,
     pub planned_sal: Option<Percent>,
+    #[schema(value_type = apq_domain::NonNegativeEuro)]
     pub commitments: Euro,
+    #[schema(value_type = apq_domain::NonNegativeEuro)]
     pub payments: Euro,
     #[serde(default)]
     pub activities: Vec<ActivityProgress>,
@@ -399,7 +402,9 @@ pub struct SchedaPatch {
     pub sal: Option<Percent>,
     #[serde(default, deserialize_with = "patch_field")]
     pub planned_sal: Option<Option<Percent>>,
+    #[schema(value_type = Option<apq_domain::NonNegativeEuro>)]
     pub commitments: Option<Euro>,
+    #[schema(value_type = Option<apq_domain::NonNegativeEuro>)]
     pub payments: Option<Euro>,
     pub activities: Option<Vec<ActivityProgress>>,
     #[serde(default, deserialize_with = "patch_field")]

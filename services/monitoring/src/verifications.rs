@@ -93,7 +93,9 @@ impl Versioned for Verification {
 pub struct NewVerification {
     pub kind: VerificationKind,
     pub verified_on: NaiveDate,
+    #[schema(pattern = "\\S")]
     pub act_ref: String,
+    #[schema(pattern = "\\S")]
     pub verified_by: String,
     /// The outcome (default: it holds).
     #[serde(default = "yes")]
@@ -117,7 +119,7 @@ pub struct CodePath {
 #[utoipa::path(
     tag = "eligibility",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI"), IdempotencyKey),
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$"), IdempotencyKey),
     request_body = NewVerification,
     responses(
         (status = 201, description = "Recorded", body = Verification, headers(("Location" = String, description = "The intervento's verifications"))),
@@ -142,13 +144,7 @@ pub async fn create(
             "say who made the verification",
         ));
     }
-    let code = path.into_inner().code;
-    if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || code.is_empty() {
-        return Err(ApiError::field(
-            "code",
-            "an intervento code is letters, digits and dashes",
-        ));
-    }
+    let code = code_of(path)?;
     let actor = caller.subject().to_owned();
     let hash = key.fingerprint(&(&code, &body));
     let stored = run_db(&pool, move |conn| {
@@ -182,6 +178,18 @@ pub async fn create(
     Ok(stored.into_response())
 }
 
+/// The intervento's code from the path: letters, digits and dashes.
+fn code_of(path: Path<CodePath>) -> Result<String, ApiError> {
+    let code = path.into_inner().code;
+    if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(ApiError::field(
+            "code",
+            "an intervento code is letters, digits and dashes",
+        ));
+    }
+    Ok(code)
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct VerificationList {
     pub items: Vec<Verification>,
@@ -190,12 +198,12 @@ pub struct VerificationList {
 /// The intervento's verifications, oldest first. Public.
 #[utoipa::path(
     tag = "eligibility",
-    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI")),
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$")),
     responses((status = 200, description = "The verifications", body = VerificationList))
 )]
 #[get("/interventi/{code}/verifications")]
 pub async fn list(pool: web::Data<PgPool>, path: Path<CodePath>) -> Result<HttpResponse, ApiError> {
-    let code = path.into_inner().code;
+    let code = code_of(path)?;
     let items = run_db(&pool, move |conn| {
         Ok::<_, ApiError>(of(conn, &code, None, NaiveDate::MAX)?)
     })

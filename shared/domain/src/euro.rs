@@ -165,40 +165,83 @@ impl<'de> Deserialize<'de> for Euro {
     }
 }
 
+fn euro_schema(
+    description: &str,
+    pattern: &str,
+    max_length: usize,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::ObjectBuilder;
+    use utoipa::openapi::schema::Type;
+    ObjectBuilder::new()
+        .description(Some(description))
+        .property(
+            "amount",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(pattern))
+                .max_length(Some(max_length))
+                .examples(["1892850.00"]),
+        )
+        .required("amount")
+        .property(
+            "currency",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(["EUR"]))
+                .max_length(Some(3))
+                .examples(["EUR"]),
+        )
+        .required("currency")
+        .additional_properties(Some(
+            utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+        ))
+        .into()
+}
+
 impl utoipa::PartialSchema for Euro {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::ObjectBuilder;
-        use utoipa::openapi::schema::Type;
-        ObjectBuilder::new()
-            .description(Some(
-                "An amount of money in euro (ISO 4217), exact to the cent",
-            ))
-            .property(
-                "amount",
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .pattern(Some("^-?[0-9]{1,13}\\.[0-9]{2}$"))
-                    .max_length(Some(17))
-                    .examples(["1892850.00"]),
-            )
-            .required("amount")
-            .property(
-                "currency",
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .enum_values(Some(["EUR"]))
-                    .max_length(Some(3))
-                    .examples(["EUR"]),
-            )
-            .required("currency")
-            .additional_properties(Some(
-                utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
-            ))
-            .into()
+        euro_schema(
+            "An amount of money in euro (ISO 4217), exact to the cent",
+            "^-?[0-9]{1,13}\\.[0-9]{2}$",
+            17,
+        )
     }
 }
 
 impl utoipa::ToSchema for Euro {}
+
+/// The schema of an amount the API refuses below zero (a cost, a commitment, a payment): a
+/// [`Euro`] without the sign. A field says it with `#[schema(value_type = NonNegativeEuro)]`.
+pub struct NonNegativeEuro;
+
+impl utoipa::PartialSchema for NonNegativeEuro {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        euro_schema(
+            "An amount of money in euro (ISO 4217), exact to the cent, not below zero",
+            "^[0-9]{1,13}\\.[0-9]{2}$",
+            16,
+        )
+    }
+}
+
+impl utoipa::ToSchema for NonNegativeEuro {}
+
+/// The schema of a sum of amounts (a budget, a Tavola's total): each amount is within
+/// [`Euro`]'s 13 integer digits, their sum may not be. A field says it with
+/// `#[schema(value_type = EuroTotal)]`.
+pub struct EuroTotal;
+
+impl utoipa::PartialSchema for EuroTotal {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        euro_schema(
+            "A sum of amounts in euro (ISO 4217), exact to the cent",
+            "^-?[0-9]{1,20}\\.[0-9]{2}$",
+            24,
+        )
+    }
+}
+
+impl utoipa::ToSchema for EuroTotal {}
 
 #[cfg(test)]
 mod tests {

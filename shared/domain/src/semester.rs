@@ -124,9 +124,11 @@ impl utoipa::PartialSchema for Semester {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some("^[0-9]{4}-S[12]$"))
+            .pattern(Some("^(20[0-9]{2}|2100)-S[12]$"))
             .max_length(Some(7))
-            .description(Some("A semester: S1 is January-June, S2 July-December"))
+            .description(Some(
+                "A semester of the years 2000-2100: S1 is January-June, S2 July-December",
+            ))
             .examples(["2009-S2"])
             .into()
     }

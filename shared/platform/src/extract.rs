@@ -106,10 +106,12 @@ fn nul_path(value: &serde_json::Value, path: &str) -> Option<String> {
             .enumerate()
             .find_map(|(i, v)| nul_path(v, &format!("{path}[{i}]"))),
         serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            // The path names the field without the NUL itself (a problem never echoes one).
+            let key = k.replace('\0', "\\u0000");
             let here = if path.is_empty() {
-                k.clone()
+                key
             } else {
-                format!("{path}.{k}")
+                format!("{path}.{key}")
             };
             if k.contains('\0') {
                 Some(here)
@@ -133,43 +135,57 @@ fn refuse_nul(text: &str, field: &str) -> Result<(), ApiError> {
 }
 
 /// Parses a JSON document, reporting syntax errors as 400 and type or value errors per field.
-/// Strings with a NUL character are refused, naming the field.
+/// Strings with a NUL character are refused, naming the field. A number with no fractional
+/// part is an integer wherever one is expected (`1.0` is `1`), as JSON Schema's `integer` says.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    if body.windows(6).any(|w| w == b"\\u0000")
-        && let Some(field) = serde_json::from_slice::<serde_json::Value>(body)
-            .ok()
-            .and_then(|v| nul_path(&v, ""))
-    {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let mut document = serde_json::Value::deserialize(&mut deserializer)
+        .and_then(|document| deserializer.end().map(|()| document))
+        .map_err(|error| ApiError::BadRequest {
+            detail: if error.is_syntax() && error.to_string().starts_with("trailing characters") {
+                "the body has trailing characters after the JSON document".to_owned()
+            } else {
+                format!(
+                    "the body is not valid JSON (line {}, column {})",
+                    error.line(),
+                    error.column()
+                )
+            },
+            errors: Vec::new(),
+        })?;
+    if let Some(field) = nul_path(&document, "") {
         return Err(ApiError::field(
             field,
             "text may not contain the NUL character (U+0000)",
         ));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+    integral_numbers(&mut document);
+    serde_path_to_error::deserialize(document).map_err(|error| {
         let path = error.path().to_string();
-        let inner = error.into_inner();
-        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            ApiError::BadRequest {
-                detail: format!(
-                    "the body is not valid JSON (line {}, column {})",
-                    inner.line(),
-                    inner.column()
-                ),
-                errors: Vec::new(),
+        ApiError::validation(vec![field_error(
+            &path,
+            &strip_position(&error.into_inner().to_string()),
+        )])
+    })
+}
+
+/// Rewrites every number with no fractional part (`4.0`, `1e3`) as an integer, so that a
+/// field typed as an integer accepts what JSON Schema's `integer` accepts.
+fn integral_numbers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) if !number.is_i64() && !number.is_u64() => {
+            if let Some(float) = number.as_f64()
+                && float.fract() == 0.0
+                && float.abs() < 9.0e15
+            {
+                // Exactly representable: |float| < 2^53.
+                *number = serde_json::Number::from(float as i64);
             }
-        } else {
-            ApiError::validation(vec![field_error(
-                &path,
-                &strip_position(&inner.to_string()),
-            )])
         }
-    })?;
-    deserializer.end().map_err(|_| ApiError::BadRequest {
-        detail: "the body has trailing characters after the JSON document".to_owned(),
-        errors: Vec::new(),
-    })?;
-    Ok(value)
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 fn strip_position(message: &str) -> String {
@@ -309,6 +325,41 @@ mod tests {
     use serde::Deserialize;
 
     use super::*;
+
+    #[test]
+    fn a_number_without_fraction_is_an_integer_as_in_json_schema() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Counts {
+            count: i32,
+            items: Vec<u8>,
+        }
+        assert_eq!(
+            parse_json::<Counts>(br#"{"count": 4.0, "items": [1e1, 2]}"#).ok(),
+            Some(Counts {
+                count: 4,
+                items: vec![10, 2]
+            })
+        );
+        for fractional in [
+            &br#"{"count": 4.5, "items": []}"#[..],
+            br#"{"count": 1e300, "items": []}"#,
+        ] {
+            let Err(ApiError::Validation { errors, .. }) = parse_json::<Counts>(fractional) else {
+                panic!("{} is not an i32", String::from_utf8_lossy(fractional));
+            };
+            assert_eq!(errors[0].field, "count");
+        }
+    }
+
+    #[test]
+    fn a_nul_in_a_key_is_named_without_echoing_it() {
+        let Err(ApiError::Validation { errors, .. }) =
+            parse_json::<serde_json::Value>(b"{\"a\\u0000b\": 1}")
+        else {
+            panic!("a NUL in a key is refused");
+        };
+        assert_eq!(errors[0].field, "a\\u0000b");
+    }
 
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]

@@ -129,7 +129,62 @@ pub fn finalize(derived: &utoipa::openapi::OpenApi, info: &ApiInfo) -> Value {
             .collect(),
     );
     drop_unused_schemas(&mut doc);
+    refuse_nul_in_text(&mut doc);
+    close_variants(&mut doc);
     doc
+}
+
+/// The variants of a tagged enum are closed as its structs are (`deny_unknown_fields`: an
+/// unknown field is a 400), which utoipa writes for structs only.
+fn close_variants(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(variants)) = map.get_mut("oneOf") {
+                for variant in variants.iter_mut() {
+                    if let Some(variant) = variant.as_object_mut()
+                        && variant.contains_key("properties")
+                        && !variant.contains_key("additionalProperties")
+                    {
+                        variant.insert("additionalProperties".to_owned(), json!(false));
+                    }
+                }
+            }
+            map.values_mut().for_each(close_variants);
+        }
+        Value::Array(items) => items.iter_mut().for_each(close_variants),
+        _ => {}
+    }
+}
+
+/// What every text field refuses (the JSON, path and query extractors check it; PostgreSQL text
+/// cannot hold it), written into each string schema that has no pattern, format or enum of its own.
+pub const NO_NUL: &str = "^[^\\u0000]*$";
+
+/// Text that must say something (the code refuses it blank, after trimming): a field says so
+/// with `#[schema(pattern = "\\S")]`, which the document completes with [`NO_NUL`]'s rule.
+pub const NON_BLANK: &str = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$";
+
+fn refuse_nul_in_text(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let text = match map.get("type") {
+                Some(Value::String(t)) => t == "string",
+                Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+                _ => false,
+            };
+            let constrained = ["pattern", "format", "enum", "const", "contentEncoding"]
+                .iter()
+                .any(|k| map.contains_key(*k));
+            if text && map.get("pattern").is_some_and(|p| p == "\\S") {
+                map.insert("pattern".to_owned(), json!(NON_BLANK));
+            } else if text && !constrained {
+                map.insert("pattern".to_owned(), json!(NO_NUL));
+            }
+            map.values_mut().for_each(refuse_nul_in_text);
+        }
+        Value::Array(items) => items.iter_mut().for_each(refuse_nul_in_text),
+        _ => {}
+    }
 }
 
 /// Every `$ref` to a component schema anywhere in `value`.
@@ -315,6 +370,14 @@ fn complete_operation(operation: &mut Value, method: &str, probe: bool) {
                     headers
                         .entry(name.to_owned())
                         .or_insert_with(|| int_header(description));
+                }
+                if status == "412" {
+                    headers.entry("ETag".to_owned()).or_insert_with(|| {
+                        json!({
+                            "description": "The resource's current ETag: read it again, then retry with it",
+                            "schema": {"type": "string", "pattern": "^\"[0-9]{1,18}\"$", "maxLength": 20}
+                        })
+                    });
                 }
                 if status == "429" {
                     headers

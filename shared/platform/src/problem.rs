@@ -98,9 +98,10 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
-    /// The `If-Match` precondition failed: somebody else changed the resource.
-    #[error("{0}")]
-    PreconditionFailed(String),
+    /// The `If-Match` precondition failed: somebody else changed the resource. The answer
+    /// carries the current `ETag`, so that a client can read again what changed and retry.
+    #[error("{detail}")]
+    PreconditionFailed { detail: String, current: i64 },
     /// An update without `If-Match` where one is required.
     #[error("{0}")]
     PreconditionRequired(String),
@@ -171,7 +172,7 @@ impl ApiError {
             Self::Forbidden(_) => ("forbidden", "The caller may not do this"),
             Self::NotFound(_) => ("not-found", "Not found"),
             Self::Conflict(_) => ("conflict", "Conflict with the current state"),
-            Self::PreconditionFailed(_) => ("precondition-failed", "The resource has changed"),
+            Self::PreconditionFailed { .. } => ("precondition-failed", "The resource has changed"),
             Self::PreconditionRequired(_) => ("precondition-required", "If-Match is required"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
@@ -226,7 +227,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -266,6 +267,11 @@ impl ResponseError for ApiError {
         {
             response.headers_mut().insert(header::ALLOW, value);
         }
+        if let Self::PreconditionFailed { current, .. } = self
+            && let Ok(value) = HeaderValue::from_str(&crate::concurrency::etag(*current))
+        {
+            response.headers_mut().insert(header::ETAG, value);
+        }
         if let Self::Unauthorized(_) = self {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -302,6 +308,14 @@ impl From<crate::db::DbError> for ApiError {
                     K::SerializationFailure => Self::Conflict(
                         "the resource was changed concurrently; retry the request".to_owned(),
                     ),
+                    // A CHECK constraint caught what no rule of the code did: refused, not a 500.
+                    K::CheckViolation => {
+                        tracing::warn!(constraint = ?info.constraint_name(), "check constraint violated");
+                        Self::Unprocessable {
+                            detail: "a value is outside what the register accepts".to_owned(),
+                            errors: Vec::new(),
+                        }
+                    }
                     K::ForeignKeyViolation => Self::Unprocessable {
                         detail: "the request refers to a resource that does not exist".to_owned(),
                         errors: Vec::new(),

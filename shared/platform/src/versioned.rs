@@ -60,11 +60,14 @@ impl IfMatch {
         if self.0 == current {
             Ok(())
         } else {
-            Err(ApiError::PreconditionFailed(format!(
-                "the resource has changed since you read it (your ETag {}, current {}); read it again",
-                etag(self.0),
-                etag(current)
-            )))
+            Err(ApiError::PreconditionFailed {
+                detail: format!(
+                    "the resource has changed since you read it (your ETag {}, current {}); read it again",
+                    etag(self.0),
+                    etag(current)
+                ),
+                current,
+            })
         }
     }
 }
@@ -281,7 +284,7 @@ mod tests {
         assert!(IfMatch(7).check(7).is_ok());
         assert!(matches!(
             IfMatch(7).check(8),
-            Err(ApiError::PreconditionFailed(_))
+            Err(ApiError::PreconditionFailed { current: 8, .. })
         ));
     }
 }

@@ -121,7 +121,7 @@ fn latest_version(conn: &mut PgConnection, semester: &str) -> QueryResult<i32> {
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
-    params(("semester" = String, Path, description = "A semester, e.g. 2009-S2")),
+    params(("semester" = apq_domain::Semester, Path, description = "A semester, e.g. 2009-S2")),
     request_body = NewIssue,
     responses(
         (status = 201, description = "Issued", body = IssuedReport,
@@ -234,7 +234,7 @@ pub async fn issue(
 /// The issued versions of a semester's Rapporto, oldest first. Public.
 #[utoipa::path(
     tag = "reports",
-    params(("semester" = String, Path, description = "A semester, e.g. 2009-S2")),
+    params(("semester" = apq_domain::Semester, Path, description = "A semester, e.g. 2009-S2")),
     responses((status = 200, description = "The issued versions", body = IssuedList))
 )]
 #[get("/reports/{semester}/issues")]
@@ -289,7 +289,7 @@ async fn load_one(
 #[utoipa::path(
     tag = "reports",
     params(
-        ("semester" = String, Path, description = "A semester, e.g. 2009-S2"),
+        ("semester" = apq_domain::Semester, Path, description = "A semester, e.g. 2009-S2"),
         ("version" = i32, Path, description = "The version, from 1"),
     ),
     responses((status = 200, description = "The issued version", body = IssuedReport))
@@ -308,7 +308,7 @@ pub async fn get_issue(
 #[utoipa::path(
     tag = "reports",
     params(
-        ("semester" = String, Path, description = "A semester, e.g. 2009-S2"),
+        ("semester" = apq_domain::Semester, Path, description = "A semester, e.g. 2009-S2"),
         ("version" = i32, Path, description = "The version, from 1"),
         FormatQuery,
     ),
@@ -343,6 +343,7 @@ pub async fn issue_document(
 
 /// Typesetting an issued version again from its frozen data, against what was issued.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(as = ReportVerification)]
 pub struct Verification {
     pub semester: String,
     #[schema(format = Int32)]
@@ -360,7 +361,7 @@ pub struct Verification {
 #[utoipa::path(
     tag = "reports",
     params(
-        ("semester" = String, Path, description = "A semester, e.g. 2009-S2"),
+        ("semester" = apq_domain::Semester, Path, description = "A semester, e.g. 2009-S2"),
         ("version" = i32, Path, description = "The version, from 1"),
     ),
     responses((status = 200, description = "The comparison", body = Verification))

@@ -156,7 +156,7 @@ fn today() -> NaiveDate {
 /// cannot be read gives 503 naming it.
 #[utoipa::path(
     tag = "reports",
-    params(("semester" = String, Path, description = "A semester, e.g. 2009-S2")),
+    params(("semester" = apq_domain::Semester, Path, description = "A semester, e.g. 2009-S2")),
     responses((status = 200, description = "The report", body = Report))
 )]
 #[get("/reports/{semester}")]
@@ -203,7 +203,7 @@ pub fn respond(format: DocFormat, html: String, pdf: Option<Vec<u8>>, name: &str
 /// (`Accept: application/pdf` or `?format=pdf`). Public.
 #[utoipa::path(
     tag = "reports",
-    params(("semester" = String, Path, description = "A semester, e.g. 2009-S2"), FormatQuery),
+    params(("semester" = apq_domain::Semester, Path, description = "A semester, e.g. 2009-S2"), FormatQuery),
     responses((status = 200, description = "The report",
                content((String = "text/html"), (PdfDocument = "application/pdf"))))
 )]

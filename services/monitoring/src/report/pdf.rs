@@ -108,9 +108,37 @@ fn diagnostics(errors: &[SourceDiagnostic]) -> String {
         .join("; ")
 }
 
+/// Whether the fonts can show `c` (PDF/A refuses a glyph it does not embed).
+fn shown(c: char) -> bool {
+    c == '\n'
+        || (!c.is_control()
+            && shared()
+                .fonts
+                .iter()
+                .any(|font| font.info().coverage.contains(u32::from(c))))
+}
+
+/// Text as entered may hold what the fonts cannot show (control characters, scripts outside
+/// Liberation Sans): each such character is printed as "?", so the PDF/A stays valid.
+fn printable(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) if !text.chars().all(shown) => {
+            *text = text
+                .chars()
+                .map(|c| if shown(c) { c } else { '?' })
+                .collect();
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(printable),
+        serde_json::Value::Object(map) => map.values_mut().for_each(printable),
+        _ => {}
+    }
+}
+
 /// Typesets the view as PDF/A-2b, dated `on` (the issue date, or today for a draft).
 pub fn render(view: &View, charts: &[String], on: NaiveDate) -> Result<Vec<u8>, ApiError> {
-    let data = serde_json::to_vec(view).map_err(ApiError::internal)?;
+    let mut data = serde_json::to_value(view).map_err(ApiError::internal)?;
+    printable(&mut data);
+    let data = serde_json::to_vec(&data).map_err(ApiError::internal)?;
     let mut files = vec![(id("/data.json"), Bytes::new(data))];
     for (i, chart) in charts.iter().enumerate() {
         files.push((
@@ -157,4 +185,27 @@ pub fn render(view: &View, charts: &[String], on: NaiveDate) -> Result<Vec<u8>, 
     // reports used, so a long-running service does not grow with every report it typesets.
     comemo::evict(10);
     pdf
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn text_the_fonts_cannot_show_is_printed_as_a_question_mark() {
+        let mut data = json!({
+            "note": "Città: 1.892.850,00 € «ok»\n\u{1}\u{31ad4}",
+            "items": [{"obstacles": "\u{e}fine"}],
+            "sal": 50
+        });
+        super::printable(&mut data);
+        assert_eq!(
+            data,
+            json!({
+                "note": "Città: 1.892.850,00 € «ok»\n??",
+                "items": [{"obstacles": "?fine"}],
+                "sal": 50
+            })
+        );
+    }
 }
