@@ -658,6 +658,17 @@ async fn the_shipped_datasets_say_what_the_seed_says_and_no_more() {
         "{pagamenti}"
     );
     assert_eq!(pagamenti["record"]["go_live"]["date"], "2009-01-01");
+    // 6: ITER.NET's maintenance is 10.000,00 a year (L3634), and the budget says what it leaves.
+    let (_, iter_net) = read(&suite.catalogue, "/v1/services/7", None).await;
+    let maintenance = iter_net["record"]["cost_lines"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["source_ref"] == "L3629-3634").cloned())
+        .unwrap_or_default();
+    assert_eq!(maintenance["amount"]["amount"], "10000.00", "{iter_net}");
+    assert_eq!(maintenance["period"], "annuo");
+    let (_, budget) = read(&suite.catalogue, "/v1/budget", None).await;
+    assert_eq!(budget["balanced"], false, "{budget}");
+    assert_eq!(budget["difference"]["amount"], "10000.00");
     // 9: activity dates the seed gives as text are kept as written.
     let cstt = intervento(&suite, "CSTT-ALI").await;
     let (_, activities) = read(

@@ -429,6 +429,32 @@ impl Ctx<'_> {
 
     /// A new ALI intervento of 100.000,00 € in the IV Atto, with a financing plan (and so a
     /// tranche plan) when asked; as read after.
+    /// An active intervento of the sezione programmatica in an atto of its own (so the IV Atto's
+    /// Rapporto, which reads every intervento of the atto, does not grow with the matrix).
+    async fn outside_the_iv_atto(&self, n: u32) -> Value {
+        let atto = self
+            .admin(
+                "agreements",
+                Method::POST,
+                "/v1/atti-integrativi",
+                None,
+                Some(json!({"accordo_id": self.accordo_id, "number": 100_000 + n, "title": format!("Atto {n}"),
+                    "signed_on": null, "signatories": [], "status": "draft"})),
+            )
+            .await;
+        self.admin(
+            "agreements",
+            Method::POST,
+            "/v1/interventi",
+            None,
+            Some(json!({"atto_id": atto["id"], "code": format!("MATRIX-PROG-{n}"), "title": "Intervento programmatico",
+                "kind": "riuso", "sezione": "programmatica", "cup": null, "localisation": null, "objective": null,
+                "soggetti_coinvolti": null, "design_level": null, "administrative_steps": null,
+                "total_cost": {"amount": "100000.00", "currency": "EUR"}})),
+        )
+        .await
+    }
+
     async fn intervento(&self, with_plan: bool) -> Value {
         let code = format!("MATRIX-{}", self.next());
         let created = self
@@ -652,26 +678,14 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
             _,
         ) => Req::to(path.replace("{id}", id(&ctx.cstt))),
         ("agreements", "PUT", "/v1/interventi/{id}/progetto-esecutivo", _) => {
-            let intervento = ctx.intervento(false).await;
+            let intervento = ctx.outside_the_iv_atto(n).await;
             Req::to(format!("/v1/interventi/{}/progetto-esecutivo", id(&intervento)))
                 .body(json!({"approved_on": "2009-10-01", "act_ref": format!("nota CNIPA {n}"), "approved_by": "CNIPA"}))
                 .version(&intervento)
                 .intervento(&intervento["code"])
         }
         ("agreements", "POST", "/v1/interventi/{id}/non-activation", _) => {
-            // An intervento of the sezione programmatica of its own, still active.
-            let intervento = ctx
-                .admin(
-                    "agreements",
-                    Method::POST,
-                    "/v1/interventi",
-                    None,
-                    Some(json!({"atto_id": ctx.atto_id, "code": format!("MATRIX-PROG-{n}"), "title": "Intervento programmatico",
-                        "kind": "riuso", "sezione": "programmatica", "cup": null, "localisation": null, "objective": null,
-                        "soggetti_coinvolti": null, "design_level": null, "administrative_steps": null,
-                        "total_cost": {"amount": "100000.00", "currency": "EUR"}})),
-                )
-                .await;
+            let intervento = ctx.outside_the_iv_atto(n).await;
             Req::to(format!("/v1/interventi/{}/non-activation", id(&intervento)))
                 .body(json!({"decided_on": "2010-03-15", "act_ref": format!("DGR n. {n}"),
                     "motivation": "difficoltà tecniche ostative all'attivazione"}))
