@@ -77,10 +77,10 @@ fn required(field: &'static str, value: &str, message: &'static str) -> Result<(
 pub struct NewNonActivation {
     pub decided_on: NaiveDate,
     /// The Regione's act (delibera, decreto), e.g. "DGR n. 123 del 15.3.2010".
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(pattern = "\\S")]
     pub act_ref: String,
     /// The technical or administrative difficulties that prevent the activation.
-    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(pattern = "\\S")]
     pub motivation: String,
 }
 
@@ -173,10 +173,10 @@ pub async fn not_activate(
 pub struct NewProgettoEsecutivoApproval {
     pub approved_on: NaiveDate,
     /// CNIPA's act, e.g. "nota CNIPA prot. n. 1234 del 1.10.2009".
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(pattern = "\\S")]
     pub act_ref: String,
     /// Who made the approval (the office the act names).
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(pattern = "\\S")]
     pub approved_by: String,
 }
 
