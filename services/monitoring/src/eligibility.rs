@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::indicators::verified_months;
-use crate::obligations::{Obligation, cup_obligation};
+use crate::obligations::{InterventoObligation, cup_obligation};
 use crate::peers::{
     Adhesion, Agreements, Catalogue, CatalogueService, Commitments, ProgettoEsecutivoApproval,
     Tranche,
@@ -89,7 +89,7 @@ pub struct Eligibility {
     /// The monitoring's obligations on the intervento and whether they are pending (the CUP,
     /// art. 7.2.h).
     #[serde(default)]
-    pub obligations: Vec<Obligation>,
+    pub obligations: Vec<InterventoObligation>,
 }
 
 /// What monitoring's own records say.

@@ -47,7 +47,7 @@ pub fn cup_recorded(code: &str, cup: Option<&str>) -> Result<(), CupMissing> {
 
 /// An obligation of the monitoring and whether it is still pending.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct Obligation {
+pub struct InterventoObligation {
     /// What is owed: `cup`.
     pub obligation: String,
     /// Where the Atto sets it.
@@ -60,7 +60,7 @@ pub struct Obligation {
 }
 
 /// The CUP obligation of an intervento, from the CUP agreements has.
-pub fn cup_obligation(code: &str, cup: Option<&str>) -> Obligation {
+pub fn cup_obligation(code: &str, cup: Option<&str>) -> InterventoObligation {
     let pending = cup_recorded(code, cup).is_err();
     let (figure, figure_it) = match cup {
         Some(cup) if !pending => (
@@ -76,7 +76,7 @@ pub fn cup_obligation(code: &str, cup: Option<&str>) -> Obligation {
             ),
         ),
     };
-    Obligation {
+    InterventoObligation {
         obligation: "cup".to_owned(),
         article: CUP_ARTICLE.to_owned(),
         pending,
