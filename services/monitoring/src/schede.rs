@@ -502,7 +502,8 @@ pub struct StepPath {
 /// Moves a scheda along its review: `submission` (draft or returned -> submitted, by its
 /// author), `validation` (submitted -> validated) or `return` (submitted -> returned, with a
 /// note), by the responsabile dell'Accordo or admin. A scheda cannot be validated before it is
-/// submitted, nor while its intervento has no CUP (art. 7.2.h: 422 naming `cup`). Requires `If-Match`; each step enters the Applicativo Intese feed.
+/// submitted, nor while its intervento has no CUP (art. 7.2.h: 422 naming `cup`). Requires
+/// `If-Match`; each step enters the Applicativo Intese feed.
 #[utoipa::path(
     tag = "schede",
     security(("bearer" = [])),
