@@ -607,10 +607,38 @@ fn files(dir: &std::path::Path) -> Vec<String> {
     names
 }
 
+/// Records the CUP of `code` in agreements.
+async fn record_cup(suite: &Suite, code: &str, cup: &str) {
+    let (_, page) = apq_e2e::read(
+        &suite.agreements,
+        &format!("/v1/interventi?code={code}"),
+        None,
+    )
+    .await;
+    let intervento = &page["items"][0];
+    let (status, body) = call(
+        &suite.agreements,
+        Method::PATCH,
+        &format!("/v1/interventi/{}", intervento["id"].as_str().unwrap_or("")),
+        Some(&accordo()),
+        Some(&intervento["version"]),
+        Some(json!({"cup": cup, "reason": "CUP inserito al primo monitoraggio"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 #[tokio::test]
 async fn the_sync_job_killed_halfway_and_restarted_delivers_every_scheda_exactly_once() {
     let suite = suite().await;
     let m = &suite.monitoring;
+    // The two RIUSO interventi get their CUP at the first monitoring (art. 7.2.h).
+    for (code, cup) in [
+        ("E-TOSCANA-RIUSO", "D13D09000020007"),
+        ("GEOSIGMA", "D13D09000030007"),
+    ] {
+        record_cup(&suite, code, cup).await;
+    }
     for code in ["CSTT-ALI", "E-TOSCANA-RIUSO", "GEOSIGMA"] {
         for semester in ["2009-S2", "2010-S1"] {
             scheda_through(m, code, semester, "20.00", semester == "2009-S2").await;

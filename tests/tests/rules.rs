@@ -658,6 +658,17 @@ async fn the_shipped_datasets_say_what_the_seed_says_and_no_more() {
         "{pagamenti}"
     );
     assert_eq!(pagamenti["record"]["go_live"]["date"], "2009-01-01");
+    // 6: ITER.NET's maintenance is 10.000,00 a year (L3634), and the budget says what it leaves.
+    let (_, iter_net) = read(&suite.catalogue, "/v1/services/7", None).await;
+    let maintenance = iter_net["record"]["cost_lines"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["source_ref"] == "L3629-3634").cloned())
+        .unwrap_or_default();
+    assert_eq!(maintenance["amount"]["amount"], "10000.00", "{iter_net}");
+    assert_eq!(maintenance["period"], "annuo");
+    let (_, budget) = read(&suite.catalogue, "/v1/budget", None).await;
+    assert_eq!(budget["balanced"], false, "{budget}");
+    assert_eq!(budget["difference"]["amount"], "10000.00");
     // 9: activity dates the seed gives as text are kept as written.
     let cstt = intervento(&suite, "CSTT-ALI").await;
     let (_, activities) = read(
@@ -735,30 +746,60 @@ async fn the_shipped_datasets_say_what_the_seed_says_and_no_more() {
 }
 
 #[tokio::test]
-async fn cnipa_approves_the_progetto_esecutivo_that_releases_the_first_riuso_tranche() {
+async fn cnipa_approves_the_progetto_esecutivo_by_its_act_and_that_releases_the_first_riuso_tranche()
+ {
     let suite = suite().await;
     let geosigma = intervento(&suite, "GEOSIGMA").await;
-    let path = format!("/v1/interventi/{}", geosigma["id"].as_str().unwrap_or(""));
-    let approval = json!({"progetto_esecutivo_validated_on": "2009-10-01", "reason": "nota CNIPA"});
+    let path = format!(
+        "/v1/interventi/{}/progetto-esecutivo",
+        geosigma["id"].as_str().unwrap_or("")
+    );
+    let approval = json!({"approved_on": "2009-10-01", "act_ref": "nota CNIPA prot. 4567", "approved_by": "CNIPA - Ufficio riuso"});
     let t = tranche(&suite, "GEOSIGMA", 1).await;
     assert_eq!(check(&t, "progetto_esecutivo")["holds"], false, "{t}");
+    // CNIPA's act: not the Regione's, not admin's.
+    for who in [accordo(), admin()] {
+        let (status, _) = call(
+            &suite.agreements,
+            Method::PUT,
+            &path,
+            Some(&who),
+            Some(&geosigma["version"]),
+            Some(approval.clone()),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "the Regione does not approve it"
+        );
+    }
+    // The act and who made it are required.
+    let (status, problem) = call(
+        &suite.agreements,
+        Method::PUT,
+        &path,
+        Some(&cnipa()),
+        Some(&geosigma["version"]),
+        Some(json!({"approved_on": "2009-10-01", "act_ref": " ", "approved_by": "CNIPA"})),
+    )
+    .await;
+    assert!(status.is_client_error(), "{problem}");
+    assert!(problem.to_string().contains("act_ref"), "{problem}");
+    // The date alone is no longer a field of the intervento anyone patches.
     let (status, _) = call(
         &suite.agreements,
         Method::PATCH,
-        &path,
-        Some(&accordo()),
+        &format!("/v1/interventi/{}", geosigma["id"].as_str().unwrap_or("")),
+        Some(&admin()),
         Some(&geosigma["version"]),
-        Some(approval.clone()),
+        Some(json!({"progetto_esecutivo_validated_on": "2009-10-01", "reason": "data"})),
     )
     .await;
-    assert_eq!(
-        status,
-        StatusCode::FORBIDDEN,
-        "the Regione does not approve it"
-    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, approved) = call(
         &suite.agreements,
-        Method::PATCH,
+        Method::PUT,
         &path,
         Some(&cnipa()),
         Some(&geosigma["version"]),
@@ -766,11 +807,16 @@ async fn cnipa_approves_the_progetto_esecutivo_that_releases_the_first_riuso_tra
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{approved}");
+    let recorded = &approved["maturity"]["progetto_esecutivo"];
+    assert_eq!(recorded["approved_on"], "2009-10-01", "{approved}");
+    assert_eq!(recorded["act_ref"], "nota CNIPA prot. 4567");
+    assert_eq!(recorded["approved_by"], "CNIPA - Ufficio riuso");
+    assert!(recorded["recorded_by"].is_string(), "{recorded}");
     // CNIPA records its approval only, not the Regione's descriptive fields.
     let (status, _) = call(
         &suite.agreements,
         Method::PATCH,
-        &path,
+        &format!("/v1/interventi/{}", geosigma["id"].as_str().unwrap_or("")),
         Some(&cnipa()),
         Some(&approved["version"]),
         Some(json!({"objective": "altro"})),
@@ -778,8 +824,469 @@ async fn cnipa_approves_the_progetto_esecutivo_that_releases_the_first_riuso_tra
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let t = tranche(&suite, "GEOSIGMA", 1).await;
-    assert_eq!(check(&t, "progetto_esecutivo")["holds"], true, "{t}");
+    let progetto = check(&t, "progetto_esecutivo");
+    assert_eq!(progetto["holds"], true, "{t}");
+    assert!(
+        progetto["figure"]
+            .as_str()
+            .unwrap_or("")
+            .contains("nota CNIPA prot. 4567"),
+        "{progetto}"
+    );
     assert_eq!(t["eligible"], true, "{:?}", failing(&t));
+    // Audited as CNIPA's act.
+    let (_, trail) = read(
+        &suite.agreements,
+        &format!(
+            "/v1/audit?entity=intervento&entity_id={}",
+            geosigma["id"].as_str().unwrap_or("")
+        ),
+        Some(&admin()),
+    )
+    .await;
+    assert!(
+        trail["items"].as_array().is_some_and(|e| e
+            .iter()
+            .any(|e| e["action"] == "approve_progetto_esecutivo")),
+        "{trail}"
+    );
+}
+
+/// A date recorded before approvals were acts is migrated as an approval without an act: shown,
+/// and no tranche released on it.
+#[tokio::test]
+async fn a_progetto_esecutivo_date_migrated_without_cnipas_act_releases_no_tranche() {
+    use diesel::RunQueryDsl;
+    use diesel_migrations::MigrationHarness;
+    let suite = suite().await;
+    let migrations = (apq_agreements::SERVICE.migrations.embedded)();
+    {
+        let mut conn = suite
+            .agreements
+            .db
+            .connect()
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        // Back to the register before the approval was an act, with a date as it kept it.
+        conn.revert_last_migration(migrations)
+            .unwrap_or_else(|e| panic!("{e}"));
+        diesel::sql_query(
+            "UPDATE interventi SET progetto_esecutivo_validated_on = '2009-10-01' WHERE code = 'E-TOSCANA-RIUSO'",
+        )
+        .execute(&mut conn)
+        .unwrap_or_else(|e| panic!("{e}"));
+        apq_platform::db::migrate(&mut conn, (apq_agreements::SERVICE.migrations.embedded)())
+            .unwrap_or_else(|e| panic!("{e:#}"));
+    }
+    let riuso = intervento(&suite, "E-TOSCANA-RIUSO").await;
+    let recorded = &riuso["maturity"]["progetto_esecutivo"];
+    assert_eq!(recorded["approved_on"], "2009-10-01", "{riuso}");
+    assert!(recorded["act_ref"].is_null(), "{riuso}");
+    let t = tranche(&suite, "E-TOSCANA-RIUSO", 1).await;
+    let progetto = check(&t, "progetto_esecutivo");
+    assert_eq!(progetto["holds"], false, "{t}");
+    assert!(
+        progetto["figure"]
+            .as_str()
+            .unwrap_or("")
+            .contains("act is not recorded"),
+        "{progetto}"
+    );
+}
+
+/// Opens, submits and tries to validate a scheda of `code`: the validation's status and answer.
+async fn submit_and_validate(suite: &Suite, code: &str, semester: &str) -> (StatusCode, Value) {
+    let m = &suite.monitoring;
+    let (status, created) = post(
+        m,
+        "/v1/schede",
+        &responsabile(code),
+        json!({"intervento_code": code, "semester": semester, "sal": "10.00", "planned_sal": "20.00",
+               "commitments": {"amount": "100000.00", "currency": "EUR"}, "payments": {"amount": "50000.00", "currency": "EUR"},
+               "activities": [], "obstacles": null, "corrective_actions": null}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let path = format!("/v1/schede/{}", created["id"].as_str().unwrap_or(""));
+    let (status, submitted) = call(
+        m,
+        Method::POST,
+        &format!("{path}/submission"),
+        Some(&responsabile(code)),
+        Some(&created["version"]),
+        Some(json!({"note": "relazione"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{submitted}");
+    call(
+        m,
+        Method::POST,
+        &format!("{path}/validation"),
+        Some(&accordo()),
+        Some(&submitted["version"]),
+        Some(json!({})),
+    )
+    .await
+}
+
+async fn cup_obligation(suite: &Suite, code: &str) -> Value {
+    let (status, eligibility) = read(
+        &suite.monitoring,
+        &format!("/v1/interventi/{code}/eligibility"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{eligibility}");
+    eligibility["obligations"]
+        .as_array()
+        .and_then(|o| o.iter().find(|o| o["obligation"] == "cup").cloned())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_first_monitoring_of_an_intervento_without_a_cup_is_not_validated_until_it_is_recorded()
+{
+    let suite = suite().await;
+    // CSTT-ALI has its CUP (L1686); GEOSIGMA has none: the obligation is pending.
+    assert_eq!(cup_obligation(&suite, "CSTT-ALI").await["pending"], false);
+    let pending = cup_obligation(&suite, "GEOSIGMA").await;
+    assert_eq!(pending["pending"], true, "{pending}");
+    assert_eq!(pending["article"], "art. 7.2.h");
+    let (status, problem) = submit_and_validate(&suite, "GEOSIGMA", "2009-S2").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "cup", "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("art. 7.2.h"),
+        "{problem}"
+    );
+    let (_, schede) = read(
+        &suite.monitoring,
+        "/v1/schede?intervento_code=GEOSIGMA",
+        None,
+    )
+    .await;
+    assert_eq!(schede["items"][0]["state"], "submitted", "{schede}");
+    // The CUP recorded through agreements' API: the obligation is met and the scheda validated.
+    let geosigma = intervento(&suite, "GEOSIGMA").await;
+    let (status, patched) = call(
+        &suite.agreements,
+        Method::PATCH,
+        &format!("/v1/interventi/{}", geosigma["id"].as_str().unwrap_or("")),
+        Some(&accordo()),
+        Some(&geosigma["version"]),
+        Some(json!({"cup": "D13D09000010007", "reason": "CUP inserito al primo monitoraggio"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    let met = cup_obligation(&suite, "GEOSIGMA").await;
+    assert_eq!(met["pending"], false, "{met}");
+    assert!(
+        met["figure"]
+            .as_str()
+            .unwrap_or("")
+            .contains("D13D09000010007")
+    );
+    let (_, schede) = read(
+        &suite.monitoring,
+        "/v1/schede?intervento_code=GEOSIGMA",
+        None,
+    )
+    .await;
+    let scheda = &schede["items"][0];
+    let (status, validated) = call(
+        &suite.monitoring,
+        Method::POST,
+        &format!(
+            "/v1/schede/{}/validation",
+            scheda["id"].as_str().unwrap_or("")
+        ),
+        Some(&accordo()),
+        Some(&scheda["version"]),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{validated}");
+    assert_eq!(validated["state"], "validated");
+}
+
+async fn ind_13(suite: &Suite) -> Value {
+    let (status, computed) = read(
+        &suite.monitoring,
+        "/v1/indicators/IND-13/computation?as_of=2010-01-01",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{computed}");
+    computed
+}
+
+fn delivery(computed: &Value, number: i64) -> Value {
+    computed["services"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["number"] == number).cloned())
+        .unwrap_or_default()
+}
+
+async fn operation(suite: &Suite, service: i64, from: &str) {
+    let (status, body) = post(
+        &suite.monitoring,
+        "/v1/operation-periods",
+        &cnipa(),
+        json!({"intervento_code": "CSTT-ALI", "service_number": service, "verified_from": from,
+               "verified_to": "2009-12-31", "act_ref": format!("verbale di verifica {service}")}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn ind_13_counts_the_services_delivered_by_the_dates_the_project_gives_them() {
+    let suite = suite().await;
+    // Before the ALI's start is recorded only PEC and Firma, already in service, are on time.
+    let computed = ind_13(&suite).await;
+    assert_eq!(computed["value"], "2.00", "{computed}");
+    assert!(computed["target"].is_null(), "the seed gives no target");
+    assert_eq!(computed["target_reached"], false);
+    assert!(
+        delivery(&computed, 1)["due_unknown"].is_string(),
+        "{computed}"
+    );
+    // The start recorded: PAeSI is due on 15.11.2008, Repository on 15.2.2008, Hosting's
+    // extension on 15.5.2008.
+    let cstt = intervento(&suite, "CSTT-ALI").await;
+    let (status, patched) = call(
+        &suite.agreements,
+        Method::PATCH,
+        &format!("/v1/interventi/{}", cstt["id"].as_str().unwrap_or("")),
+        Some(&admin()),
+        Some(&cstt["version"]),
+        Some(json!({"started_on": "2007-05-15", "reason": "avvio dell'ALI"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    operation(&suite, 1, "2008-10-01").await;
+    operation(&suite, 4, "2008-06-01").await;
+    operation(&suite, 8, "2008-05-15").await;
+    let computed = ind_13(&suite).await;
+    for (number, due, on_time) in [
+        (1, json!("2008-11-15"), json!(true)),
+        (2, Value::Null, json!(true)),
+        (3, Value::Null, json!(true)),
+        (4, json!("2008-02-15"), json!(false)),
+        (5, Value::Null, Value::Null),
+        (6, Value::Null, Value::Null),
+        (7, Value::Null, Value::Null),
+        (8, json!("2008-05-15"), json!(true)),
+    ] {
+        let d = delivery(&computed, number);
+        assert_eq!(
+            (d["due_on"].clone(), d["on_time"].clone()),
+            (due, on_time),
+            "{d}"
+        );
+    }
+    assert_eq!(computed["value"], "4.00", "{computed}");
+    assert_eq!(computed["figure"], "4 of 8 services delivered on time");
+    assert_eq!(
+        computed["target_reached"], false,
+        "an unknown target is never reached"
+    );
+    // Pagamenti on line delivered, but the seed gives it only a not-before bound: the count
+    // cannot be said.
+    operation(&suite, 5, "2009-07-01").await;
+    let computed = ind_13(&suite).await;
+    assert!(computed["value"].is_null(), "{computed}");
+    // The other indicators are measured, not computed.
+    let (status, _) = read(&suite.monitoring, "/v1/indicators/IND-01/computation", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Cents of a JSON money value (`{"amount": "1.00"}`) or decimal string.
+fn cents(value: &Value) -> i64 {
+    let text = value["amount"].as_str().or(value.as_str()).unwrap_or("");
+    let number: String = text
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    number
+        .parse()
+        .unwrap_or_else(|_| panic!("not an amount: {value}"))
+}
+
+#[tokio::test]
+async fn the_inconsistencies_of_the_four_services_tell_one_story() {
+    let suite = suite().await;
+    let mut told: Vec<(&str, Value)> = Vec::new();
+    for (name, app) in suite.apps() {
+        let (status, list) = read(app, "/v1/inconsistencies", None).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {list}");
+        told.extend(subjects(&list).into_iter().map(|i| (name, i)));
+    }
+    // A fact two services tell is told the same way: same subject, same values, same lines.
+    for (n, (a, first)) in told.iter().enumerate() {
+        for (b, second) in &told[n + 1..] {
+            if a != b && first["subject"] == second["subject"] {
+                for field in ["description", "value_a", "ref_a", "value_b", "ref_b"] {
+                    assert_eq!(
+                        first[field], second[field],
+                        "{a} and {b} on {}",
+                        first["subject"]
+                    );
+                }
+            }
+        }
+    }
+    let by = |service: &str, subject: &str| {
+        told.iter()
+            .find(|(s, i)| *s == service && i["subject"] == subject)
+            .map(|(_, i)| i.clone())
+            .unwrap_or_else(|| panic!("{service} does not tell {subject}"))
+    };
+    for (subject, services) in [
+        (
+            "Servizio 8 Hosting – corrispettivo",
+            ["agreements", "catalogue"],
+        ),
+        ("Servizio 2 – nome", ["agreements", "catalogue"]),
+        (
+            "Servizio 1 PAeSI – data del Protocollo d'intesa Regione Toscana – Prefetture-UTG",
+            ["agreements", "catalogue"],
+        ),
+        (
+            "IND-07 target (servizi informativi territoriali)",
+            ["agreements", "monitoring"],
+        ),
+    ] {
+        for service in services {
+            by(service, subject);
+        }
+    }
+    // The 50.000,00 gap, line by line against the data the services serve.
+    let gap = by(
+        "agreements",
+        "CSTT-ALI: somma delle schede attività vs costo dell'intervento",
+    );
+    let total = by("catalogue", "Totale costi dei servizi");
+    let pec = by("catalogue", "Servizio 2 PEC – costo");
+    let pki = by("catalogue", "Servizio 3 Firma digitale – costo");
+    let professional = by(
+        "agreements",
+        "CSTT-ALI: servizi professionali, tabella costi vs schede attività",
+    );
+    let internal = by(
+        "agreements",
+        "CSTT-ALI: costi interni, tabella costi vs schede attività",
+    );
+    let cstt = intervento(&suite, "CSTT-ALI").await;
+    let id = cstt["id"].as_str().unwrap_or("").to_owned();
+    assert_eq!(
+        cents(&cstt["total_cost"]),
+        cents(&gap["value_a"]),
+        "the cost: {gap}"
+    );
+    let (_, activities) = read(
+        &suite.agreements,
+        &format!("/v1/interventi/{id}/activities"),
+        None,
+    )
+    .await;
+    let activities = activities["items"].as_array().cloned().unwrap_or_default();
+    let sheets: i64 = activities.iter().map(|a| cents(&a["total_cost"])).sum();
+    assert_eq!(sheets, cents(&gap["value_b"]), "the activity sheets: {gap}");
+    assert_eq!(
+        sheets,
+        cents(&total["value_b"]),
+        "the catalogue's figure for the sheets: {total}"
+    );
+    let sheet = |code: &str| {
+        activities
+            .iter()
+            .find(|a| a["code"] == code)
+            .map(|a| cents(&a["total_cost"]))
+            .unwrap_or_else(|| panic!("no activity {code}"))
+    };
+    assert_eq!(sheet("A7-2"), cents(&pec["value_b"]), "{pec}");
+    assert_eq!(sheet("A7-3"), cents(&pki["value_b"]), "{pki}");
+    let excess = (cents(&pec["value_b"]) - cents(&pec["value_a"]))
+        + (cents(&pki["value_b"]) - cents(&pki["value_a"]));
+    assert_eq!(
+        excess,
+        sheets - cents(&cstt["total_cost"]),
+        "A7-2 and A7-3 are the whole excess"
+    );
+    let by_category = |category: &str| -> i64 {
+        activities
+            .iter()
+            .flat_map(|a| a["costs"].as_array().cloned().unwrap_or_default())
+            .filter(|c| c["category"] == category)
+            .map(|c| cents(&c["amount"]))
+            .sum()
+    };
+    let (_, table) = read(
+        &suite.agreements,
+        &format!("/v1/interventi/{id}/cost-table"),
+        None,
+    )
+    .await;
+    for (told, category) in [
+        (&professional, "servizi_professionali"),
+        (&internal, "costi_interni"),
+    ] {
+        assert_eq!(
+            cents(&table["by_category"][category]),
+            cents(&told["value_a"]),
+            "{told}"
+        );
+        assert_eq!(by_category(category), cents(&told["value_b"]), "{told}");
+    }
+    assert_eq!(
+        (cents(&professional["value_b"]) - cents(&professional["value_a"]))
+            + (cents(&internal["value_b"]) - cents(&internal["value_a"])),
+        excess,
+        "servizi professionali +49.000 and costi interni +1.000 are the 50.000"
+    );
+    // The A8 story is told nowhere: A8 is inside the budget.
+    for (service, item) in &told {
+        assert!(
+            !item["description"]
+                .as_str()
+                .unwrap_or("")
+                .contains("La differenza di 50.000,00 € è l'attività A8"),
+            "{service}: {item}"
+        );
+    }
+    // Live figures are computed, not stored: adhesion says what the register holds now, and the
+    // eligibility answer says the same.
+    let adherents = |list: &Value| {
+        subjects(list)
+            .into_iter()
+            .find(|i| i["subject"] == "CSTT-ALI: aderenti registrati vs dichiarati dall'Atto")
+            .unwrap_or_else(|| panic!("{list}"))
+    };
+    let (_, list) = read(&suite.adhesion, "/v1/inconsistencies", None).await;
+    assert_eq!(adherents(&list)["value_a"], "0 registered");
+    assert_eq!(adherents(&list)["value_b"], "138 comuni");
+    for code in small_comuni(&suite, 3).await {
+        adhere_to_intervento(&suite, "CSTT-ALI", &code).await;
+    }
+    let (_, list) = read(&suite.adhesion, "/v1/inconsistencies", None).await;
+    assert_eq!(adherents(&list)["value_a"], "3 registered", "{list}");
+    let (_, eligibility) = read(
+        &suite.monitoring,
+        "/v1/interventi/CSTT-ALI/eligibility",
+        None,
+    )
+    .await;
+    let said = eligibility["inconsistencies"][0].as_str().unwrap_or("");
+    assert!(
+        said.starts_with("3 adherents") && said.contains("138 comuni"),
+        "{eligibility}"
+    );
 }
 
 #[tokio::test]

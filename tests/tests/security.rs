@@ -66,7 +66,8 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("agreements", "POST",  "/v1/interventi",                                   "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
     ("agreements", "GET",   "/v1/interventi/{id}",                              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("agreements", "PATCH", "/v1/interventi/{id}",                              "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
-    ("agreements", "PATCH", "/v1/interventi/{id}",                              "progetto esecutivo", "401 2xx  403  403  403  403  403  403  403  2xx"),
+    ("agreements", "POST",  "/v1/interventi/{id}/non-activation",               "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("agreements", "PUT",   "/v1/interventi/{id}/progetto-esecutivo",           "",                  "401 403  403  403  403  403  403  403  403  2xx"),
     ("agreements", "POST",  "/v1/interventi/{id}/revocations",                  "",                  "401 403  403  403  403  403  403  403  403  2xx"),
     ("agreements", "GET",   "/v1/interventi/{id}/activities",                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("agreements", "POST",  "/v1/interventi/{id}/activities",                   "",                  "401 2xx  2xx  2xx  403  403  403  403  403  403"),
@@ -112,6 +113,7 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("adhesion",   "GET",   "/v1/enti/{code}",                                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("adhesion",   "GET",   "/v1/enti/{code}/adhesions",                        "",                  "401 2xx  2xx  403  403  2xx  403  2xx  2xx  403"),
     ("adhesion",   "GET",   "/v1/figures",                                      "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("adhesion",   "GET",   "/v1/inconsistencies",                              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("adhesion",   "GET",   "/v1/interventi/{code}/adherents",                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("adhesion",   "POST",  "/v1/interventi/{code}/adherents",                  "",                  "401 2xx  403  403  403  2xx  403  403  403  403"),
     ("adhesion",   "GET",   "/v1/interventi/{code}/commitments",                "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
@@ -132,6 +134,7 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("monitoring", "POST",  "/v1/feed/acknowledgements",                        "",                  "401 2xx  403  403  403  403  403  403  2xx  403"),
     ("monitoring", "GET",   "/v1/inconsistencies",                              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "GET",   "/v1/indicators",                                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "GET",   "/v1/indicators/{code}/computation",                "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "PUT",   "/v1/indicators/{code}/measurements/{semester}",    "",                  "401 2xx  2xx  2xx  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/interventi/{code}/eligibility",                "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/tranches/{seq}/eligibility", "",                  "401 2xx  2xx  403  403  403  403  403  2xx  403"),
@@ -426,6 +429,32 @@ impl Ctx<'_> {
 
     /// A new ALI intervento of 100.000,00 € in the IV Atto, with a financing plan (and so a
     /// tranche plan) when asked; as read after.
+    /// An active intervento of the sezione programmatica in an atto of its own (so the IV Atto's
+    /// Rapporto, which reads every intervento of the atto, does not grow with the matrix).
+    async fn outside_the_iv_atto(&self, n: u32) -> Value {
+        let atto = self
+            .admin(
+                "agreements",
+                Method::POST,
+                "/v1/atti-integrativi",
+                None,
+                Some(json!({"accordo_id": self.accordo_id, "number": 100_000 + n, "title": format!("Atto {n}"),
+                    "signed_on": null, "signatories": [], "status": "draft"})),
+            )
+            .await;
+        self.admin(
+            "agreements",
+            Method::POST,
+            "/v1/interventi",
+            None,
+            Some(json!({"atto_id": atto["id"], "code": format!("MATRIX-PROG-{n}"), "title": "Intervento programmatico",
+                "kind": "riuso", "sezione": "programmatica", "cup": null, "localisation": null, "objective": null,
+                "soggetti_coinvolti": null, "design_level": null, "administrative_steps": null,
+                "total_cost": {"amount": "100000.00", "currency": "EUR"}})),
+        )
+        .await
+    }
+
     async fn intervento(&self, with_plan: bool) -> Value {
         let code = format!("MATRIX-{}", self.next());
         let created = self
@@ -648,10 +677,18 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
             | "/v1/interventi/{id}/tranches",
             _,
         ) => Req::to(path.replace("{id}", id(&ctx.cstt))),
-        ("agreements", "PATCH", "/v1/interventi/{id}", "progetto esecutivo") => {
-            let intervento = ctx.intervento(false).await;
-            Req::to(format!("/v1/interventi/{}", id(&intervento)))
-                .body(json!({"progetto_esecutivo_validated_on": "2009-10-01", "reason": "matrix"}))
+        ("agreements", "PUT", "/v1/interventi/{id}/progetto-esecutivo", _) => {
+            let intervento = ctx.outside_the_iv_atto(n).await;
+            Req::to(format!("/v1/interventi/{}/progetto-esecutivo", id(&intervento)))
+                .body(json!({"approved_on": "2009-10-01", "act_ref": format!("nota CNIPA {n}"), "approved_by": "CNIPA"}))
+                .version(&intervento)
+                .intervento(&intervento["code"])
+        }
+        ("agreements", "POST", "/v1/interventi/{id}/non-activation", _) => {
+            let intervento = ctx.outside_the_iv_atto(n).await;
+            Req::to(format!("/v1/interventi/{}/non-activation", id(&intervento)))
+                .body(json!({"decided_on": "2010-03-15", "act_ref": format!("DGR n. {n}"),
+                    "motivation": "difficoltà tecniche ostative all'attivazione"}))
                 .version(&intervento)
                 .intervento(&intervento["code"])
         }
@@ -809,7 +846,11 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
         (
             "adhesion",
             "GET",
-            "/v1/enti" | "/v1/figures" | "/v1/open-data/adhesions" | "/v1/open-data/adhesions.csv",
+            "/v1/enti"
+            | "/v1/figures"
+            | "/v1/inconsistencies"
+            | "/v1/open-data/adhesions"
+            | "/v1/open-data/adhesions.csv",
             _,
         ) => Req::to(path),
         ("adhesion", "POST", "/v1/enti", _) => Req::to(path).body(json!({
@@ -867,6 +908,9 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
             format!("/v1/indicators/IND-01/measurements/{}", ctx.semester()),
         )
         .body(json!({"value": "10"})),
+        ("monitoring", "GET", "/v1/indicators/{code}/computation", _) => {
+            Req::to("/v1/indicators/IND-13/computation")
+        }
         ("monitoring", "GET", "/v1/interventi/{code}/eligibility", _) => {
             Req::to("/v1/interventi/CSTT-ALI/eligibility")
         }

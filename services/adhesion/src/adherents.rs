@@ -62,6 +62,32 @@ fn declared(conn: &mut PgConnection, code: &str) -> Result<Declared, ApiError> {
         })
 }
 
+/// Every intervento's declared adherents with the count registered now.
+pub fn registered_against_declared(
+    conn: &mut PgConnection,
+) -> Result<Vec<(Declared, i64)>, ApiError> {
+    let declared: Vec<Declared> = declared_adherents::table
+        .order(declared_adherents::intervento_code.asc())
+        .select((
+            declared_adherents::intervento_code,
+            declared_adherents::unit,
+            declared_adherents::declared_count,
+            declared_adherents::declared_priority,
+            declared_adherents::source_ref,
+        ))
+        .load(conn)?;
+    declared
+        .into_iter()
+        .map(|d| {
+            let registered: i64 = adherents::table
+                .filter(adherents::intervento_code.eq(&d.intervento_code))
+                .count()
+                .get_result(conn)?;
+            Ok((d, registered))
+        })
+        .collect()
+}
+
 /// The inconsistency between registered and declared adherents, if any.
 fn inconsistency(declared: &Declared, registered: i64) -> Option<String> {
     (registered != i64::from(declared.count)).then(|| {

@@ -9,6 +9,7 @@ pub mod dataset;
 mod enti;
 mod export;
 pub mod figures;
+mod inconsistencies;
 mod schema;
 
 use actix_web::web;
@@ -47,6 +48,7 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(figures::get_figures)
         .service(export::json)
         .service(export::csv)
+        .service(inconsistencies::list)
         .service(apq_platform::audit::list);
 }
 

@@ -1,7 +1,7 @@
 //! Interventi: the projects of an atto, with their identity, section, state and maturity.
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use apq_domain::{Cup, Euro, Percent, Role};
+use apq_domain::{Cup, Euro, Percent};
 use apq_platform::concurrency::{etag, ok_with_etag};
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query, patch as patch_field};
@@ -50,6 +50,10 @@ pub struct InterventoRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub started_on: Option<NaiveDate>,
+    /// The Regione's act of non-activation ([`NonActivation`] as JSON).
+    pub non_activation: Option<serde_json::Value>,
+    /// CNIPA's approval of the progetto esecutivo ([`ProgettoEsecutivoApproval`] as JSON).
+    pub progetto_esecutivo_approval: Option<serde_json::Value>,
 }
 
 impl InterventoRow {
@@ -68,6 +72,50 @@ impl InterventoRow {
     pub fn cofinancing(&self) -> Euro {
         Euro::from_decimal(self.cnipa_cofinancing).unwrap_or(Euro::ZERO)
     }
+
+    /// CNIPA's approval of the progetto esecutivo as recorded.
+    pub fn progetto_esecutivo(&self) -> Result<Option<ProgettoEsecutivoApproval>, ApiError> {
+        self.progetto_esecutivo_approval
+            .clone()
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(ApiError::internal)
+    }
+
+    /// The Regione's motivated act of non-activation (art. 5.7), if recorded.
+    pub fn non_activation(&self) -> Result<Option<NonActivation>, ApiError> {
+        self.non_activation
+            .clone()
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(ApiError::internal)
+    }
+}
+
+/// CNIPA's approval of the progetto esecutivo (art. 5.4, 5.5.a), recorded as its act: the date,
+/// the act and who made it, and who recorded it. A date recorded before the act was (an older
+/// version of the register kept only the date) has no act, and releases no tranche.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ProgettoEsecutivoApproval {
+    pub approved_on: NaiveDate,
+    /// CNIPA's act (absent only for a date recorded before acts were).
+    pub act_ref: Option<String>,
+    /// Who made the approval (the office the act names).
+    pub approved_by: Option<String>,
+    /// Who recorded it in the register.
+    pub recorded_by: Option<String>,
+}
+
+/// The Regione's motivated act not to activate an intervento of the sezione programmatica
+/// (art. 5.7: technical or administrative difficulties that prevent its activation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NonActivation {
+    pub decided_on: NaiveDate,
+    /// The Regione's act (delibera, decreto).
+    pub act_ref: String,
+    /// The technical or administrative difficulties that prevent the activation.
+    pub motivation: String,
+    pub recorded_by: String,
 }
 
 /// The technical-administrative maturity that allows the passage to the sezione attuativa
@@ -76,6 +124,8 @@ impl InterventoRow {
 pub struct Maturity {
     pub reuse_agreements_formalised_on: Option<NaiveDate>,
     pub progetto_esecutivo_validated_on: Option<NaiveDate>,
+    /// CNIPA's approval of the progetto esecutivo with its act, when recorded.
+    pub progetto_esecutivo: Option<ProgettoEsecutivoApproval>,
     /// Both steps are recorded.
     pub mature: bool,
 }
@@ -111,6 +161,9 @@ pub struct Intervento {
     /// When the intervento started (the ALI's start, from which the catalogue's relative
     /// go-lives count), once recorded.
     pub started_on: Option<NaiveDate>,
+    /// The Regione's motivated act of non-activation (art. 5.7), when the state is
+    /// `not_activated`.
+    pub non_activation: Option<NonActivation>,
     /// Where the seed says it (line references).
     pub source_ref: Option<String>,
     #[schema(format = Int64)]
@@ -144,7 +197,9 @@ impl TryFrom<InterventoRow> for Intervento {
                     && row.progetto_esecutivo_validated_on.is_some(),
                 reuse_agreements_formalised_on: row.reuse_agreements_formalised_on,
                 progetto_esecutivo_validated_on: row.progetto_esecutivo_validated_on,
+                progetto_esecutivo: row.progetto_esecutivo()?,
             },
+            non_activation: row.non_activation()?,
             started_on: row.started_on,
             code: row.code,
             title: row.title,
@@ -442,8 +497,10 @@ pub async fn create(
     Ok(stored.into_response())
 }
 
-/// A merge patch (RFC 7396) of an intervento's descriptive fields and recorded maturity.
-/// The section and the state change only through decisions of the Tavolo.
+/// A merge patch (RFC 7396) of an intervento's descriptive fields, its CUP, its start and the
+/// formalised reuse agreements. The section and the state change only through decisions of the
+/// Tavolo and the acts of the Regione (non-activation, art. 5.7) and CNIPA (revocation); CNIPA's
+/// approval of the progetto esecutivo is its own act (`PUT .../progetto-esecutivo`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct InterventoPatch {
@@ -464,10 +521,6 @@ pub struct InterventoPatch {
     /// When the reuse agreements were formalised (maturity, art. 5.4).
     #[serde(default, deserialize_with = "patch_field")]
     pub reuse_agreements_formalised_on: Option<Option<NaiveDate>>,
-    /// When CNIPA validated the progetto esecutivo (maturity, art. 5.4): recorded by `cnipa`
-    /// (or admin), never by the Regione's editors.
-    #[serde(default, deserialize_with = "patch_field")]
-    pub progetto_esecutivo_validated_on: Option<Option<NaiveDate>>,
     /// When the intervento (the ALI) started: the catalogue's relative go-lives count from it.
     #[serde(default, deserialize_with = "patch_field")]
     pub started_on: Option<Option<NaiveDate>>,
@@ -498,9 +551,6 @@ impl InterventoPatch {
         }
         if let Some(date) = self.reuse_agreements_formalised_on {
             next.reuse_agreements_formalised_on = date;
-        }
-        if let Some(date) = self.progetto_esecutivo_validated_on {
-            next.progetto_esecutivo_validated_on = date;
         }
         if let Some(date) = self.started_on {
             next.started_on = date;
@@ -533,19 +583,9 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
     let patch = body.into_inner();
-    // CNIPA approves the progetto esecutivo (art. 5.4, 5.5.a): that date is CNIPA's to record
-    // (or admin's, recording its act); a patch of that date alone is CNIPA's to send.
-    if patch.progetto_esecutivo_validated_on.is_some() {
-        caller.require_any(&[Role::Cnipa, Role::Admin])?;
-    }
-    let progetto_only = InterventoPatch {
-        progetto_esecutivo_validated_on: None,
-        reason: None,
-        ..patch.clone()
-    } == InterventoPatch::default();
-    if !(progetto_only && caller.has(Role::Cnipa)) {
-        require_editor(&caller)?;
-    }
+    // CNIPA's approval of the progetto esecutivo is its act, recorded at
+    // PUT /v1/interventi/{id}/progetto-esecutivo (see `acts`), not a field the Regione edits.
+    require_editor(&caller)?;
     if patch
         .title
         .as_ref()
@@ -569,8 +609,6 @@ pub async fn update(
                     interventi::administrative_steps.eq(&next.administrative_steps),
                     interventi::reuse_agreements_formalised_on
                         .eq(next.reuse_agreements_formalised_on),
-                    interventi::progetto_esecutivo_validated_on
-                        .eq(next.progetto_esecutivo_validated_on),
                     interventi::started_on.eq(next.started_on),
                 ))
                 .execute(conn)?;

@@ -4,6 +4,7 @@
 
 mod access;
 mod activities;
+mod acts;
 mod atti;
 pub mod dataset;
 mod financing;
@@ -56,6 +57,8 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(tranches::transition)
         .service(tranches::history)
         .service(revocations::create)
+        .service(acts::not_activate)
+        .service(acts::approve_progetto_esecutivo)
         .service(activities::list)
         .service(activities::create)
         .service(activities::update)

@@ -15,7 +15,15 @@ text_enum!(
 
 text_enum!(
     /// Where an intervento stands in the register.
-    InterventoState { Active = "active", Cancelled = "cancelled", Revoked = "revoked", Completed = "completed" }
+    InterventoState {
+        Active = "active",
+        Cancelled = "cancelled",
+        Revoked = "revoked",
+        Completed = "completed",
+        /// Not activated: an intervento of the sezione programmatica the Regione, by a motivated
+        /// act, does not implement (art. 5.7).
+        NotActivated = "not_activated",
+    }
 );
 
 text_enum!(

@@ -59,6 +59,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         started_on -> Nullable<Date>,
+        non_activation -> Nullable<Jsonb>,
+        progetto_esecutivo_approval -> Nullable<Jsonb>,
     }
 }
 

@@ -83,6 +83,7 @@ pub struct Tavole {
 fn in_force(row: &InterventoRow) -> bool {
     row.state != InterventoState::Cancelled.as_str()
         && row.state != InterventoState::Revoked.as_str()
+        && row.state != InterventoState::NotActivated.as_str()
 }
 
 pub fn compute(conn: &mut PgConnection, atto: Uuid) -> Result<Tavole, ApiError> {

@@ -248,6 +248,11 @@ pub struct TranchePlan {
     pub kind: crate::model::Kind,
     /// When CNIPA validated the progetto esecutivo (a tranche may require it).
     pub progetto_esecutivo_validated_on: Option<chrono::NaiveDate>,
+    /// CNIPA's approval of the progetto esecutivo with its act (the first RIUSO tranche needs
+    /// it recorded with its act).
+    pub progetto_esecutivo: Option<crate::interventi::ProgettoEsecutivoApproval>,
+    /// The intervento's CUP: absent until recorded (art. 7.2.h: at the first monitoring).
+    pub cup: Option<apq_domain::Cup>,
     /// When the intervento started: the catalogue's relative go-lives count from it.
     pub started_on: Option<chrono::NaiveDate>,
     /// The intervento's state in the register (active, cancelled, revoked, completed).
@@ -286,6 +291,13 @@ pub async fn plan(pool: web::Data<PgPool>, path: Path<CodePath>) -> Result<HttpR
         intervento_id: intervento.id,
         intervento_code: intervento.code.clone(),
         progetto_esecutivo_validated_on: intervento.progetto_esecutivo_validated_on,
+        progetto_esecutivo: intervento.progetto_esecutivo()?,
+        cup: intervento
+            .cup
+            .as_deref()
+            .map(|c| apq_domain::Cup::parse(c.trim()))
+            .transpose()
+            .map_err(ApiError::internal)?,
         started_on: intervento.started_on,
         state: intervento.state.parse().map_err(ApiError::internal)?,
         cnipa_cofinancing: intervento.cofinancing(),

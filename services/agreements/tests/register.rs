@@ -373,10 +373,30 @@ async fn geosigma_moves_to_attuativa_only_once_mature_and_the_decision_is_audite
         "programmatica"
     );
 
-    let (status, mature, _) = send(&app, reqwest::Method::PATCH, &format!("/v1/interventi/{id}"), Some(&admin()), &[if_match(&geosigma["version"])],
-        &json!({"reuse_agreements_formalised_on": "2009-11-20", "progetto_esecutivo_validated_on": "2010-02-01", "reason": "maturity recorded"})).await;
+    let (status, formalised, _) = send(
+        &app,
+        reqwest::Method::PATCH,
+        &format!("/v1/interventi/{id}"),
+        Some(&admin()),
+        &[if_match(&geosigma["version"])],
+        &json!({"reuse_agreements_formalised_on": "2009-11-20", "reason": "maturity recorded"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{formalised}");
+    assert_eq!(formalised["maturity"]["mature"], false);
+    // CNIPA's approval of the progetto esecutivo is its act, with its reference and who made it.
+    let (status, mature, _) = send(&app, reqwest::Method::PUT, &format!("/v1/interventi/{id}/progetto-esecutivo"), Some(&token_with(&[Role::Cnipa])), &[if_match(&formalised["version"])],
+        &json!({"approved_on": "2010-02-01", "act_ref": "nota CNIPA prot. 123", "approved_by": "CNIPA - Ufficio riuso"})).await;
     assert_eq!(status, StatusCode::OK, "{mature}");
     assert_eq!(mature["maturity"]["mature"], true);
+    assert_eq!(
+        mature["maturity"]["progetto_esecutivo_validated_on"],
+        "2010-02-01"
+    );
+    assert_eq!(
+        mature["maturity"]["progetto_esecutivo"]["act_ref"],
+        "nota CNIPA prot. 123"
+    );
 
     let (status, recorded, headers) = send(
         &app,
@@ -414,7 +434,14 @@ async fn geosigma_moves_to_attuativa_only_once_mature_and_the_decision_is_audite
         .as_array()
         .map(|e| e.iter().filter_map(|e| e["action"].as_str()).collect())
         .unwrap_or_default();
-    assert_eq!(actions, ["update", "promote_to_attuativa"]);
+    assert_eq!(
+        actions,
+        [
+            "update",
+            "approve_progetto_esecutivo",
+            "promote_to_attuativa"
+        ]
+    );
 
     let atto_tavole = get(&app, &format!("/v1/atti-integrativi/{atto}/tavole"), None)
         .await
@@ -868,4 +895,143 @@ async fn cancelling_and_reactivating_and_a_cost_table_that_must_add_up() {
     .await;
     assert_eq!(status, StatusCode::OK, "{table}");
     assert_eq!(table["matches_cost"], true);
+}
+
+#[tokio::test]
+async fn a_programmatica_intervento_is_not_activated_only_by_the_regiones_motivated_act() {
+    let app = app().await;
+    let geosigma = intervento(&app, "GEOSIGMA").await;
+    assert_eq!(geosigma["sezione"], "programmatica");
+    let path = under(&geosigma, "non-activation");
+    let act = json!({"decided_on": "2010-03-15", "act_ref": "DGR n. 200 del 15.3.2010",
+                     "motivation": "difficoltà tecniche: la piattaforma da riusare non è più mantenuta"});
+    let accordo = token_with(&[Role::ResponsabileAccordo]);
+    // The Regione's act: not CNIPA's, and never without If-Match.
+    for (who, headers, expected) in [
+        (
+            token_with(&[Role::Cnipa]),
+            vec![if_match(&geosigma["version"])],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            token_with(&[Role::Auditor]),
+            vec![if_match(&geosigma["version"])],
+            StatusCode::FORBIDDEN,
+        ),
+        (accordo.clone(), vec![], StatusCode::PRECONDITION_REQUIRED),
+    ] {
+        let (status, body, _) = send(
+            &app,
+            reqwest::Method::POST,
+            &path,
+            Some(&who),
+            &headers,
+            &act,
+        )
+        .await;
+        assert_eq!(status, expected, "{body}");
+    }
+    // A motivation is required, and not blank.
+    for missing in [
+        json!({"decided_on": "2010-03-15", "act_ref": "DGR n. 200"}),
+        json!({"decided_on": "2010-03-15", "act_ref": "DGR n. 200", "motivation": "  "}),
+    ] {
+        let (status, problem, _) = send(
+            &app,
+            reqwest::Method::POST,
+            &path,
+            Some(&accordo),
+            &[if_match(&geosigma["version"])],
+            &missing,
+        )
+        .await;
+        assert!(status.is_client_error(), "{problem}");
+        assert!(problem.to_string().contains("motivation"), "{problem}");
+    }
+    let (status, done, headers) = send(
+        &app,
+        reqwest::Method::POST,
+        &path,
+        Some(&accordo),
+        &[if_match(&geosigma["version"])],
+        &act,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert!(headers.contains_key("etag"));
+    assert_eq!(done["state"], "not_activated");
+    assert_eq!(
+        done["non_activation"]["act_ref"],
+        "DGR n. 200 del 15.3.2010"
+    );
+    assert_eq!(done["non_activation"]["decided_on"], "2010-03-15");
+    assert!(
+        done["non_activation"]["motivation"]
+            .as_str()
+            .unwrap_or("")
+            .contains("difficoltà tecniche")
+    );
+    assert_eq!(intervento(&app, "GEOSIGMA").await["state"], "not_activated");
+    // The same ETag again is stale; with the new one the intervento is no longer active.
+    let (status, _, _) = send(
+        &app,
+        reqwest::Method::POST,
+        &path,
+        Some(&accordo),
+        &[if_match(&geosigma["version"])],
+        &act,
+    )
+    .await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    let (status, problem, _) = send(
+        &app,
+        reqwest::Method::POST,
+        &path,
+        Some(&accordo),
+        &[if_match(&done["version"])],
+        &act,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    // Audited, with the act and its motivation.
+    let (_, trail) = get(
+        &app,
+        &format!(
+            "/v1/audit?entity=intervento&entity_id={}",
+            geosigma["id"].as_str().unwrap_or("")
+        ),
+        Some(&admin()),
+    )
+    .await;
+    let entry = trail["items"]
+        .as_array()
+        .and_then(|e| e.iter().find(|e| e["action"] == "not_activate").cloned())
+        .unwrap_or_default();
+    assert!(
+        entry["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("DGR n. 200"),
+        "{trail}"
+    );
+    // Only an intervento of the sezione programmatica is not activated (art. 5.7).
+    let cstt = intervento(&app, "CSTT-ALI").await;
+    let (status, problem, _) = send(
+        &app,
+        reqwest::Method::POST,
+        &under(&cstt, "non-activation"),
+        Some(&admin()),
+        &[if_match(&cstt["version"])],
+        &act,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("art. 5.7"),
+        "{problem}"
+    );
+    assert_eq!(intervento(&app, "CSTT-ALI").await["state"], "active");
 }

@@ -18,7 +18,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::indicators::verified_months;
-use crate::peers::{Adhesion, Agreements, Catalogue, CatalogueService, Commitments, Tranche};
+use crate::obligations::{InterventoObligation, cup_obligation};
+use crate::peers::{
+    Adhesion, Agreements, Catalogue, CatalogueService, Commitments, ProgettoEsecutivoApproval,
+    Tranche,
+};
 use crate::report::format as it;
 use crate::schede::SchedaState;
 use crate::schema::schede;
@@ -82,6 +86,10 @@ pub struct Eligibility {
     /// Where the figures disagree with what the Atto declares (e.g. registered adherents
     /// against the declared count), both figures stated.
     pub inconsistencies: Vec<String>,
+    /// The monitoring's obligations on the intervento and whether they are pending (the CUP,
+    /// art. 7.2.h).
+    #[serde(default)]
+    pub obligations: Vec<InterventoObligation>,
 }
 
 /// What monitoring's own records say.
@@ -335,6 +343,48 @@ fn adhesion_check(threshold: Percent, c: &Commitments) -> ConditionCheck {
     }
 }
 
+/// Art. 5.5.a: CNIPA's approval of the progetto esecutivo, recorded with its act by the date
+/// judged. A date kept from before acts were recorded, without one, does not hold.
+fn progetto_check(
+    approval: Option<&ProgettoEsecutivoApproval>,
+    as_of: NaiveDate,
+) -> ConditionCheck {
+    let approval = approval.filter(|a| a.approved_on <= as_of);
+    let act = approval.and_then(|a| a.act_ref.as_deref().map(|act| (a, act)));
+    let by =
+        |a: &ProgettoEsecutivoApproval| a.approved_by.clone().unwrap_or_else(|| "CNIPA".to_owned());
+    let (figure, figure_it) = match (approval, act) {
+        (_, Some((a, act))) => (
+            format!("approved on {} ({act}, by {})", a.approved_on, by(a)),
+            format!(
+                "approvato il {} ({act}, da {})",
+                it::date(a.approved_on),
+                by(a)
+            ),
+        ),
+        (Some(a), None) => (
+            format!(
+                "approved on {} per the register, but CNIPA's act is not recorded",
+                a.approved_on
+            ),
+            format!(
+                "approvato il {} secondo il registro, ma l'atto del CNIPA non è registrato",
+                it::date(a.approved_on)
+            ),
+        ),
+        (None, None) => ("not approved".to_owned(), "non approvato".to_owned()),
+    };
+    ConditionCheck {
+        condition: "progetto_esecutivo".to_owned(),
+        holds: act.is_some(),
+        figure,
+        required: "the progetto esecutivo approved by CNIPA, recorded with its act".to_owned(),
+        figure_it,
+        required_it: "progetto esecutivo approvato dal CNIPA, registrato con il suo atto"
+            .to_owned(),
+    }
+}
+
 /// What the peers said that the checks need.
 struct Remote {
     services: Option<Vec<CatalogueService>>,
@@ -392,19 +442,7 @@ fn check(
         });
     }
     if c.requires_progetto_esecutivo {
-        let progetto = plan.progetto_esecutivo_validated_on.filter(|d| *d <= as_of);
-        checks.push(ConditionCheck {
-            condition: "progetto_esecutivo".to_owned(),
-            holds: progetto.is_some(),
-            figure: progetto
-                .map(|d| format!("validated on {d}"))
-                .unwrap_or_else(|| "not validated".to_owned()),
-            required: "the progetto esecutivo approved by CNIPA".to_owned(),
-            figure_it: progetto
-                .map(|d| format!("validato il {}", it::date(d)))
-                .unwrap_or_else(|| "non validato".to_owned()),
-            required_it: "progetto esecutivo approvato dal CNIPA".to_owned(),
-        });
+        checks.push(progetto_check(plan.progetto_esecutivo.as_ref(), as_of));
     }
     if let Some(n) = c.sal_verification {
         let verifications = local.validated.len();
@@ -658,6 +696,7 @@ pub async fn evaluate(
             tranches: evaluated,
             recovery,
             inconsistencies,
+            obligations: vec![cup_obligation(&plan.intervento_code, plan.cup.as_deref())],
         },
         plan.tranches,
     ))

@@ -6,9 +6,11 @@ mod calendar;
 pub mod dataset;
 pub mod deadlines;
 mod defaults;
+mod delivery;
 mod eligibility;
 mod feed;
 mod indicators;
+mod obligations;
 pub mod peers;
 pub mod puc;
 mod report;
@@ -51,6 +53,7 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(schede::review)
         .service(indicators::list)
         .service(indicators::measure)
+        .service(delivery::computation)
         .service(indicators::record_operation)
         .service(indicators::list_operation)
         .service(defaults::list)

@@ -94,12 +94,27 @@ pub struct Tranche {
     pub version: i64,
 }
 
+/// CNIPA's approval of the progetto esecutivo as agreements records it: a date kept from before
+/// acts were recorded has no act.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ProgettoEsecutivoApproval {
+    pub approved_on: NaiveDate,
+    pub act_ref: Option<String>,
+    pub approved_by: Option<String>,
+}
+
 /// An intervento's tranche plan with its maturity, as agreements' `/v1/tranche-plans/{code}` has it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct TranchePlan {
     pub intervento_code: String,
     pub kind: String,
     pub progetto_esecutivo_validated_on: Option<NaiveDate>,
+    /// Required in the answer (null when not recorded): a plan without it is not read.
+    #[serde(deserialize_with = "required")]
+    pub progetto_esecutivo: Option<ProgettoEsecutivoApproval>,
+    /// The CUP (null until recorded): required in the answer.
+    #[serde(deserialize_with = "required")]
+    pub cup: Option<String>,
     pub started_on: Option<NaiveDate>,
     pub state: String,
     pub cnipa_cofinancing: Euro,
@@ -146,6 +161,16 @@ pub struct Decision {
     pub decided_on: NaiveDate,
     pub verbale_ref: Option<String>,
     pub summary: String,
+}
+
+/// An `Option` field the answer must carry (null allowed, absence refused): serde's default
+/// treats a missing `Option` as `None`, which would read a peer that omits it as "not recorded".
+fn required<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer)
 }
 
 /// Refuses a code that could not be an intervento's before it goes into a peer's path.

@@ -17,8 +17,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::obligations::cup_recorded;
 use crate::peers::Agreements;
 use crate::schema::{scheda_events, schede};
+
+/// Who verifies a SAL (validates or returns a scheda): the Regione's responsabile or CNIPA
+/// (art. 4.2.b).
+const VERIFIERS: &[Role] = &[Role::Admin, Role::ResponsabileAccordo, Role::Cnipa];
 
 text_enum!(
     /// Where a scheda stands.
@@ -502,7 +507,8 @@ pub struct StepPath {
 /// Moves a scheda along its review: `submission` (draft or returned -> submitted, by its
 /// author), `validation` (submitted -> validated) or `return` (submitted -> returned, with a
 /// note), by the responsabile dell'Accordo or admin. A scheda cannot be validated before it is
-/// submitted. Requires `If-Match`; each step enters the Applicativo Intese feed.
+/// submitted, nor while its intervento has no CUP (art. 7.2.h: 422 naming `cup`). Requires
+/// `If-Match`; each step enters the Applicativo Intese feed.
 #[utoipa::path(
     tag = "schede",
     security(("bearer" = [])),
@@ -522,6 +528,7 @@ pub async fn review(
     caller: Caller,
     if_match: IfMatch,
     pool: web::Data<PgPool>,
+    agreements: web::Data<Agreements>,
     path: Path<StepPath>,
     body: Json<Review>,
 ) -> Result<HttpResponse, ApiError> {
@@ -543,6 +550,10 @@ pub async fn review(
     if to == SchedaState::Returned && note.as_deref().is_none_or(|n| n.trim().is_empty()) {
         return Err(ApiError::field("note", "say what must be corrected"));
     }
+    if to == SchedaState::Validated {
+        caller.require_any(VERIFIERS)?;
+        cup_before_validation(&pool, &agreements, id).await?;
+    }
     let actor = caller.subject().to_owned();
     let updated: SchedaRow = run_db(&pool, move |conn| {
         let code = load(conn, id, false)?.intervento_code;
@@ -550,7 +561,7 @@ pub async fn review(
             require_author(&caller, &code)?;
         } else {
             // The SAL verification: the Regione's responsabile or CNIPA (art. 4.2.b).
-            caller.require_any(&[Role::Admin, Role::ResponsabileAccordo, Role::Cnipa])?;
+            caller.require_any(VERIFIERS)?;
         }
         let edit = Edit::new(&actor, to.as_str()).because(note.as_deref());
         versioned::update(conn, id, if_match, edit, |conn, current: &SchedaRow| {
@@ -587,6 +598,21 @@ pub async fn review(
     .await?;
     let scheda = Scheda::try_from(updated)?;
     Ok(ok_with_etag(scheda.version, &scheda))
+}
+
+/// Art. 7.2.h: the scheda's intervento has its CUP in agreements (read there: an answer that
+/// cannot be had is a 503 naming agreements, never a validation).
+async fn cup_before_validation(
+    pool: &PgPool,
+    agreements: &Agreements,
+    id: Uuid,
+) -> Result<(), ApiError> {
+    let code = run_db(pool, move |conn| {
+        Ok::<_, ApiError>(load(conn, id, false)?.intervento_code)
+    })
+    .await?;
+    let intervento = agreements.intervento(&code).await?;
+    Ok(cup_recorded(&code, intervento.cup.as_deref())?)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable)]

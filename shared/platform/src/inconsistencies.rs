@@ -35,16 +35,27 @@ pub struct InconsistencyList {
 #[utoipa::path(tag = "provenance", responses((status = 200, description = "The inconsistencies", body = InconsistencyList)))]
 #[get("/inconsistencies")]
 pub async fn list(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
-    let items = run_db(&pool, |conn| {
-        Ok::<_, ApiError>(
-            inconsistencies::table
-                .order(inconsistencies::subject.asc())
-                .select(Inconsistency::as_select())
-                .load(conn)?,
-        )
-    })
-    .await?;
+    let items = run_db(&pool, |conn| Ok::<_, ApiError>(stored(conn)?)).await?;
     Ok(HttpResponse::Ok().json(InconsistencyList { items }))
+}
+
+/// The inconsistencies the dataset loaded, by subject.
+pub fn stored(conn: &mut PgConnection) -> QueryResult<Vec<Inconsistency>> {
+    inconsistencies::table
+        .order(inconsistencies::subject.asc())
+        .select(Inconsistency::as_select())
+        .load(conn)
+}
+
+/// A stable id for an inconsistency computed from live data rather than loaded (FNV-1a of its
+/// subject, twice): the same subject has the same id on every read.
+pub fn computed_id(subject: &str) -> Uuid {
+    let fnv = |seed: u64| {
+        subject.bytes().fold(seed, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+    };
+    Uuid::from_u64_pair(fnv(0xcbf2_9ce4_8422_2325), fnv(0x8422_2325_cbf2_9ce4))
 }
 
 /// Records one inconsistency (ignored if already there).

@@ -245,6 +245,7 @@ fn intervento_state(state: Option<&str>) -> String {
         Some("completed") => "concluso".to_owned(),
         Some("cancelled") => "annullato".to_owned(),
         Some("revoked") => "revocato".to_owned(),
+        Some("not_activated") => "non attivato (art. 5.7)".to_owned(),
         _ => "non indicato".to_owned(),
     }
 }
