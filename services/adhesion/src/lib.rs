@@ -9,6 +9,8 @@ pub mod dataset;
 mod enti;
 mod export;
 pub mod figures;
+/// The tables as `diesel print-schema` writes them from the migrations (`diesel.toml`; the
+/// migrations test fails when they drift).
 mod schema;
 
 use actix_web::web;

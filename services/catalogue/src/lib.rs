@@ -4,6 +4,8 @@
 mod budget;
 pub mod dataset;
 pub mod record;
+/// The tables as `diesel print-schema` writes them from the migrations (`diesel.toml`; the
+/// migrations test fails when they drift).
 mod schema;
 pub mod services;
 

@@ -13,6 +13,8 @@ pub mod peers;
 pub mod puc;
 mod report;
 mod schede;
+/// The tables as `diesel print-schema` writes them from the migrations (`diesel.toml`; the
+/// migrations test fails when they drift).
 mod schema;
 mod verifications;
 
