@@ -32,6 +32,8 @@ pub mod openapi;
 pub mod pagination;
 pub mod problem;
 pub mod request_id;
+/// The platform's own tables (in every service's database), as `diesel print-schema` writes
+/// them (`diesel.toml`; the migrations test fails when they drift).
 pub mod schema;
 pub mod server;
 pub mod settings;
