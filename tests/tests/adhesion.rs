@@ -661,6 +661,31 @@ async fn an_aggregation_operator_adheres_for_its_members_through_it() {
             .0,
         StatusCode::FORBIDDEN
     );
+    // A body's name that a spreadsheet would run as a formula is exported as text.
+    let formula = "=HYPERLINK(\"http://example.invalid\",\"Unione\")";
+    let (status, created) = call(
+        app,
+        Method::POST,
+        "/v1/enti",
+        Some(&admin),
+        None,
+        Some(
+            json!({"code": "UC-FORMULA", "kind": "unione", "name": formula, "members": ["051010"]}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let itself = json!({"ente_code": "UC-FORMULA", "service_number": 6, "requested_on": "2009-03-01", "act_ref": null});
+    let (status, adhesion) = call(
+        app,
+        Method::POST,
+        "/v1/adhesions",
+        Some(&admin),
+        None,
+        Some(itself),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{adhesion}");
     let csv = app
         .get("/v1/open-data/adhesions.csv")
         .bearer_auth(&admin)
@@ -675,5 +700,11 @@ async fn an_aggregation_operator_adheres_for_its_members_through_it() {
         csv.lines()
             .any(|l| l.starts_with("051013,") && l.contains(",comune,AR,6,")),
         "{csv}"
+    );
+    assert!(
+        csv.lines().any(|l| l.starts_with(
+            "UC-FORMULA,\"'=HYPERLINK(\"\"http://example.invalid\"\",\"\"Unione\"\")\",unione,"
+        )),
+        "the formula is defused: {csv}"
     );
 }
