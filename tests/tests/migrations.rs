@@ -169,7 +169,13 @@ fn printed_schema(dir: &std::path::Path, url: &str) -> String {
     let diesel = std::env::var("APQ_DIESEL").unwrap_or_else(|_| "diesel".to_owned());
     let output = std::process::Command::new(&diesel)
         .current_dir(dir)
-        .args(["print-schema", "--database-url", url, "--config-file", "diesel.toml"])
+        .args([
+            "print-schema",
+            "--database-url",
+            url,
+            "--config-file",
+            "diesel.toml",
+        ])
         .output()
         .unwrap_or_else(|e| {
             panic!(
