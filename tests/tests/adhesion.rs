@@ -663,29 +663,19 @@ async fn an_aggregation_operator_adheres_for_its_members_through_it() {
     );
     // A body's name that a spreadsheet would run as a formula is exported as text.
     let formula = "=HYPERLINK(\"http://example.invalid\",\"Unione\")";
-    let (status, created) = call(
-        app,
-        Method::POST,
-        "/v1/enti",
-        Some(&admin),
-        None,
-        Some(
+    for (path, body) in [
+        (
+            "/v1/enti",
             json!({"code": "UC-FORMULA", "kind": "unione", "name": formula, "members": ["051010"]}),
         ),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let itself = json!({"ente_code": "UC-FORMULA", "service_number": 6, "requested_on": "2009-03-01", "act_ref": null});
-    let (status, adhesion) = call(
-        app,
-        Method::POST,
-        "/v1/adhesions",
-        Some(&admin),
-        None,
-        Some(itself),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{adhesion}");
+        (
+            "/v1/adhesions",
+            json!({"ente_code": "UC-FORMULA", "service_number": 6, "requested_on": "2009-03-01", "act_ref": null}),
+        ),
+    ] {
+        let (status, created) = call(app, Method::POST, path, Some(&admin), None, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{path}: {created}");
+    }
     let csv = app
         .get("/v1/open-data/adhesions.csv")
         .bearer_auth(&admin)
