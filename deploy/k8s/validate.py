@@ -2,26 +2,22 @@
 """Offline check of the apq Kubernetes manifests (deploy/k8s).
 
     python3 deploy/k8s/validate.py                    # base + production overlay
-    python3 deploy/k8s/validate.py --compare-kubectl  # also diff against `kubectl kustomize`
 
-Needs PyYAML and kubernetes-validate (the venv .data/venv has both: deploy/test installs
-`kubernetes-validate pyyaml` there).
+Needs `kubectl` (its built-in kustomize, v5 or newer), PyYAML and kubernetes-validate (the
+venv .data/venv has both: deploy/test installs `kubernetes-validate pyyaml` there and checks
+that kubectl is present).
 
-1. Renders each kustomization itself, implementing the subset of kustomize the repo uses:
-   `resources` (files, and directories holding their own kustomization.yaml), `namespace`,
-   `labels` (pairs, includeSelectors, includeTemplates) and `commonLabels`, `images`
-   (name/newName/newTag/digest) and `patches` with a `path` to strategic-merge-style patches
-   matched by kind + metadata.name (a recursive dict merge; `null` deletes a key; lists of
-   containers, volumes, env... are merged by `name`, other lists are replaced). Any other
-   kustomization field is an error, so the renderer never silently disagrees with kustomize.
-2. Validates every rendered document: built-in kinds with kubernetes_validate against the
-   pinned Kubernetes version, strict (unknown fields rejected); CloudNativePG kinds (no bundled
-   schema) against the minimal schemas embedded below. Any other kind is an error.
-3. Checks cross-references: Service selectors and target ports, Ingress backends, HPA and PDB
-   targets, Deployment selectors, ConfigMap/Secret/PVC references of every pod template,
-   probe ports, volume mounts, CNPG Database -> Cluster and owner role, CNPG secrets; Secrets
-   are never rendered with literal values: they must be in EXTERNAL_SECRETS (created outside
-   the repository, see deploy/README.md) and no env value may carry a credential.
+1. Renders each kustomization with `kubectl kustomize` (the real kustomize, no subset of ours).
+2. Validates every rendered document: built-in kinds with kubernetes-validate against the
+   pinned Kubernetes version, strict (unknown fields rejected); CloudNativePG kinds (no schema
+   bundled with any offline tool) against the minimal schemas embedded below. Any other kind
+   is an error.
+3. Checks what no schema validator checks, the cross-references: Service selectors and target
+   ports, Ingress backends, HPA and PDB targets, Deployment selectors, ConfigMap/Secret/PVC
+   references of every pod template, probe ports, volume mounts, CNPG Database -> Cluster and
+   owner role, CNPG secrets; Secrets are never rendered with literal values: they must be in
+   EXTERNAL_SECRETS (created outside the repository, see deploy/README.md) and no env value
+   may carry a credential.
 
 Prints one line per document checked and exits 1 with the list of errors, if any.
 """
@@ -29,7 +25,6 @@ Prints one line per document checked and exits 1 with the list of errors, if any
 from __future__ import annotations
 
 import argparse
-import copy
 import os
 import re
 import shutil
@@ -50,6 +45,8 @@ import jsonschema  # a dependency of kubernetes-validate
 
 HERE = Path(__file__).resolve().parent
 KUBERNETES_VERSION = "1.30.0"
+# The oldest kustomize that knows every field the kustomizations use (`labels`, `patches`).
+KUSTOMIZE_MAJOR = 5
 TARGETS = [HERE / "base", HERE / "overlays" / "production"]
 
 # Secrets the manifests reference but never contain: created out of band (kubectl create
@@ -70,19 +67,12 @@ EXTERNAL_SECRETS: dict[str, set[str]] = {
     "apq-tls": {"tls.crt", "tls.key"},
 }
 
-SUPPORTED_KUSTOMIZATION_FIELDS = {
-    "apiVersion", "kind", "resources", "namespace", "labels", "commonLabels", "images", "patches",
-}
 CLUSTER_SCOPED = {
     "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
     "PersistentVolume", "StorageClass", "IngressClass", "PriorityClass",
     "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
 }
 WORKLOAD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
-MERGE_BY_NAME = {
-    "containers", "initContainers", "ephemeralContainers", "volumes", "volumeMounts", "env",
-    "imagePullSecrets",
-}
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 
 
@@ -92,182 +82,30 @@ class RenderError(Exception):
 
 # ------------------------------------------------------------------------------------ render
 
-def load_yaml_docs(path: Path) -> list[dict]:
+def kubectl() -> str:
+    """The kubectl whose built-in kustomize renders the manifests (v5 or newer)."""
+    path = shutil.which("kubectl")
+    if path is None:
+        raise RenderError("kubectl not found (./deploy/test checks it; see deploy/README.md)")
+    out = subprocess.run([path, "version", "--client"], capture_output=True, text=True)
+    found = re.search(r"Kustomize Version: (v(\d+)\.\S*)", out.stdout)
+    if found is None or int(found.group(2)) < KUSTOMIZE_MAJOR:
+        raise RenderError(f"kubectl's kustomize is older than v{KUSTOMIZE_MAJOR}: {out.stdout.strip()!r}")
+    return path, found.group(1)
+
+
+def render(directory: Path) -> list[dict]:
+    """The documents `kubectl kustomize` renders from a kustomization directory."""
+    out = subprocess.run([kubectl()[0], "kustomize", str(directory)], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RenderError(f"kubectl kustomize {directory}: {out.stderr.strip()}")
     try:
-        with open(path, encoding="utf-8") as f:
-            docs = [d for d in yaml.safe_load_all(f) if d is not None]
+        docs = [d for d in yaml.safe_load_all(out.stdout) if d is not None]
     except yaml.YAMLError as e:
-        raise RenderError(f"{path}: invalid YAML: {e}") from e
-    for d in docs:
-        if not isinstance(d, dict):
-            raise RenderError(f"{path}: a document is not a mapping")
+        raise RenderError(f"kubectl kustomize {directory}: invalid YAML: {e}") from e
+    if not all(isinstance(d, dict) for d in docs):
+        raise RenderError(f"kubectl kustomize {directory}: a document is not a mapping")
     return docs
-
-
-def find_kustomization(directory: Path) -> Path:
-    for name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
-        if (directory / name).is_file():
-            return directory / name
-    raise RenderError(f"{directory}: no kustomization.yaml")
-
-
-def split_image(image: str) -> tuple[str, str | None, str | None]:
-    """name, tag, digest of an image reference (a registry port is not a tag)."""
-    digest = None
-    if "@" in image:
-        image, digest = image.split("@", 1)
-    tag = None
-    slash = image.rfind("/")
-    colon = image.rfind(":")
-    if colon > slash:
-        image, tag = image[:colon], image[colon + 1:]
-    return image, tag, digest
-
-
-def transform_images(node, images: list[dict]) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in CONTAINER_LISTS and isinstance(value, list):
-                for container in value:
-                    if isinstance(container, dict) and isinstance(container.get("image"), str):
-                        container["image"] = rewrite_image(container["image"], images)
-            transform_images(value, images)
-    elif isinstance(node, list):
-        for item in node:
-            transform_images(item, images)
-
-
-def rewrite_image(image: str, images: list[dict]) -> str:
-    name, tag, digest = split_image(image)
-    for rule in images:
-        if rule.get("name") != name:
-            continue
-        new_name = rule.get("newName", name)
-        if "digest" in rule:
-            return f"{new_name}@{rule['digest']}"
-        new_tag = rule.get("newTag", tag)
-        ref = new_name + (f":{new_tag}" if new_tag else "")
-        return ref + (f"@{digest}" if digest and "newTag" not in rule else "")
-    return image
-
-
-def add_labels(doc: dict, pairs: dict, selectors: bool, templates: bool) -> None:
-    doc.setdefault("metadata", {}).setdefault("labels", {}).update(pairs)
-    kind, spec = doc.get("kind"), doc.get("spec") or {}
-    template_paths: list[dict] = []
-    if kind in WORKLOAD_TEMPLATE_KINDS and isinstance(spec.get("template"), dict):
-        template_paths.append(spec["template"])
-    if kind == "CronJob" and isinstance(spec.get("jobTemplate"), dict):
-        template_paths.append(spec["jobTemplate"])
-        inner = (spec["jobTemplate"].get("spec") or {}).get("template")
-        if isinstance(inner, dict):
-            template_paths.append(inner)
-    if selectors or templates:
-        for t in template_paths:
-            t.setdefault("metadata", {}).setdefault("labels", {}).update(pairs)
-    if selectors:
-        if kind in WORKLOAD_TEMPLATE_KINDS - {"Job"} or kind == "PodDisruptionBudget":
-            spec.setdefault("selector", {}).setdefault("matchLabels", {}).update(pairs)
-        if kind == "Service":
-            spec.setdefault("selector", {}).update(pairs)
-
-
-def strategic_merge(base, patch, where: str):
-    """The subset of a strategic merge patch the overlays use."""
-    if isinstance(patch, dict):
-        if "$patch" in patch or any(k.startswith("$") for k in patch):
-            raise RenderError(f"{where}: `$patch` directives are not supported by validate.py")
-        if not isinstance(base, dict):
-            return copy.deepcopy(patch)
-        out = dict(base)
-        for key, value in patch.items():
-            if value is None:
-                out.pop(key, None)
-            elif (key in MERGE_BY_NAME and isinstance(value, list) and isinstance(out.get(key), list)
-                  and all(isinstance(i, dict) and "name" in i for i in value + out[key])):
-                merged = [copy.deepcopy(i) for i in out[key]]
-                for item in value:
-                    for idx, existing in enumerate(merged):
-                        if existing["name"] == item["name"]:
-                            merged[idx] = strategic_merge(existing, item, f"{where}.{key}[{item['name']}]")
-                            break
-                    else:
-                        merged.append(copy.deepcopy(item))
-                out[key] = merged
-            else:
-                out[key] = strategic_merge(out.get(key), value, f"{where}.{key}")
-        return out
-    return copy.deepcopy(patch)
-
-
-def render(directory: Path, stack: tuple[Path, ...] = ()) -> list[dict]:
-    directory = directory.resolve()
-    if directory in stack:
-        raise RenderError(f"{directory}: kustomization cycle")
-    kfile = find_kustomization(directory)
-    docs = load_yaml_docs(kfile)
-    if len(docs) != 1:
-        raise RenderError(f"{kfile}: expected exactly one document")
-    k = docs[0]
-    unknown = set(k) - SUPPORTED_KUSTOMIZATION_FIELDS
-    if unknown:
-        raise RenderError(f"{kfile}: fields not supported by validate.py: {sorted(unknown)}")
-
-    resources: list[dict] = []
-    for entry in k.get("resources") or []:
-        path = (directory / entry).resolve()
-        if path.is_dir():
-            resources.extend(render(path, stack + (directory,)))
-        elif path.is_file():
-            resources.extend(copy.deepcopy(load_yaml_docs(path)))
-        else:
-            raise RenderError(f"{kfile}: resource {entry} does not exist")
-
-    seen = set()
-    for r in resources:
-        rid = (r.get("kind"), (r.get("metadata") or {}).get("namespace"), (r.get("metadata") or {}).get("name"))
-        if rid in seen:
-            raise RenderError(f"{kfile}: resource {rid} defined twice")
-        seen.add(rid)
-
-    for entry in k.get("patches") or []:
-        if set(entry) != {"path"}:
-            raise RenderError(f"{kfile}: only `patches: - path: FILE` is supported, got {entry}")
-        ppath = directory / entry["path"]
-        if not ppath.is_file():
-            raise RenderError(f"{kfile}: patch {entry['path']} does not exist")
-        for patch in load_yaml_docs(ppath):
-            kind = patch.get("kind")
-            meta = patch.get("metadata") or {}
-            name, ns = meta.get("name"), meta.get("namespace")
-            matches = [i for i, r in enumerate(resources)
-                       if r.get("kind") == kind and r["metadata"].get("name") == name
-                       and (ns is None or r["metadata"].get("namespace") == ns)]
-            if not matches:
-                raise RenderError(f"{ppath}: patch for {kind} {name} matches no resource")
-            for i in matches:
-                resources[i] = strategic_merge(resources[i], patch, f"{ppath.name}:{kind}/{name}")
-
-    namespace = k.get("namespace")
-    if namespace:
-        for r in resources:
-            if r.get("kind") not in CLUSTER_SCOPED:
-                r["metadata"]["namespace"] = namespace
-
-    for pairs in ([{"pairs": k["commonLabels"], "includeSelectors": True}] if k.get("commonLabels") else []) + \
-            list(k.get("labels") or []):
-        for r in resources:
-            add_labels(r, pairs.get("pairs") or {}, bool(pairs.get("includeSelectors")),
-                       bool(pairs.get("includeTemplates")))
-
-    images = k.get("images") or []
-    for rule in images:
-        if not isinstance(rule, dict) or "name" not in rule or set(rule) - {"name", "newName", "newTag", "digest"}:
-            raise RenderError(f"{kfile}: unsupported images entry {rule}")
-    if images:
-        for r in resources:
-            transform_images(r, images)
-    return resources
 
 
 # ---------------------------------------------------------------------- CloudNativePG schemas
@@ -693,30 +531,10 @@ def cross_check(docs: list[dict]) -> list[str]:
     return errors
 
 
-# ------------------------------------------------------------------------ kubectl compare
-
-def compare_with_kubectl(target: Path, ours: list[dict]) -> list[str]:
-    kubectl = shutil.which("kubectl")
-    if not kubectl:
-        return ["--compare-kubectl: kubectl not found"]
-    out = subprocess.run([kubectl, "kustomize", str(target)], capture_output=True, text=True)
-    if out.returncode != 0:
-        return [f"kubectl kustomize {target}: {out.stderr.strip()}"]
-    key = lambda d: (d.get("kind"), (d.get("metadata") or {}).get("namespace"), (d.get("metadata") or {}).get("name"))
-    theirs = {key(d): d for d in yaml.safe_load_all(out.stdout) if d}
-    mine = {key(d): d for d in ours}
-    errors = [f"only kubectl renders {k}" for k in theirs.keys() - mine.keys()]
-    errors += [f"only validate.py renders {k}" for k in mine.keys() - theirs.keys()]
-    errors += [f"{k} differs from kubectl kustomize" for k in mine.keys() & theirs.keys() if mine[k] != theirs[k]]
-    return errors
-
-
 # ----------------------------------------------------------------------------------- main
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--compare-kubectl", action="store_true",
-                        help="also compare the rendering with `kubectl kustomize` (needs kubectl)")
     parser.add_argument("targets", nargs="*", type=Path, help="kustomization directories (default: base, production)")
     args = parser.parse_args()
 
@@ -724,6 +542,11 @@ def main() -> int:
     if kv_utils.major_minor(KUBERNETES_VERSION) not in {kv_utils.major_minor(v) for v in bundled}:
         print(f"error: kubernetes-validate {kubernetes_validate.__version__} bundles {bundled}, "
               f"not {KUBERNETES_VERSION}", file=sys.stderr)
+        return 1
+    try:
+        print(f"kubectl kustomize {kubectl()[1]}")
+    except RenderError as e:
+        print(f"error: {e}", file=sys.stderr)
         return 1
     print(f"kubernetes-validate {kubernetes_validate.__version__}, schemas for Kubernetes "
           f"{KUBERNETES_VERSION} (strict); bundled {bundled[0]}..{bundled[-1]}")
@@ -753,11 +576,6 @@ def main() -> int:
         for e in xerrors:
             print(f"FAIL cross-reference: {e}")
         errors += xerrors
-        if args.compare_kubectl:
-            cerrors = compare_with_kubectl(target, docs)
-            for e in cerrors:
-                print(f"FAIL kubectl: {e}")
-            errors += cerrors
         print(f"   {label}: {len(docs)} documents, cross-references "
               f"{'ok' if not xerrors else f'{len(xerrors)} errors'}")
         all_errors += [f"{label}: {e}" for e in errors]

@@ -661,6 +661,21 @@ async fn an_aggregation_operator_adheres_for_its_members_through_it() {
             .0,
         StatusCode::FORBIDDEN
     );
+    // A body's name that a spreadsheet would run as a formula is exported as text.
+    let formula = "=HYPERLINK(\"http://example.invalid\",\"Unione\")";
+    for (path, body) in [
+        (
+            "/v1/enti",
+            json!({"code": "UC-FORMULA", "kind": "unione", "name": formula, "members": ["051010"]}),
+        ),
+        (
+            "/v1/adhesions",
+            json!({"ente_code": "UC-FORMULA", "service_number": 6, "requested_on": "2009-03-01", "act_ref": null}),
+        ),
+    ] {
+        let (status, created) = call(app, Method::POST, path, Some(&admin), None, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{path}: {created}");
+    }
     let csv = app
         .get("/v1/open-data/adhesions.csv")
         .bearer_auth(&admin)
@@ -675,5 +690,11 @@ async fn an_aggregation_operator_adheres_for_its_members_through_it() {
         csv.lines()
             .any(|l| l.starts_with("051013,") && l.contains(",comune,AR,6,")),
         "{csv}"
+    );
+    assert!(
+        csv.lines().any(|l| l.starts_with(
+            "UC-FORMULA,\"'=HYPERLINK(\"\"http://example.invalid\"\",\"\"Unione\"\")\",unione,"
+        )),
+        "the formula is defused: {csv}"
     );
 }

@@ -79,20 +79,13 @@ async fn postgresql_restarted_under_load_loses_no_acknowledged_write() {
 
 #[tokio::test]
 async fn a_peer_that_hangs_gives_503_within_the_timeout_and_nothing_half_written() {
-    // A "catalogue" that accepts connections and never answers.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let address = format!(
-        "http://{}",
-        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
-    );
-    let hung = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
+    // A "catalogue" that accepts connections and does not answer for a minute.
+    let hung = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(wiremock::ResponseTemplate::new(200).set_delay(Duration::from_secs(60)))
+        .mount(&hung)
+        .await;
+    let address = hung.uri();
     let adhesion = spawn_loaded(
         &apq_adhesion::SERVICE,
         &[
@@ -124,5 +117,5 @@ async fn a_peer_that_hangs_gives_503_within_the_timeout_and_nothing_half_written
         Some(0),
         "nothing half-written"
     );
-    hung.abort();
+    drop(hung);
 }

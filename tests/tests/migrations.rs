@@ -2,7 +2,8 @@
 //! and up again to the same schema, compared as `pg_dump --schema-only` prints it (columns, types,
 //! defaults, constraints, indexes, triggers, functions): a rollback is possible and a rolled-back
 //! database migrates anew to what it was. And every foreign key leads an index, so neither a
-//! join on it nor a delete of the row it references walks its whole table.
+//! join on it nor a delete of the row it references walks its whole table. And each crate's
+//! `schema.rs` is what the diesel CLI prints from the migrated database (its `diesel.toml`).
 
 use apq_e2e::SERVICES;
 use apq_platform::db::{migrate, platform_migrations};
@@ -160,4 +161,89 @@ fn every_migration_goes_up_down_and_up_again() {
             panic!("{name}: up again gives another schema; {first}");
         }
     }
+}
+
+/// What `diesel print-schema` prints for the crate in `dir` (its `diesel.toml`: the tables it
+/// keeps, its patch) from the database at `url`.
+fn printed_schema(dir: &std::path::Path, url: &str) -> String {
+    let diesel = std::env::var("APQ_DIESEL").unwrap_or_else(|_| "diesel".to_owned());
+    let output = std::process::Command::new(&diesel)
+        .current_dir(dir)
+        .args([
+            "print-schema",
+            "--database-url",
+            url,
+            "--config-file",
+            "diesel.toml",
+        ])
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "the diesel CLI is needed ({diesel}; ./deploy/test installs it: cargo install \
+                 diesel_cli --no-default-features --features postgres --locked): {e}"
+            )
+        });
+    assert!(
+        output.status.success(),
+        "diesel print-schema in {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Every crate's `schema.rs` is what the diesel CLI prints from its migrated database; with
+/// `APQ_UPDATE_SCHEMA=1` the files are rewritten instead.
+#[test]
+fn every_schema_rs_is_what_diesel_prints() {
+    let update = std::env::var_os("APQ_UPDATE_SCHEMA").is_some();
+    let platform = std::path::Path::new(apq_platform::db::PLATFORM_MIGRATIONS_DIR)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let mut drifted = Vec::new();
+    let mut tables = 0;
+    for (i, service) in SERVICES.iter().enumerate() {
+        let name = service.info.name;
+        let db = TestDb::create_empty_on(&admin_url()).unwrap_or_else(|e| panic!("{e:#}"));
+        let mut conn = db.connect().unwrap_or_else(|e| panic!("{e:#}"));
+        migrate(&mut conn, (service.migrations.embedded)())
+            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        let dir = std::path::Path::new(service.migrations.dir)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        let mut crates = vec![dir];
+        if i == 0 {
+            crates.push(platform.clone());
+        }
+        for dir in crates {
+            let printed = printed_schema(&dir, &db.url);
+            tables += printed.matches("diesel::table!").count();
+            let path = dir.join("src/schema.rs");
+            let committed = std::fs::read_to_string(&path).unwrap_or_default();
+            if printed == committed {
+                continue;
+            }
+            if update {
+                std::fs::write(&path, &printed)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                continue;
+            }
+            let first = committed
+                .lines()
+                .zip(printed.lines())
+                .find(|(a, b)| a != b)
+                .map(|(a, b)| format!("committed: {a}\n  printed: {b}"))
+                .unwrap_or_else(|| "one is longer".to_owned());
+            drifted.push(format!("{}:\n  {first}", path.display()));
+        }
+    }
+    assert!(tables > 20, "the schemas have tables to compare ({tables})");
+    assert!(
+        drifted.is_empty(),
+        "schema.rs differs from the migrations (regenerate with APQ_UPDATE_SCHEMA=1 cargo nextest \
+         run -p apq-e2e -E 'test(every_schema_rs_is_what_diesel_prints)'):\n{}",
+        drifted.join("\n")
+    );
 }

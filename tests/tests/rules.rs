@@ -346,26 +346,14 @@ async fn three_signed_of_ten_registered_is_2_17_percent_and_only_own_services_an
     assert_eq!(status, StatusCode::CONFLICT);
 }
 
-/// A peer on a local port that answers every request with `body`.
-fn misbehaving_peer(body: &'static str) -> String {
-    use std::io::{Read, Write};
-    let listener =
-        std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
-    let address = listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("address: {e}"));
-    std::thread::spawn(move || {
-        for mut socket in listener.incoming().flatten() {
-            let mut buffer = vec![0u8; 8192];
-            let _ = socket.read(&mut buffer);
-            let response = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = socket.write_all(response.as_bytes());
-        }
-    });
-    format!("http://{address}")
+/// A peer on a local port that answers every request with `body` (200, JSON).
+async fn misbehaving_peer(body: &'static str) -> wiremock::MockServer {
+    let peer = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(&peer)
+        .await;
+    peer
 }
 
 #[tokio::test]
@@ -385,7 +373,7 @@ async fn a_share_the_adhesion_service_sends_malformed_or_missing_gives_503_namin
             "committed_share",
         ),
     ] {
-        let peer = misbehaving_peer(body);
+        let peer = misbehaving_peer(body).await;
         let monitoring = apq_e2e::spawn_loaded(
             &apq_monitoring::SERVICE,
             &[
@@ -394,7 +382,7 @@ async fn a_share_the_adhesion_service_sends_malformed_or_missing_gives_503_namin
                     suite.agreements.address.clone(),
                 ),
                 ("peers.catalogue.base_url", suite.catalogue.address.clone()),
-                ("peers.adhesion.base_url", peer),
+                ("peers.adhesion.base_url", peer.uri()),
             ],
         )
         .await

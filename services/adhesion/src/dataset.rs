@@ -74,32 +74,58 @@ pub struct Comune {
     pub population: i32,
 }
 
-/// Parses the ISTAT list (comma-separated, no quoted fields in this file).
+/// One line of the ISTAT list, as the file names its columns.
+#[derive(Debug, serde::Deserialize)]
+struct ComuneRecord {
+    istat_code: String,
+    name: String,
+    province_code: String,
+    province: String,
+    province_short: String,
+    region_code: String,
+    region: String,
+    cadastral_code: String,
+    population_2023: i32,
+}
+
+const COMUNI_HEADER: [&str; 9] = [
+    "istat_code",
+    "name",
+    "province_code",
+    "province",
+    "province_short",
+    "region_code",
+    "region",
+    "cadastral_code",
+    "population_2023",
+];
+
+/// Parses the ISTAT list (RFC 4180 through the `csv` crate; the header must be the expected one).
 pub fn comuni() -> anyhow::Result<Vec<Comune>> {
-    let mut lines = COMUNI_CSV.lines();
-    let header = lines.next().unwrap_or_default();
+    let mut reader = csv::Reader::from_reader(COMUNI_CSV.as_bytes());
+    let header = reader.headers()?.clone();
     anyhow::ensure!(
-        header
-            == "istat_code,name,province_code,province,province_short,region_code,region,cadastral_code,population_2023",
-        "unexpected header {header}"
+        header.iter().eq(COMUNI_HEADER),
+        "unexpected header {}",
+        header.iter().collect::<Vec<_>>().join(",")
     );
-    lines
+    reader
+        .deserialize::<ComuneRecord>()
         .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(i, line)| {
-            let f: Vec<&str> = line.split(',').collect();
-            anyhow::ensure!(f.len() == 9, "line {}: {} fields", i + 2, f.len());
+        .map(|(i, record)| {
+            let line = i + 2;
+            let r = record.map_err(|e| anyhow::anyhow!("line {line}: {e}"))?;
             Ok(Comune {
-                istat: IstatCode::parse(f[0])
-                    .map_err(|e| anyhow::anyhow!("line {}: {e}", i + 2))?,
-                name: f[1].to_owned(),
-                province_code: f[2].to_owned(),
-                province: f[3].to_owned(),
-                province_short: f[4].to_owned(),
-                region_code: f[5].to_owned(),
-                region: f[6].to_owned(),
-                cadastral_code: f[7].to_owned(),
-                population: f[8].parse()?,
+                istat: IstatCode::parse(&r.istat_code)
+                    .map_err(|e| anyhow::anyhow!("line {line}: {e}"))?,
+                name: r.name,
+                province_code: r.province_code,
+                province: r.province,
+                province_short: r.province_short,
+                region_code: r.region_code,
+                region: r.region,
+                cadastral_code: r.cadastral_code,
+                population: r.population_2023,
             })
         })
         .collect()

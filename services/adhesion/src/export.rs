@@ -3,6 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
+use apq_platform::csv_export::{self, CsvError};
 use apq_platform::{ApiError, Caller};
 
 use crate::access::READERS;
@@ -82,41 +83,45 @@ pub async fn json(caller: Caller, pool: web::Data<PgPool>) -> Result<HttpRespons
     }))
 }
 
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
 fn date(value: Option<NaiveDate>) -> String {
     value.map(|d| d.to_string()).unwrap_or_default()
 }
 
-pub fn to_csv(items: &[OpenAdhesion]) -> String {
-    let mut out = String::from(
-        "ente_code,ente_name,ente_kind,province,service_number,service_name,sub_service,state,requested_on,commitment_signed_on,activated_on,ceased_on\n",
-    );
-    for a in items {
-        let fields = [
-            csv_field(&a.ente_code),
-            csv_field(&a.ente_name),
-            csv_field(&a.ente_kind),
-            csv_field(a.province.as_deref().unwrap_or("")),
-            a.service_number.to_string(),
-            csv_field(&a.service_name),
-            csv_field(&a.sub_service),
-            csv_field(&a.state),
-            a.requested_on.to_string(),
-            date(a.commitment_signed_on),
-            date(a.activated_on),
-            date(a.ceased_on),
-        ];
-        out.push_str(&fields.join(","));
-        out.push('\n');
-    }
-    out
+/// The adhesion table as CSV (the platform's writer: RFC 4180, cells guarded against formula
+/// injection).
+pub fn to_csv(items: &[OpenAdhesion]) -> Result<String, CsvError> {
+    csv_export::to_csv(
+        [
+            "ente_code",
+            "ente_name",
+            "ente_kind",
+            "province",
+            "service_number",
+            "service_name",
+            "sub_service",
+            "state",
+            "requested_on",
+            "commitment_signed_on",
+            "activated_on",
+            "ceased_on",
+        ],
+        items.iter().map(|a| {
+            [
+                a.ente_code.clone(),
+                a.ente_name.clone(),
+                a.ente_kind.clone(),
+                a.province.clone().unwrap_or_default(),
+                a.service_number.to_string(),
+                a.service_name.clone(),
+                a.sub_service.clone(),
+                a.state.clone(),
+                a.requested_on.to_string(),
+                date(a.commitment_signed_on),
+                date(a.activated_on),
+                date(a.ceased_on),
+            ]
+        }),
+    )
 }
 
 /// The adhesion table as CSV (RFC 4180, UTF-8), for the region's open-data portal (readers and
@@ -136,19 +141,45 @@ pub async fn csv(caller: Caller, pool: web::Data<PgPool>) -> Result<HttpResponse
             header::CONTENT_DISPOSITION,
             "attachment; filename=\"apq-adhesions.csv\"",
         ))
-        .body(to_csv(&items)))
+        .body(to_csv(&items).map_err(ApiError::internal)?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn adhesion(ente_name: &str, sub_service: &str) -> OpenAdhesion {
+        OpenAdhesion {
+            ente_code: "048001".to_owned(),
+            ente_name: ente_name.to_owned(),
+            ente_kind: "comune".to_owned(),
+            province: None,
+            service_number: 3,
+            service_name: "Protocollo".to_owned(),
+            sub_service: sub_service.to_owned(),
+            state: "requested".to_owned(),
+            requested_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default(),
+            commitment_signed_on: None,
+            activated_on: None,
+            ceased_on: None,
+        }
+    }
+
     #[test]
-    fn fields_with_commas_and_quotes_are_quoted() {
-        assert_eq!(csv_field("Reggello"), "Reggello");
+    fn the_export_quotes_commas_and_defuses_formulas() {
+        let text = to_csv(&[
+            adhesion("Unione, \"Casentino\"", "base"),
+            adhesion("Reggello", "=HYPERLINK(\"http://x\")"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
-            csv_field("Unione, \"Casentino\""),
-            "\"Unione, \"\"Casentino\"\"\""
+            lines,
+            [
+                "ente_code,ente_name,ente_kind,province,service_number,service_name,sub_service,state,requested_on,commitment_signed_on,activated_on,ceased_on",
+                "048001,\"Unione, \"\"Casentino\"\"\",comune,,3,Protocollo,base,requested,2026-03-01,,,",
+                "048001,Reggello,comune,,3,Protocollo,\"'=HYPERLINK(\"\"http://x\"\")\",requested,2026-03-01,,,",
+            ]
         );
     }
 }

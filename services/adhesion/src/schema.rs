@@ -1,31 +1,29 @@
-//! The adhesion database (see `migrations/`).
+// @generated automatically by Diesel CLI.
 
 diesel::table! {
-    enti (id) {
+    adherents (id) {
         id -> Uuid,
-        code -> Text,
-        kind -> Text,
-        name -> Text,
-        istat_code -> Nullable<Bpchar>,
-        province_code -> Nullable<Bpchar>,
-        province_short -> Nullable<Text>,
-        region_code -> Nullable<Bpchar>,
-        cadastral_code -> Nullable<Bpchar>,
-        population -> Nullable<Int4>,
-        piccolo_comune -> Nullable<Bool>,
+        intervento_code -> Text,
+        ente_id -> Uuid,
+        adhered_on -> Date,
+        act_ref -> Text,
+        priority -> Bool,
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
-        existed_from -> Nullable<Date>,
-        ceased_on -> Nullable<Date>,
-        population_as_of -> Nullable<Date>,
     }
 }
 
 diesel::table! {
-    aggregation_members (aggregation_id, member_id) {
-        aggregation_id -> Uuid,
-        member_id -> Uuid,
+    adhesion_events (id) {
+        id -> Int8,
+        adhesion_id -> Uuid,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        on_date -> Date,
+        act_ref -> Nullable<Text>,
+        actor -> Text,
+        at -> Timestamptz,
     }
 }
 
@@ -54,15 +52,45 @@ diesel::table! {
 }
 
 diesel::table! {
-    adhesion_events (id) {
-        id -> Int8,
-        adhesion_id -> Uuid,
-        from_state -> Nullable<Text>,
-        to_state -> Text,
-        on_date -> Date,
-        act_ref -> Nullable<Text>,
-        actor -> Text,
-        at -> Timestamptz,
+    aggregation_members (aggregation_id, member_id) {
+        aggregation_id -> Uuid,
+        member_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    declared_adherents (intervento_code) {
+        intervento_code -> Text,
+        unit -> Text,
+        declared_count -> Int4,
+        declared_priority -> Nullable<Int4>,
+        source_ref -> Text,
+    }
+}
+
+diesel::table! {
+    enti (id) {
+        id -> Uuid,
+        code -> Text,
+        kind -> Text,
+        name -> Text,
+        #[max_length = 6]
+        istat_code -> Nullable<Bpchar>,
+        #[max_length = 3]
+        province_code -> Nullable<Bpchar>,
+        province_short -> Nullable<Text>,
+        #[max_length = 2]
+        region_code -> Nullable<Bpchar>,
+        #[max_length = 4]
+        cadastral_code -> Nullable<Bpchar>,
+        population -> Nullable<Int4>,
+        piccolo_comune -> Nullable<Bool>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        existed_from -> Nullable<Date>,
+        ceased_on -> Nullable<Date>,
+        population_as_of -> Nullable<Date>,
     }
 }
 
@@ -83,40 +111,17 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    declared_adherents (intervento_code) {
-        intervento_code -> Text,
-        unit -> Text,
-        declared_count -> Int4,
-        declared_priority -> Nullable<Int4>,
-        source_ref -> Text,
-    }
-}
-
-diesel::table! {
-    adherents (id) {
-        id -> Uuid,
-        intervento_code -> Text,
-        ente_id -> Uuid,
-        adhered_on -> Date,
-        act_ref -> Text,
-        priority -> Bool,
-        version -> Int8,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::joinable!(adhesions -> enti (ente_id));
 diesel::joinable!(adherents -> enti (ente_id));
+diesel::joinable!(adhesions -> enti (ente_id));
 diesel::joinable!(adhesion_events -> adhesions (adhesion_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
-    enti,
-    aggregation_members,
-    adhesions,
+    adherents,
     adhesion_events,
+    adhesions,
+    aggregation_members,
+    declared_adherents,
+    enti,
     figures_generation,
     figures_summaries,
-    declared_adherents,
-    adherents
 );

@@ -12,12 +12,15 @@ mod interventi;
 pub mod model;
 mod persons;
 mod revocations;
+/// The tables as `diesel print-schema` writes them from the migrations (`diesel.toml`; the
+/// migrations test fails when they drift).
 mod schema;
 mod tavole;
 mod tavolo;
 pub mod tranche_plan;
 mod tranches;
 
+use apq_domain::Role;
 use apq_platform::Service;
 use apq_platform::openapi::ApiInfo;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -26,15 +29,22 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub static SERVICE: Service = Service {
     info: ApiInfo {
         name: "agreements",
+        port: 8081,
         title: "APQ Società dell'Informazione - Agreements",
         summary: "The register of the APQ: atti integrativi, sections, interventions, costs, financing, tranches, Tavolo decisions.",
         description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). Errors are RFC 9457 problem details; collections are cursor-paginated; updates use ETag / If-Match; creations accept Idempotency-Key. The register is public: anyone reads it; only admin and responsabile_accordo change it, and a responsabile_intervento changes the activities of their interventi.",
     },
     routes,
     migrations: apq_platform::migrations!(),
+    peers: &[],
+    audit_readers: &AUDIT_READERS,
     dataset: Some(dataset::load),
     state: apq_platform::server::stateless,
 };
+
+/// Who reads the audit trail: the programme's administration, its auditors and the
+/// responsabile dell'accordo.
+const AUDIT_READERS: [Role; 3] = [Role::Admin, Role::Auditor, Role::ResponsabileAccordo];
 
 /// The handlers under `/v1`.
 fn routes(cfg: &mut ServiceConfig<'_>) {

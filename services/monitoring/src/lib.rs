@@ -15,12 +15,16 @@ pub mod peers;
 pub mod puc;
 mod report;
 mod schede;
+/// The tables as `diesel print-schema` writes them from the migrations (`diesel.toml`; the
+/// migrations test fails when they drift).
 mod schema;
 mod verifications;
 
 use actix_web::web;
+use apq_domain::Role;
 use apq_platform::client::PeerClient;
 use apq_platform::openapi::ApiInfo;
+use apq_platform::settings::Peer;
 use apq_platform::{AppState, Service, Settings};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -30,15 +34,38 @@ pub use feed::{FeedItem, FeedPage, NewAcknowledgement, Outcome};
 pub static SERVICE: Service = Service {
     info: ApiInfo {
         name: "monitoring",
+        port: 8084,
         title: "APQ Società dell'Informazione - Monitoring",
         summary: "Semestral monitoring, progress (SAL), deadlines and defaults, tranche eligibility, the monitoring report and the Applicativo Intese feed.",
         description: "Part of the APQ suite of Regione Toscana (Accordo di Programma Quadro in materia di società dell'informazione, IV Atto Integrativo). Turns the APQ's monitoring obligations (art. 4-8) into a calendar and a verifiable record, evaluates tranche eligibility with live data from the agreements, catalogue and adhesion services (every condition of art. 4.2 and 5.5, none failing open), and feeds the Applicativo Intese. Errors are RFC 9457 problem details; a peer service that does not answer gives 503 naming it.",
     },
     routes,
     migrations: apq_platform::migrations!(),
+    peers: &PEERS,
+    audit_readers: &AUDIT_READERS,
     dataset: Some(dataset::load),
     state,
 };
+
+/// The services this one calls, where a developer's machine runs them (`./deploy/run`).
+const PEERS: [Peer; 3] = [
+    Peer {
+        name: "agreements",
+        default_url: "http://127.0.0.1:8081",
+    },
+    Peer {
+        name: "adhesion",
+        default_url: "http://127.0.0.1:8083",
+    },
+    Peer {
+        name: "catalogue",
+        default_url: "http://127.0.0.1:8082",
+    },
+];
+
+/// Who reads the audit trail: the programme's administration, its auditors and the
+/// responsabile dell'accordo.
+const AUDIT_READERS: [Role; 3] = [Role::Admin, Role::Auditor, Role::ResponsabileAccordo];
 
 /// The handlers under `/v1`.
 fn routes(cfg: &mut ServiceConfig<'_>) {

@@ -1,49 +1,32 @@
-//! The monitoring database (see `migrations/`).
+// @generated automatically by Diesel CLI.
 
 diesel::table! {
-    obligations_done (kind, semester) {
-        kind -> Text,
-        semester -> Text,
-        done_on -> Date,
-        act_ref -> Nullable<Text>,
+    acknowledgements (scheda_id, change_seq) {
+        scheda_id -> Uuid,
+        change_seq -> Int8,
+        transmitted_at -> Timestamptz,
+        outcome -> Text,
+        message -> Nullable<Text>,
         actor -> Text,
         at -> Timestamptz,
     }
 }
 
 diesel::table! {
-    schede (id) {
+    defaults (id) {
         id -> Uuid,
-        intervento_id -> Uuid,
-        intervento_code -> Text,
+        obligation -> Text,
         semester -> Text,
+        party -> Text,
+        description -> Text,
+        opened_on -> Date,
+        deadline -> Nullable<Date>,
         state -> Text,
-        sal -> Numeric,
-        planned_sal -> Nullable<Numeric>,
-        commitments -> Numeric,
-        payments -> Numeric,
-        activities -> Jsonb,
-        obstacles -> Nullable<Text>,
-        corrective_actions -> Nullable<Text>,
-        intervento -> Jsonb,
-        return_reason -> Nullable<Text>,
-        // NULL until the deferred trigger schede_change_seq gives it a position at commit.
-        change_seq -> Nullable<Int8>,
+        resolved_on -> Nullable<Date>,
+        referred_on -> Nullable<Date>,
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    scheda_events (id) {
-        id -> Int8,
-        scheda_id -> Uuid,
-        from_state -> Nullable<Text>,
-        to_state -> Text,
-        actor -> Text,
-        note -> Nullable<Text>,
-        at -> Timestamptz,
     }
 }
 
@@ -71,12 +54,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    operation_periods (id) {
-        id -> Uuid,
-        intervento_code -> Text,
-        service_number -> Nullable<Int4>,
-        verified_from -> Date,
-        verified_to -> Date,
+    obligations_done (kind, semester) {
+        kind -> Text,
+        semester -> Text,
+        done_on -> Date,
         act_ref -> Nullable<Text>,
         actor -> Text,
         at -> Timestamptz,
@@ -84,30 +65,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    defaults (id) {
+    operation_periods (id) {
         id -> Uuid,
-        obligation -> Text,
-        semester -> Text,
-        party -> Text,
-        description -> Text,
-        opened_on -> Date,
-        deadline -> Nullable<Date>,
-        state -> Text,
-        resolved_on -> Nullable<Date>,
-        referred_on -> Nullable<Date>,
-        version -> Int8,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    acknowledgements (scheda_id, change_seq) {
-        scheda_id -> Uuid,
-        change_seq -> Int8,
-        transmitted_at -> Timestamptz,
-        outcome -> Text,
-        message -> Nullable<Text>,
+        intervento_code -> Text,
+        service_number -> Nullable<Int4>,
+        verified_from -> Date,
+        verified_to -> Date,
+        act_ref -> Nullable<Text>,
         actor -> Text,
         at -> Timestamptz,
     }
@@ -131,9 +95,41 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(scheda_events -> schede (scheda_id));
-diesel::joinable!(measurements -> indicators (indicator_id));
-diesel::joinable!(acknowledgements -> schede (scheda_id));
+diesel::table! {
+    scheda_events (id) {
+        id -> Int8,
+        scheda_id -> Uuid,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        actor -> Text,
+        note -> Nullable<Text>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    schede (id) {
+        id -> Uuid,
+        intervento_id -> Uuid,
+        intervento_code -> Text,
+        semester -> Text,
+        state -> Text,
+        sal -> Numeric,
+        planned_sal -> Nullable<Numeric>,
+        commitments -> Numeric,
+        payments -> Numeric,
+        activities -> Jsonb,
+        obstacles -> Nullable<Text>,
+        corrective_actions -> Nullable<Text>,
+        intervento -> Jsonb,
+        return_reason -> Nullable<Text>,
+        change_seq -> Nullable<Int8>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::table! {
     verifications (id) {
         id -> Uuid,
@@ -151,15 +147,19 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(acknowledgements -> schede (scheda_id));
+diesel::joinable!(measurements -> indicators (indicator_id));
+diesel::joinable!(scheda_events -> schede (scheda_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
-    verifications,
-    obligations_done,
-    schede,
-    scheda_events,
+    acknowledgements,
+    defaults,
     indicators,
     measurements,
+    obligations_done,
     operation_periods,
-    defaults,
-    acknowledgements,
     report_issues,
+    scheda_events,
+    schede,
+    verifications,
 );

@@ -114,6 +114,9 @@ pub struct AuditFilter {
     pub entity_id: Option<String>,
 }
 
+/// Who may read a service's audit trail: the service says ([`crate::Service::audit_readers`]).
+pub struct Readers(pub &'static [apq_domain::Role]);
+
 /// The audit trail: who changed what, when and why, in commit order (oldest first). A page's
 /// cursor is the place after its last entry: what commits later comes after it. For admin,
 /// auditor and responsabile_accordo.
@@ -126,12 +129,12 @@ pub struct AuditFilter {
 #[get("/audit")]
 pub async fn list(
     caller: crate::Caller,
+    readers: actix_web::web::Data<Readers>,
     pool: actix_web::web::Data<crate::db::PgPool>,
     filter: crate::extract::Query<AuditFilter>,
     page: crate::extract::Query<crate::pagination::PageParams>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    use apq_domain::Role;
-    caller.require_any(&[Role::Admin, Role::Auditor, Role::ResponsabileAccordo])?;
+    caller.require_any(readers.0)?;
     let filter = filter.0;
     let limit = page.limit()?;
     let after: i64 = page.after()?.unwrap_or(0);

@@ -58,12 +58,13 @@ pub enum Audience {
 ///
 /// A token's signature is checked once: verified claims are remembered (by the whole token
 /// text, and the issuer's key set) until the token expires, so a client's repeated calls cost a
-/// map lookup, not a signature verification. The memory is bounded and per process.
+/// cache lookup, not a signature verification. The memory is bounded (a `moka` cache of
+/// [`VERIFIED_CAPACITY`] tokens, each evicted when it expires) and per process.
 #[derive(Clone)]
 pub struct JwtVerifier {
     issuers: Arc<Vec<TrustedIssuer>>,
     leeway: u64,
-    verified: Arc<std::sync::Mutex<std::collections::HashMap<String, Remembered>>>,
+    verified: moka::sync::Cache<String, Remembered>,
 }
 
 #[derive(Clone)]
@@ -73,7 +74,34 @@ struct Remembered {
     generation: u64,
 }
 
-const VERIFIED_CAPACITY: usize = 10_000;
+/// The most verified tokens a process remembers (the least used go first).
+pub const VERIFIED_CAPACITY: u64 = 10_000;
+
+/// A remembered token lives until its `exp` (plus the leeway), and no longer.
+struct UntilExpiry {
+    leeway: i64,
+}
+
+impl moka::Expiry<String, Remembered> for UntilExpiry {
+    fn expire_after_create(
+        &self,
+        _token: &String,
+        remembered: &Remembered,
+        _created_at: std::time::Instant,
+    ) -> Option<Duration> {
+        let left = remembered.claims.exp + self.leeway - chrono::Utc::now().timestamp();
+        Some(Duration::from_secs(u64::try_from(left).unwrap_or(0)))
+    }
+}
+
+fn verified_cache(leeway: u64) -> moka::sync::Cache<String, Remembered> {
+    moka::sync::Cache::builder()
+        .max_capacity(VERIFIED_CAPACITY)
+        .expire_after(UntilExpiry {
+            leeway: i64::try_from(leeway).unwrap_or(0),
+        })
+        .build()
+}
 
 struct TrustedIssuer {
     issuer: String,
@@ -172,7 +200,7 @@ impl JwtVerifier {
         Ok(Self {
             issuers: Arc::new(issuers),
             leeway: auth.leeway_secs,
-            verified: Arc::new(std::sync::Mutex::new(std::collections::HashMap::new())),
+            verified: verified_cache(auth.leeway_secs),
         })
     }
 
@@ -202,7 +230,7 @@ impl JwtVerifier {
         Ok(Self {
             issuers: Arc::new(vec![Self::dev_issuer(public_key_pem, issuer, audience)?]),
             leeway: leeway_secs,
-            verified: Arc::new(std::sync::Mutex::new(std::collections::HashMap::new())),
+            verified: verified_cache(leeway_secs),
         })
     }
 
@@ -252,35 +280,28 @@ impl JwtVerifier {
     fn remembered(&self, token: &str) -> Option<Claims> {
         let now = chrono::Utc::now().timestamp();
         let leeway = i64::try_from(self.leeway).unwrap_or(0);
-        let verified = self.verified.lock().ok()?;
-        let remembered = verified.get(token)?;
+        let remembered = self.verified.get(token)?;
         let current = match &self.issuers.get(remembered.issuer)?.keys {
             Keys::Static(_) => 0,
             Keys::Jwks(cache) => cache.generation(),
         };
-        (remembered.claims.exp + leeway > now && remembered.generation == current)
-            .then(|| remembered.claims.clone())
+        if remembered.claims.exp + leeway > now && remembered.generation == current {
+            Some(remembered.claims)
+        } else {
+            self.verified.invalidate(token);
+            None
+        }
     }
 
     fn remember(&self, token: &str, claims: &Claims, issuer: usize, generation: u64) {
-        let now = chrono::Utc::now().timestamp();
-        let leeway = i64::try_from(self.leeway).unwrap_or(0);
-        if let Ok(mut verified) = self.verified.lock() {
-            if verified.len() >= VERIFIED_CAPACITY {
-                verified.retain(|_, r| r.claims.exp + leeway > now);
-                if verified.len() >= VERIFIED_CAPACITY {
-                    verified.clear();
-                }
-            }
-            verified.insert(
-                token.to_owned(),
-                Remembered {
-                    claims: claims.clone(),
-                    issuer,
-                    generation,
-                },
-            );
-        }
+        self.verified.insert(
+            token.to_owned(),
+            Remembered {
+                claims: claims.clone(),
+                issuer,
+                generation,
+            },
+        );
     }
 
     /// The configured issuer the token's (unverified) `iss` names, and its header.
@@ -672,6 +693,30 @@ mod tests {
         let nobody = map_oidc(&raw(json!({"roles": "superuser"})), &scoped)
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(nobody.roles.is_empty());
+    }
+
+    #[test]
+    fn a_verified_token_is_remembered_until_it_expires_and_never_after() {
+        let pair = crate::devkeys::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+        let verifier = JwtVerifier::new(&pair.public_pem, "apq-dev", "apq-agreements", 0)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let claims = crate::devkeys::TokenRequest::new(vec![Role::Admin]).claims();
+        let token = pair.sign(&claims).unwrap_or_else(|e| panic!("{e}"));
+        assert!(verifier.remembered(&token).is_none(), "nothing before");
+        let verified = verifier.verify(&token).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(verifier.remembered(&token), Some(verified));
+        // A token whose expiry has passed is forgotten, even if it was remembered.
+        let mut expired = claims.clone();
+        expired.exp = chrono::Utc::now().timestamp() - 1;
+        verifier.remember("expired", &expired, 0, 0);
+        assert!(verifier.remembered("expired").is_none());
+        // One remembered under another generation of the issuer's keys is not used.
+        verifier.remember("old-keys", &claims, 0, 7);
+        assert!(verifier.remembered("old-keys").is_none());
+        assert!(
+            verifier.verified.get("old-keys").is_none(),
+            "and it is evicted"
+        );
     }
 
     #[test]

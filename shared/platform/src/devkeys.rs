@@ -88,6 +88,10 @@ fn write_private(path: &Path, pem: &str) -> anyhow::Result<()> {
     Ok(std::fs::write(path, pem)?)
 }
 
+/// The services a dev token is for when it names none: the suite's four (the `apq` CLI's
+/// default). Only dev tokens use it; settings and servers know no service.
+pub const DEFAULT_SERVICES: [&str; 4] = ["agreements", "catalogue", "adhesion", "monitoring"];
+
 /// What a dev token says.
 #[derive(Debug, Clone)]
 pub struct TokenRequest {
@@ -117,10 +121,7 @@ impl TokenRequest {
     pub fn claims(&self) -> Claims {
         let now = chrono::Utc::now().timestamp();
         let services: Vec<String> = if self.services.is_empty() {
-            crate::settings::SERVICES
-                .iter()
-                .map(|(s, _)| (*s).to_owned())
-                .collect()
+            DEFAULT_SERVICES.iter().map(|s| (*s).to_owned()).collect()
         } else {
             self.services.clone()
         };

@@ -12,6 +12,7 @@
 //! - [`telemetry`]: tracing, OpenTelemetry export and W3C trace context.
 //! - [`openapi`]: the spec every service serves and commits, and the drift check.
 //! - [`pagination`], [`concurrency`]: cursor pages, ETags.
+//! - [`csv_export`]: CSV exports (the `csv` crate), cells guarded against formula injection.
 //! - [`versioned`]: the one write path (If-Match, lock, compare, apply, bump, audit).
 //! - [`server`]: [`Service`] and [`Application`], the one way a service is built and run.
 //! - [`devkeys`]: dev key pairs and tokens (the `apq` CLI).
@@ -20,6 +21,7 @@ pub mod audit;
 pub mod auth;
 pub mod client;
 pub mod concurrency;
+pub mod csv_export;
 pub mod db;
 pub mod devkeys;
 pub mod extract;
@@ -32,6 +34,8 @@ pub mod openapi;
 pub mod pagination;
 pub mod problem;
 pub mod request_id;
+/// The platform's own tables (in every service's database), as `diesel print-schema` writes
+/// them (`diesel.toml`; the migrations test fails when they drift).
 pub mod schema;
 pub mod server;
 pub mod settings;

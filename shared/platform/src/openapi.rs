@@ -7,12 +7,12 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value, json};
 
-use crate::settings::default_port;
-
 /// What a service says about itself in its spec.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiInfo {
     pub name: &'static str,
+    /// Its default port (the settings' `server.port`, the spec's local server).
+    pub port: u16,
     pub title: &'static str,
     pub summary: &'static str,
     pub description: &'static str,
@@ -85,7 +85,7 @@ pub fn finalize(derived: &utoipa::openapi::OpenApi, info: &ApiInfo) -> Value {
             "description": "Production, behind the regional API gateway"
         },
         {
-            "url": format!("http://localhost:{}", default_port(info.name)),
+            "url": format!("http://localhost:{}", info.port),
             "description": "Local development (the README's run command)",
             "x-sandbox": true
         }
@@ -437,6 +437,7 @@ mod tests {
     fn info() -> ApiInfo {
         ApiInfo {
             name: "catalogue",
+            port: 8082,
             title: "t",
             summary: "s",
             description: "d",

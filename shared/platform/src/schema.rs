@@ -1,4 +1,20 @@
-//! The platform's own tables (present in every service's database).
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        actor -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        action -> Text,
+        reason -> Nullable<Text>,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+        request_id -> Nullable<Text>,
+        position -> Nullable<Int8>,
+    }
+}
 
 diesel::table! {
     idempotency_keys (caller, key) {
@@ -14,23 +30,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_log (id) {
-        id -> Int8,
-        at -> Timestamptz,
-        actor -> Text,
-        entity -> Text,
-        entity_id -> Text,
-        action -> Text,
-        reason -> Nullable<Text>,
-        before -> Nullable<Jsonb>,
-        after -> Nullable<Jsonb>,
-        request_id -> Nullable<Text>,
-        // NULL until the deferred trigger audit_log_position gives it a position at commit.
-        position -> Nullable<Int8>,
-    }
-}
-
-diesel::table! {
     inconsistencies (id) {
         id -> Uuid,
         subject -> Text,
@@ -41,3 +40,5 @@ diesel::table! {
         ref_b -> Text,
     }
 }
+
+diesel::allow_tables_to_appear_in_same_query!(audit_log, idempotency_keys, inconsistencies,);

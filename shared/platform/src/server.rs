@@ -28,7 +28,8 @@ use crate::health;
 use crate::http::{ApqRootSpan, RateLimiter, cors, rate_limit, request_context};
 use crate::openapi::{ApiInfo, finalize};
 use crate::problem::ApiError;
-use crate::settings::Settings;
+use crate::settings::{Defaults, Peer, Settings};
+use apq_domain::Role;
 
 /// Loads a service's shipped dataset; returns how many records it wrote. Must be idempotent.
 pub type DatasetLoader = fn(&mut PgConnection) -> anyhow::Result<usize>;
@@ -41,6 +42,10 @@ pub struct Service {
     /// Its own migrations: `apq_platform::migrations!()`.
     pub migrations: Migrations,
     pub dataset: Option<DatasetLoader>,
+    /// The peer services it calls, with their default addresses (`peers.<name>.*` settings).
+    pub peers: &'static [Peer],
+    /// Who may read its audit trail (`GET /v1/audit`, [`crate::audit::list`]).
+    pub audit_readers: &'static [Role],
     /// The application data its handlers need beyond the platform's (peer clients, ...).
     pub state: fn(&Settings) -> anyhow::Result<AppState>,
 }
@@ -124,6 +129,15 @@ impl Application {
 }
 
 impl Service {
+    /// What the settings take from the service: name, default port, peers.
+    pub fn defaults(&self) -> Defaults<'static> {
+        Defaults {
+            name: self.info.name,
+            port: self.info.port,
+            peers: self.peers,
+        }
+    }
+
     fn compose(
         &self,
     ) -> (
@@ -161,6 +175,7 @@ impl Service {
         let verifier = web::Data::new(JwtVerifier::from_settings(&settings)?);
         let limiter = web::Data::new(RateLimiter::new(&settings.rate_limit)?);
         let body_limit = web::Data::new(BodyLimit(settings.server.body_limit_bytes));
+        let audit_readers = web::Data::new(crate::audit::Readers(self.audit_readers));
         let spec = self.openapi();
         let routes = web::Data::new(KnownRoutes::from_spec(&spec));
         let cors_settings = settings.cors.clone();
@@ -172,6 +187,7 @@ impl Service {
                 .app_data(verifier.clone())
                 .app_data(limiter.clone())
                 .app_data(body_limit.clone())
+                .app_data(audit_readers.clone())
                 .app_data(routes.clone())
                 .app_data(web::JsonConfig::default().limit(body_limit.0))
                 .configure(actix_extractor_errors)
@@ -308,7 +324,7 @@ enum Command {
 /// The whole `main` of a service binary.
 pub async fn main(service: &'static Service) -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let settings = Settings::load(service.info.name, cli.config.as_deref())?;
+    let settings = Settings::load(service.defaults(), cli.config.as_deref())?;
     let _telemetry = crate::telemetry::init(service.info.name, &settings.log, &settings.tls)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {

@@ -42,8 +42,6 @@ pub struct ServerSettings {
     pub shutdown_timeout_secs: u64,
     /// Largest accepted JSON body; larger ones get 413.
     pub body_limit_bytes: usize,
-    /// The public base URL (behind the ingress), used in `Location` and `_links`.
-    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -284,8 +282,17 @@ fn list_or_comma_separated<'de, D: serde::Deserializer<'de>>(
 #[derive(Debug, Clone, Deserialize)]
 pub struct PeerSettings {
     pub base_url: String,
+    #[serde(default = "default_peer_timeout_ms")]
     pub timeout_ms: u64,
+    #[serde(default = "default_peer_connect_timeout_ms")]
     pub connect_timeout_ms: u64,
+}
+
+fn default_peer_timeout_ms() -> u64 {
+    3_000
+}
+fn default_peer_connect_timeout_ms() -> u64 {
+    1_000
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -296,26 +303,38 @@ pub struct LogSettings {
     pub filter: String,
 }
 
-/// Default ports: agreements 8081, catalogue 8082, adhesion 8083, monitoring 8084.
-pub const SERVICES: [(&str, u16); 4] = [
-    ("agreements", 8081),
-    ("catalogue", 8082),
-    ("adhesion", 8083),
-    ("monitoring", 8084),
-];
+/// A peer service this one calls, and where it answers by default (a developer's machine).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Peer {
+    pub name: &'static str,
+    pub default_url: &'static str,
+}
 
-pub fn default_port(service: &str) -> u16 {
-    SERVICES
-        .iter()
-        .find(|(name, _)| *name == service)
-        .map(|(_, port)| *port)
-        .unwrap_or(8080)
+/// What a service tells the settings about itself: the platform knows no service.
+#[derive(Debug, Clone, Copy)]
+pub struct Defaults<'a> {
+    /// Its name: the default database `apq_<name>` and audience `apq-<name>`.
+    pub name: &'a str,
+    pub port: u16,
+    /// The peers it calls (`peers.<name>.*`).
+    pub peers: &'a [Peer],
+}
+
+/// A service known only by its name: port 8080, no peers (what the platform's own tests use).
+impl<'a> From<&'a str> for Defaults<'a> {
+    fn from(name: &'a str) -> Self {
+        Self {
+            name,
+            port: 8080,
+            peers: &[],
+        }
+    }
 }
 
 impl Settings {
     /// Defaults for `service`, then `file` if given, then the `APQ_*` environment.
-    pub fn load(service: &str, file: Option<&Path>) -> anyhow::Result<Self> {
-        let mut builder = Self::defaults(service)?;
+    pub fn load<'a>(service: impl Into<Defaults<'a>>, file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut builder = Self::defaults(&service.into())?;
         if let Some(path) = file {
             builder = builder.add_source(File::from(path).format(FileFormat::Toml).required(true));
         }
@@ -336,8 +355,11 @@ impl Settings {
 
     /// Defaults plus explicit overrides (`"database.url" => "..."`), no file and no environment:
     /// what tests use, so that one test's settings never leak into another's.
-    pub fn with_overrides(service: &str, overrides: &[(&str, String)]) -> anyhow::Result<Self> {
-        let mut builder = Self::defaults(service)?;
+    pub fn with_overrides<'a>(
+        service: impl Into<Defaults<'a>>,
+        overrides: &[(&str, String)],
+    ) -> anyhow::Result<Self> {
+        let mut builder = Self::defaults(&service.into())?;
         for (key, value) in overrides {
             builder = builder.set_override(*key, value.as_str())?;
         }
@@ -345,11 +367,12 @@ impl Settings {
     }
 
     fn defaults(
-        service: &str,
+        defaults: &Defaults<'_>,
     ) -> anyhow::Result<config::ConfigBuilder<config::builder::DefaultState>> {
+        let service = defaults.name;
         let mut builder = Config::builder()
             .set_default("server.host", "127.0.0.1")?
-            .set_default("server.port", i64::from(default_port(service)))?
+            .set_default("server.port", i64::from(defaults.port))?
             .set_default("server.shutdown_timeout_secs", 10)?
             .set_default("server.body_limit_bytes", 1_048_576)?
             .set_default(
@@ -371,16 +394,9 @@ impl Settings {
             .set_default("log.format", "json")?
             .set_default("log.filter", "info")?
             .set_default("tls.https_only", false)?;
-        for (peer, port) in SERVICES {
-            if peer != service {
-                builder = builder
-                    .set_default(
-                        format!("peers.{peer}.base_url"),
-                        format!("http://127.0.0.1:{port}"),
-                    )?
-                    .set_default(format!("peers.{peer}.timeout_ms"), 3_000)?
-                    .set_default(format!("peers.{peer}.connect_timeout_ms"), 1_000)?;
-            }
+        for peer in defaults.peers {
+            let name = peer.name;
+            builder = builder.set_default(format!("peers.{name}.base_url"), peer.default_url)?;
         }
         Ok(builder)
     }
@@ -417,11 +433,28 @@ mod tests {
 
     #[test]
     fn defaults_depend_on_the_service() {
-        let s = Settings::with_overrides("adhesion", &[]).unwrap_or_else(|e| panic!("{e}"));
+        const PEERS: [Peer; 1] = [Peer {
+            name: "catalogue",
+            default_url: "http://127.0.0.1:8082",
+        }];
+        let defaults = Defaults {
+            name: "adhesion",
+            port: 8083,
+            peers: &PEERS,
+        };
+        let s = Settings::with_overrides(defaults, &[]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.server.port, 8083);
         assert_eq!(s.auth.audience, "apq-adhesion");
-        assert!(s.peers.contains_key("catalogue"));
-        assert!(!s.peers.contains_key("adhesion"));
+        assert_eq!(
+            s.database.url.expose_secret(),
+            "postgres://postgres@127.0.0.1:5432/apq_adhesion"
+        );
+        let catalogue = s.peer("catalogue").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(catalogue.base_url, "http://127.0.0.1:8082");
+        assert_eq!(s.peers.len(), 1, "only the peers the service names");
+        let bare = Settings::with_overrides("fixture", &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(bare.server.port, 8080);
+        assert!(bare.peers.is_empty());
     }
 
     #[test]

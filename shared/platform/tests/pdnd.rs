@@ -8,7 +8,6 @@ mod fixture;
 
 use std::sync::{Arc, Mutex};
 
-use actix_web::{App, HttpResponse, HttpServer, web};
 use apq_domain::Role;
 use apq_platform::auth::{Claims, JwtVerifier};
 use apq_platform::{ApiError, Settings};
@@ -61,27 +60,34 @@ fn signing_key(kid: &str, alg: Algorithm, encoding: EncodingKey) -> SigningKey {
     }
 }
 
-/// Serves `{"keys": [...]}` at `/.well-known/jwks.json`; the keys can be changed, and a `null`
-/// among them makes it answer 503 (PDND down).
-async fn jwks_server(keys: Arc<Mutex<Vec<Value>>>) -> String {
-    let data = web::Data::from(keys);
-    let server = ok(HttpServer::new(move || {
-        App::new().app_data(data.clone()).route(
-            "/.well-known/jwks.json",
-            web::get().to(|keys: web::Data<Mutex<Vec<Value>>>| async move {
-                let keys = keys.lock().map(|k| k.clone()).unwrap_or_default();
-                if keys.iter().any(Value::is_null) {
-                    return HttpResponse::ServiceUnavailable().finish();
-                }
-                HttpResponse::Ok().json(json!({ "keys": keys }))
-            }),
-        )
-    })
-    .workers(1)
-    .bind(("127.0.0.1", 0)));
-    let port = server.addrs()[0].port();
-    tokio::spawn(server.run());
-    format!("http://127.0.0.1:{port}/.well-known/jwks.json")
+/// PDND's keys as the tests set them: `{"keys": [...]}`, or 503 (PDND down) while a `null` is
+/// among them.
+struct Jwks(Arc<Mutex<Vec<Value>>>);
+
+impl wiremock::Respond for Jwks {
+    fn respond(&self, _: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let keys = self.0.lock().map(|k| k.clone()).unwrap_or_default();
+        if keys.iter().any(Value::is_null) {
+            return wiremock::ResponseTemplate::new(503);
+        }
+        wiremock::ResponseTemplate::new(200).set_body_json(json!({ "keys": keys }))
+    }
+}
+
+/// Serves `keys` at `/.well-known/jwks.json` (the keys can be changed while it runs); the URL
+/// is `jwks_url(&server)`.
+async fn jwks_server(keys: Arc<Mutex<Vec<Value>>>) -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path("/.well-known/jwks.json"))
+        .respond_with(Jwks(keys))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn jwks_url(server: &wiremock::MockServer) -> String {
+    format!("{}/.well-known/jwks.json", server.uri())
 }
 
 fn now() -> i64 {
@@ -131,11 +137,17 @@ fn verifier_with(jwks_url: &str, extra: &[(&str, String)]) -> JwtVerifier {
     ok(JwtVerifier::from_settings(&settings))
 }
 
-async fn setup() -> (SigningKey, Arc<Mutex<Vec<Value>>>, JwtVerifier) {
+async fn setup() -> (
+    SigningKey,
+    Arc<Mutex<Vec<Value>>>,
+    JwtVerifier,
+    wiremock::MockServer,
+) {
     let key = rsa_key("pdnd-key-1");
     let keys = Arc::new(Mutex::new(vec![key.public.clone()]));
-    let url = jwks_server(keys.clone()).await;
-    (key, keys, verifier(&url))
+    let server = jwks_server(keys.clone()).await;
+    let verifier = verifier(&jwks_url(&server));
+    (key, keys, verifier, server)
 }
 
 fn denied(result: Result<Claims, ApiError>) -> (u16, String) {
@@ -148,7 +160,7 @@ fn denied(result: Result<Claims, ApiError>) -> (u16, String) {
 
 #[tokio::test]
 async fn a_voucher_whose_purpose_and_client_are_bound_acts_for_the_body() {
-    let (key, _keys, verifier) = setup().await;
+    let (key, _keys, verifier, _pdnd) = setup().await;
     let claims = ok(verifier.authenticate(&sign(&key, &voucher_claims())).await);
     assert_eq!(claims.sub, CLIENT);
     assert_eq!(claims.roles, vec![Role::Ente]);
@@ -164,7 +176,7 @@ async fn a_voucher_whose_purpose_and_client_are_bound_acts_for_the_body() {
 
 #[tokio::test]
 async fn vouchers_are_denied_unless_every_check_passes() {
-    let (key, _keys, verifier) = setup().await;
+    let (key, _keys, verifier, _pdnd) = setup().await;
     let with = |field: &str, value: Value| {
         let mut claims = voucher_claims();
         claims[field] = value;
@@ -241,7 +253,7 @@ async fn vouchers_are_denied_unless_every_check_passes() {
 
 #[tokio::test]
 async fn pdnds_key_rotation_needs_no_restart() {
-    let (old, keys, verifier) = setup().await;
+    let (old, keys, verifier, _pdnd) = setup().await;
     let before = sign(&old, &voucher_claims());
     ok(verifier.authenticate(&before).await);
 
@@ -267,8 +279,11 @@ async fn an_unreachable_pdnd_is_a_503_until_its_keys_are_known_then_they_keep_se
 
     // Keys always stale: every voucher asks PDND again; while it is down, the last keys serve.
     let keys = Arc::new(Mutex::new(vec![key.public.clone()]));
-    let url = jwks_server(keys.clone()).await;
-    let verifier = verifier_with(&url, &[("auth.pdnd.jwks_max_age_secs", "0".to_owned())]);
+    let pdnd = jwks_server(keys.clone()).await;
+    let verifier = verifier_with(
+        &jwks_url(&pdnd),
+        &[("auth.pdnd.jwks_max_age_secs", "0".to_owned())],
+    );
     ok(verifier.authenticate(&sign(&key, &voucher_claims())).await);
     if let Ok(mut keys) = keys.lock() {
         keys.push(Value::Null);
@@ -279,10 +294,10 @@ async fn an_unreachable_pdnd_is_a_503_until_its_keys_are_known_then_they_keep_se
 #[tokio::test]
 async fn over_http_a_denied_voucher_is_a_problem_and_a_bound_one_acts_for_its_body() {
     let key = rsa_key("pdnd-key-1");
-    let url = jwks_server(Arc::new(Mutex::new(vec![key.public.clone()]))).await;
+    let pdnd = jwks_server(Arc::new(Mutex::new(vec![key.public.clone()]))).await;
     let overrides = [
         ("auth.pdnd.issuer", ISSUER.to_owned()),
-        ("auth.pdnd.jwks_url", url),
+        ("auth.pdnd.jwks_url", jwks_url(&pdnd)),
         ("auth.pdnd.audience", AUDIENCE.to_owned()),
         ("auth.pdnd.bindings", format!("{PURPOSE}/{CLIENT}=048017")),
     ];

@@ -94,7 +94,7 @@ impl TestApp {
             ("auth.public_key_pem", keys().public_pem.clone()),
         ];
         all.extend(overrides.iter().cloned());
-        let settings = Settings::with_overrides(service.info.name, &all)?;
+        let settings = Settings::with_overrides(service.defaults(), &all)?;
         let app = service.build(settings.clone()).await?;
         let port = app.port();
         let handle = app.handle();
