@@ -135,6 +135,10 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("monitoring", "PUT",   "/v1/indicators/{code}/measurements/{semester}",    "",                  "401 2xx  2xx  2xx  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/interventi/{code}/eligibility",                "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/tranches/{seq}/eligibility", "",                  "401 2xx  2xx  403  403  403  403  403  2xx  403"),
+    ("monitoring", "GET",   "/v1/interventi/{code}/impegni",                    "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/interventi/{code}/impegni",                    "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/interventi/{code}/pagamenti",                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/interventi/{code}/pagamenti",                  "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/interventi/{code}/verifications",              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/verifications",              "piano_approved",    "401 2xx  403  403  403  403  403  403  403  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/verifications",              "completion",        "401 2xx  2xx  403  403  403  403  403  403  2xx"),
@@ -954,6 +958,19 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
                 .version(&scheda)
         }
         ("monitoring", "GET", "/v1/semesters/{semester}", _) => Req::to("/v1/semesters/2009-S2"),
+        ("monitoring", "GET", "/v1/interventi/{code}/impegni" | "/v1/interventi/{code}/pagamenti", _) => {
+            Req::to(path.replace("{code}", "CSTT-ALI"))
+        }
+        ("monitoring", "POST", "/v1/interventi/{code}/impegni" | "/v1/interventi/{code}/pagamenti", _) => {
+            // A fresh intervento: CSTT-ALI's schede keep their declared totals.
+            let intervento = ctx.intervento(false).await;
+            let code = intervento["code"].as_str().unwrap_or("");
+            let tipologia = if path.ends_with("impegni") { "I" } else { "P" };
+            Req::to(path.replace("{code}", code))
+                .body(json!({"code": format!("M-{n}"), "tipologia": tipologia, "date": "2009-09-01",
+                    "amount": {"amount": "1000.00", "currency": "EUR"}}))
+                .intervento(&intervento["code"])
+        }
         ("monitoring", "GET", "/v1/interventi/{code}/verifications", _) => {
             Req::to("/v1/interventi/CSTT-ALI/verifications")
         }

@@ -9,6 +9,7 @@ mod defaults;
 mod eligibility;
 mod feed;
 mod indicators;
+mod movements;
 pub mod peers;
 pub mod puc;
 mod report;
@@ -67,6 +68,10 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(report::get_issue)
         .service(report::issue_document)
         .service(report::verify_issue)
+        .service(movements::create_impegno)
+        .service(movements::list_impegni)
+        .service(movements::create_pagamento)
+        .service(movements::list_pagamenti)
         .service(feed::feed)
         .service(feed::acknowledge)
         .service(feed::list_acknowledgements)

@@ -163,3 +163,23 @@ diesel::allow_tables_to_appear_in_same_query!(
     acknowledgements,
     report_issues,
 );
+
+diesel::table! {
+    movements (id) {
+        id -> Uuid,
+        intervento_code -> Text,
+        kind -> Text,
+        code -> Text,
+        tipologia -> Text,
+        on_date -> Date,
+        amount -> Numeric,
+        causale -> Nullable<Text>,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(movements, schede);
