@@ -281,3 +281,125 @@ async fn the_scheda_totals_are_derived_from_the_events() {
     let (_, after) = read(m, &format!("/v1/schede/{id}"), None).await;
     assert_eq!(after["payments"], euro("120000.00"), "{after}");
 }
+
+#[tokio::test]
+async fn a_slip_of_the_procedural_iter_keeps_the_earlier_plan_and_is_classed() {
+    let suite = suite().await;
+    let m = &suite.monitoring;
+    let code = "CSTT-ALI";
+    let opened = record(
+        m,
+        code,
+        "phases",
+        json!({"code": "0202", "planned_start": "2009-03-01", "planned_end": "2009-06-30", "actual_start": "2009-03-10"}),
+    )
+    .await;
+    assert_eq!(opened["name"], "Stipula del contratto", "{opened}");
+    assert!(
+        opened["earlier_plans"]
+            .as_array()
+            .is_some_and(Vec::is_empty),
+        "{opened}"
+    );
+    let (status, _) = post(
+        m,
+        &format!("/v1/interventi/{code}/phases"),
+        &responsabile(code),
+        json!({"code": "0202"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    for (body, field) in [
+        (json!({"code": "9999"}), "code"),
+        (
+            json!({"code": "0203", "actual_start": "2009-05-01", "actual_end": "2009-04-01"}),
+            "actual_end",
+        ),
+        (
+            json!({"code": "0203", "planned_start": "2009-05-01", "planned_end": "2009-04-01"}),
+            "planned_end",
+        ),
+    ] {
+        let (status, problem) = post(
+            m,
+            &format!("/v1/interventi/{code}/phases"),
+            &responsabile(code),
+            body.clone(),
+        )
+        .await;
+        assert!(status.is_client_error(), "{body}: {status}");
+        assert_eq!(fields(&problem), [field], "{body}: {problem}");
+    }
+
+    let path = format!("/v1/interventi/{code}/phases/0202");
+    let (status, problem) = call(
+        m,
+        Method::PATCH,
+        &path,
+        Some(&responsabile(code)),
+        Some(&opened["version"]),
+        Some(json!({"planned_end": "2009-12-31"})),
+    )
+    .await;
+    assert!(status.is_client_error(), "{status} {problem}");
+    assert_eq!(fields(&problem), ["reason"], "{problem}");
+    let (status, _) = call(
+        m,
+        Method::PATCH,
+        &path,
+        Some(&responsabile("GEOSIGMA")),
+        Some(&opened["version"]),
+        Some(json!({"planned_end": "2009-12-31", "reason": "x"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, slipped) = call(
+        m,
+        Method::PATCH,
+        &path,
+        Some(&responsabile(code)),
+        Some(&opened["version"]),
+        Some(json!({"planned_end": "2009-12-31", "reason": "Ricorso sulla gara"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{slipped}");
+    assert_eq!(slipped["planned_end"], "2009-12-31", "{slipped}");
+    assert_eq!(
+        slipped["earlier_plans"][0]["planned_end"], "2009-06-30",
+        "the earlier plan is kept: {slipped}"
+    );
+    assert_eq!(slipped["earlier_plans"][0]["reason"], "Ricorso sulla gara");
+
+    for (as_of, class) in [
+        ("2009-12-15", "due"),
+        ("2010-01-30", "overdue"),
+        ("2010-03-31", "delayed"),
+        ("2011-01-01", "seriously_delayed"),
+    ] {
+        let (status, list) = read(
+            m,
+            &format!("/v1/interventi/{code}/phases?as_of={as_of}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        assert_eq!(list["items"][0]["delay"], class, "as of {as_of}: {list}");
+    }
+    // Ended on 2010-01-15: overdue by 15 days, whenever it is read.
+    let (status, ended) = call(
+        m,
+        Method::PATCH,
+        &path,
+        Some(&responsabile(code)),
+        Some(&slipped["version"]),
+        Some(json!({"actual_end": "2010-01-15"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{ended}");
+    assert_eq!(ended["delay"], "overdue", "{ended}");
+    assert_eq!(
+        ended["earlier_plans"].as_array().map(Vec::len),
+        Some(1),
+        "{ended}"
+    );
+}

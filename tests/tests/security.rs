@@ -139,6 +139,9 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("monitoring", "POST",  "/v1/interventi/{code}/impegni",                    "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/interventi/{code}/pagamenti",                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/pagamenti",                  "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/interventi/{code}/phases",                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/interventi/{code}/phases",                     "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
+    ("monitoring", "PATCH", "/v1/interventi/{code}/phases/{phase}",             "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/interventi/{code}/verifications",              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/verifications",              "piano_approved",    "401 2xx  403  403  403  403  403  403  403  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/verifications",              "completion",        "401 2xx  2xx  403  403  403  403  403  403  2xx"),
@@ -969,6 +972,33 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
             Req::to(path.replace("{code}", code))
                 .body(json!({"code": format!("M-{n}"), "tipologia": tipologia, "date": "2009-09-01",
                     "amount": {"amount": "1000.00", "currency": "EUR"}}))
+                .intervento(&intervento["code"])
+        }
+        ("monitoring", "GET", "/v1/interventi/{code}/phases", _) => {
+            Req::to("/v1/interventi/CSTT-ALI/phases")
+        }
+        ("monitoring", "POST", "/v1/interventi/{code}/phases", _) => {
+            let intervento = ctx.intervento(false).await;
+            let code = intervento["code"].as_str().unwrap_or("");
+            Req::to(format!("/v1/interventi/{code}/phases"))
+                .body(json!({"code": "0201", "planned_start": "2009-01-01", "planned_end": "2009-06-30"}))
+                .intervento(&intervento["code"])
+        }
+        ("monitoring", "PATCH", "/v1/interventi/{code}/phases/{phase}", _) => {
+            let intervento = ctx.intervento(false).await;
+            let code = intervento["code"].as_str().unwrap_or("").to_owned();
+            let phase = ctx
+                .admin(
+                    "monitoring",
+                    Method::POST,
+                    &format!("/v1/interventi/{code}/phases"),
+                    None,
+                    Some(json!({"code": "0201", "planned_start": "2009-01-01", "planned_end": "2009-06-30"})),
+                )
+                .await;
+            Req::to(format!("/v1/interventi/{code}/phases/0201"))
+                .body(json!({"actual_start": "2009-01-10"}))
+                .version(&phase)
                 .intervento(&intervento["code"])
         }
         ("monitoring", "GET", "/v1/interventi/{code}/verifications", _) => {

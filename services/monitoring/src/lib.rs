@@ -9,6 +9,7 @@ mod defaults;
 mod eligibility;
 mod feed;
 mod indicators;
+pub mod iter;
 mod movements;
 pub mod peers;
 pub mod puc;
@@ -72,6 +73,9 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(movements::list_impegni)
         .service(movements::create_pagamento)
         .service(movements::list_pagamenti)
+        .service(iter::create)
+        .service(iter::list)
+        .service(iter::update)
         .service(feed::feed)
         .service(feed::acknowledge)
         .service(feed::list_acknowledgements)

@@ -183,3 +183,34 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(movements, schede);
+
+diesel::table! {
+    phases (id) {
+        id -> Uuid,
+        intervento_code -> Text,
+        code -> Text,
+        planned_start -> Nullable<Date>,
+        planned_end -> Nullable<Date>,
+        actual_start -> Nullable<Date>,
+        actual_end -> Nullable<Date>,
+        recorded_by -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    phase_plan_changes (id) {
+        id -> Int8,
+        phase_id -> Uuid,
+        planned_start -> Nullable<Date>,
+        planned_end -> Nullable<Date>,
+        reason -> Text,
+        changed_by -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(phase_plan_changes -> phases (phase_id));
+diesel::allow_tables_to_appear_in_same_query!(phases, phase_plan_changes);
