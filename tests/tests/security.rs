@@ -142,6 +142,12 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("monitoring", "GET",   "/v1/interventi/{code}/phases",                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/phases",                     "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
     ("monitoring", "PATCH", "/v1/interventi/{code}/phases/{phase}",             "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/interventi/{code}/soggetti",                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/interventi/{code}/soggetti",                   "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/puc/projects",                                 "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "GET",   "/v1/puc/{semester}",                               "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/puc/projects",                                 "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("monitoring", "PATCH", "/v1/puc/projects/{code}",                          "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/interventi/{code}/verifications",              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/verifications",              "piano_approved",    "401 2xx  403  403  403  403  403  403  403  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/verifications",              "completion",        "401 2xx  2xx  403  403  403  403  403  403  2xx"),
@@ -1000,6 +1006,35 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
                 .body(json!({"actual_start": "2009-01-10"}))
                 .version(&phase)
                 .intervento(&intervento["code"])
+        }
+        ("monitoring", "GET", "/v1/interventi/{code}/soggetti", _) => {
+            Req::to("/v1/interventi/CSTT-ALI/soggetti")
+        }
+        ("monitoring", "POST", "/v1/interventi/{code}/soggetti", _) => {
+            Req::to("/v1/interventi/CSTT-ALI/soggetti")
+                .body(json!({"role": 3, "name": format!("Soggetto {n}"), "public": null}))
+        }
+        ("monitoring", "GET", "/v1/puc/projects", _) => Req::to(path),
+        ("monitoring", "GET", "/v1/puc/{semester}", _) => Req::to("/v1/puc/2010-S1"),
+        ("monitoring", "POST", "/v1/puc/projects", _) => {
+            let intervento = ctx.intervento(false).await;
+            Req::to(path).body(json!({"intervento_code": intervento["code"], "cod_regione": "09"}))
+        }
+        ("monitoring", "PATCH", "/v1/puc/projects/{code}", _) => {
+            let intervento = ctx.intervento(false).await;
+            let code = intervento["code"].as_str().unwrap_or("").to_owned();
+            let project = ctx
+                .admin(
+                    "monitoring",
+                    Method::POST,
+                    "/v1/puc/projects",
+                    None,
+                    Some(json!({"intervento_code": code})),
+                )
+                .await;
+            Req::to(format!("/v1/puc/projects/{code}"))
+                .body(json!({"cod_regione": "09"}))
+                .version(&project)
         }
         ("monitoring", "GET", "/v1/interventi/{code}/verifications", _) => {
             Req::to("/v1/interventi/CSTT-ALI/verifications")

@@ -11,7 +11,9 @@ mod feed;
 mod indicators;
 pub mod iter;
 mod movements;
+mod national;
 pub mod peers;
+pub mod projects;
 pub mod puc;
 mod report;
 mod schede;
@@ -76,6 +78,12 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(iter::create)
         .service(iter::list)
         .service(iter::update)
+        .service(projects::create)
+        .service(projects::list)
+        .service(projects::update)
+        .service(projects::add_soggetto)
+        .service(projects::list_soggetti)
+        .service(national::preview)
         .service(feed::feed)
         .service(feed::acknowledge)
         .service(feed::list_acknowledgements)

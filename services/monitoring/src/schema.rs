@@ -214,3 +214,37 @@ diesel::table! {
 
 diesel::joinable!(phase_plan_changes -> phases (phase_id));
 diesel::allow_tables_to_appear_in_same_query!(phases, phase_plan_changes);
+
+diesel::table! {
+    puc_projects (id) {
+        id -> Uuid,
+        intervento_code -> Text,
+        local_code -> Text,
+        natura_cup -> Nullable<Text>,
+        cod_regione -> Nullable<Text>,
+        cod_provincia -> Nullable<Text>,
+        cod_comune -> Nullable<Text>,
+        source_ref -> Nullable<Text>,
+        cancelled_on -> Nullable<Date>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    soggetti (id) {
+        id -> Uuid,
+        intervento_code -> Text,
+        role -> Int2,
+        name -> Text,
+        codice_fiscale -> Nullable<Text>,
+        public -> Nullable<Bool>,
+        ipa -> Nullable<Text>,
+        source_ref -> Nullable<Text>,
+        recorded_by -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
