@@ -970,42 +970,39 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
         ("monitoring", "GET", "/v1/interventi/{code}/impegni" | "/v1/interventi/{code}/pagamenti", _) => {
             Req::to(path.replace("{code}", "CSTT-ALI"))
         }
+        // E-TOSCANA-RIUSO keeps the events and phases: CSTT-ALI's schede keep their declared
+        // totals, and no intervento is added (the Rapporto renders every one).
         ("monitoring", "POST", "/v1/interventi/{code}/impegni" | "/v1/interventi/{code}/pagamenti", _) => {
-            // A fresh intervento: CSTT-ALI's schede keep their declared totals.
-            let intervento = ctx.intervento(false).await;
-            let code = intervento["code"].as_str().unwrap_or("");
             let tipologia = if path.ends_with("impegni") { "I" } else { "P" };
-            Req::to(path.replace("{code}", code))
+            Req::to(path.replace("{code}", "E-TOSCANA-RIUSO"))
                 .body(json!({"code": format!("M-{n}"), "tipologia": tipologia, "date": "2009-09-01",
                     "amount": {"amount": "1000.00", "currency": "EUR"}}))
-                .intervento(&intervento["code"])
+                .intervento(&json!("E-TOSCANA-RIUSO"))
         }
         ("monitoring", "GET", "/v1/interventi/{code}/phases", _) => {
             Req::to("/v1/interventi/CSTT-ALI/phases")
         }
         ("monitoring", "POST", "/v1/interventi/{code}/phases", _) => {
-            let intervento = ctx.intervento(false).await;
-            let code = intervento["code"].as_str().unwrap_or("");
-            Req::to(format!("/v1/interventi/{code}/phases"))
+            forget_phases(ctx);
+            Req::to("/v1/interventi/E-TOSCANA-RIUSO/phases")
                 .body(json!({"code": "0201", "planned_start": "2009-01-01", "planned_end": "2009-06-30"}))
-                .intervento(&intervento["code"])
+                .intervento(&json!("E-TOSCANA-RIUSO"))
         }
         ("monitoring", "PATCH", "/v1/interventi/{code}/phases/{phase}", _) => {
-            let intervento = ctx.intervento(false).await;
-            let code = intervento["code"].as_str().unwrap_or("").to_owned();
+            forget_phases(ctx);
             let phase = ctx
                 .admin(
                     "monitoring",
                     Method::POST,
-                    &format!("/v1/interventi/{code}/phases"),
+                    "/v1/interventi/E-TOSCANA-RIUSO/phases",
                     None,
                     Some(json!({"code": "0201", "planned_start": "2009-01-01", "planned_end": "2009-06-30"})),
                 )
                 .await;
-            Req::to(format!("/v1/interventi/{code}/phases/0201"))
+            Req::to("/v1/interventi/E-TOSCANA-RIUSO/phases/0201")
                 .body(json!({"actual_start": "2009-01-10"}))
                 .version(&phase)
-                .intervento(&intervento["code"])
+                .intervento(&json!("E-TOSCANA-RIUSO"))
         }
         ("monitoring", "GET", "/v1/interventi/{code}/soggetti", _) => {
             Req::to("/v1/interventi/CSTT-ALI/soggetti")
@@ -1017,24 +1014,20 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
         ("monitoring", "GET", "/v1/puc/projects", _) => Req::to(path),
         ("monitoring", "GET", "/v1/puc/{semester}", _) => Req::to("/v1/puc/2010-S1"),
         ("monitoring", "POST", "/v1/puc/projects", _) => {
-            let intervento = ctx.intervento(false).await;
-            Req::to(path).body(json!({"intervento_code": intervento["code"], "cod_regione": "09"}))
+            // Registered afresh each time (its local code is a new one: never reused).
+            monitoring_sql(ctx, "DELETE FROM puc_projects WHERE intervento_code = 'E-TOSCANA-RIUSO'");
+            Req::to(path).body(json!({"intervento_code": "E-TOSCANA-RIUSO", "cod_regione": "09"}))
         }
         ("monitoring", "PATCH", "/v1/puc/projects/{code}", _) => {
-            let intervento = ctx.intervento(false).await;
-            let code = intervento["code"].as_str().unwrap_or("").to_owned();
-            let project = ctx
-                .admin(
-                    "monitoring",
-                    Method::POST,
-                    "/v1/puc/projects",
-                    None,
-                    Some(json!({"intervento_code": code})),
-                )
-                .await;
-            Req::to(format!("/v1/puc/projects/{code}"))
+            let projects = ctx.get("monitoring", "/v1/puc/projects").await;
+            let cstt = projects["items"]
+                .as_array()
+                .and_then(|items| items.iter().find(|p| p["intervento_code"] == "CSTT-ALI"))
+                .cloned()
+                .unwrap_or_default();
+            Req::to("/v1/puc/projects/CSTT-ALI")
                 .body(json!({"cod_regione": "09"}))
-                .version(&project)
+                .version(&cstt)
         }
         ("monitoring", "GET", "/v1/interventi/{code}/verifications", _) => {
             Req::to("/v1/interventi/CSTT-ALI/verifications")
@@ -1046,6 +1039,32 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
 
         _ => panic!("the matrix has no request for {service} {verb} {path} {variant}"),
     }
+}
+
+/// Runs `sql` on the monitoring database (a matrix cell's setup).
+fn monitoring_sql(ctx: &Ctx<'_>, sql: &str) {
+    use diesel::RunQueryDsl;
+    let mut conn = ctx
+        .suite
+        .monitoring
+        .db
+        .connect()
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    diesel::sql_query(sql)
+        .execute(&mut conn)
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Forgets E-TOSCANA-RIUSO's phases, so a cell can open one again.
+fn forget_phases(ctx: &Ctx<'_>) {
+    monitoring_sql(
+        ctx,
+        "DELETE FROM phase_plan_changes WHERE phase_id IN (SELECT id FROM phases WHERE intervento_code = 'E-TOSCANA-RIUSO')",
+    );
+    monitoring_sql(
+        ctx,
+        "DELETE FROM phases WHERE intervento_code = 'E-TOSCANA-RIUSO'",
+    );
 }
 
 fn conciliation(ctx: &Ctx<'_>, n: u32) -> Value {
