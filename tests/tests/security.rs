@@ -138,6 +138,19 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("monitoring", "PUT",   "/v1/indicators/{code}/measurements/{semester}",    "",                  "401 2xx  2xx  2xx  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/interventi/{code}/eligibility",                "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/tranches/{seq}/eligibility", "",                  "401 2xx  2xx  403  403  403  403  403  2xx  403"),
+    ("monitoring", "GET",   "/v1/interventi/{code}/impegni",                    "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/interventi/{code}/impegni",                    "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/interventi/{code}/pagamenti",                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/interventi/{code}/pagamenti",                  "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/interventi/{code}/phases",                     "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/interventi/{code}/phases",                     "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
+    ("monitoring", "PATCH", "/v1/interventi/{code}/phases/{phase}",             "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/interventi/{code}/soggetti",                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/interventi/{code}/soggetti",                   "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/puc/projects",                                 "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "GET",   "/v1/puc/{semester}",                               "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/puc/projects",                                 "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("monitoring", "PATCH", "/v1/puc/projects/{code}",                          "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/interventi/{code}/verifications",              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/verifications",              "piano_approved",    "401 2xx  403  403  403  403  403  403  403  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/verifications",              "completion",        "401 2xx  2xx  403  403  403  403  403  403  2xx"),
@@ -998,6 +1011,68 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
                 .version(&scheda)
         }
         ("monitoring", "GET", "/v1/semesters/{semester}", _) => Req::to("/v1/semesters/2009-S2"),
+        ("monitoring", "GET", "/v1/interventi/{code}/impegni" | "/v1/interventi/{code}/pagamenti", _) => {
+            Req::to(path.replace("{code}", "CSTT-ALI"))
+        }
+        // E-TOSCANA-RIUSO keeps the events and phases: CSTT-ALI's schede keep their declared
+        // totals, and no intervento is added (the Rapporto renders every one).
+        ("monitoring", "POST", "/v1/interventi/{code}/impegni" | "/v1/interventi/{code}/pagamenti", _) => {
+            let tipologia = if path.ends_with("impegni") { "I" } else { "P" };
+            Req::to(path.replace("{code}", "E-TOSCANA-RIUSO"))
+                .body(json!({"code": format!("M-{n}"), "tipologia": tipologia, "date": "2009-09-01",
+                    "amount": {"amount": "1000.00", "currency": "EUR"}}))
+                .intervento(&json!("E-TOSCANA-RIUSO"))
+        }
+        ("monitoring", "GET", "/v1/interventi/{code}/phases", _) => {
+            Req::to("/v1/interventi/CSTT-ALI/phases")
+        }
+        ("monitoring", "POST", "/v1/interventi/{code}/phases", _) => {
+            forget_phases(ctx);
+            Req::to("/v1/interventi/E-TOSCANA-RIUSO/phases")
+                .body(json!({"code": "0201", "planned_start": "2009-01-01", "planned_end": "2009-06-30"}))
+                .intervento(&json!("E-TOSCANA-RIUSO"))
+        }
+        ("monitoring", "PATCH", "/v1/interventi/{code}/phases/{phase}", _) => {
+            forget_phases(ctx);
+            let phase = ctx
+                .admin(
+                    "monitoring",
+                    Method::POST,
+                    "/v1/interventi/E-TOSCANA-RIUSO/phases",
+                    None,
+                    Some(json!({"code": "0201", "planned_start": "2009-01-01", "planned_end": "2009-06-30"})),
+                )
+                .await;
+            Req::to("/v1/interventi/E-TOSCANA-RIUSO/phases/0201")
+                .body(json!({"actual_start": "2009-01-10"}))
+                .version(&phase)
+                .intervento(&json!("E-TOSCANA-RIUSO"))
+        }
+        ("monitoring", "GET", "/v1/interventi/{code}/soggetti", _) => {
+            Req::to("/v1/interventi/CSTT-ALI/soggetti")
+        }
+        ("monitoring", "POST", "/v1/interventi/{code}/soggetti", _) => {
+            Req::to("/v1/interventi/CSTT-ALI/soggetti")
+                .body(json!({"role": 3, "name": format!("Soggetto {n}"), "public": null}))
+        }
+        ("monitoring", "GET", "/v1/puc/projects", _) => Req::to(path),
+        ("monitoring", "GET", "/v1/puc/{semester}", _) => Req::to("/v1/puc/2010-S1"),
+        ("monitoring", "POST", "/v1/puc/projects", _) => {
+            // Registered afresh each time (its local code is a new one: never reused).
+            monitoring_sql(ctx, "DELETE FROM puc_projects WHERE intervento_code = 'E-TOSCANA-RIUSO'");
+            Req::to(path).body(json!({"intervento_code": "E-TOSCANA-RIUSO", "cod_regione": "09"}))
+        }
+        ("monitoring", "PATCH", "/v1/puc/projects/{code}", _) => {
+            let projects = ctx.get("monitoring", "/v1/puc/projects").await;
+            let cstt = projects["items"]
+                .as_array()
+                .and_then(|items| items.iter().find(|p| p["intervento_code"] == "CSTT-ALI"))
+                .cloned()
+                .unwrap_or_default();
+            Req::to("/v1/puc/projects/CSTT-ALI")
+                .body(json!({"cod_regione": "09"}))
+                .version(&cstt)
+        }
         ("monitoring", "GET", "/v1/interventi/{code}/verifications", _) => {
             Req::to("/v1/interventi/CSTT-ALI/verifications")
         }
@@ -1008,6 +1083,32 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
 
         _ => panic!("the matrix has no request for {service} {verb} {path} {variant}"),
     }
+}
+
+/// Runs `sql` on the monitoring database (a matrix cell's setup).
+fn monitoring_sql(ctx: &Ctx<'_>, sql: &str) {
+    use diesel::RunQueryDsl;
+    let mut conn = ctx
+        .suite
+        .monitoring
+        .db
+        .connect()
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    diesel::sql_query(sql)
+        .execute(&mut conn)
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Forgets E-TOSCANA-RIUSO's phases, so a cell can open one again.
+fn forget_phases(ctx: &Ctx<'_>) {
+    monitoring_sql(
+        ctx,
+        "DELETE FROM phase_plan_changes WHERE phase_id IN (SELECT id FROM phases WHERE intervento_code = 'E-TOSCANA-RIUSO')",
+    );
+    monitoring_sql(
+        ctx,
+        "DELETE FROM phases WHERE intervento_code = 'E-TOSCANA-RIUSO'",
+    );
 }
 
 fn conciliation(ctx: &Ctx<'_>, n: u32) -> Value {

@@ -10,8 +10,12 @@ mod delivery;
 mod eligibility;
 mod feed;
 mod indicators;
+pub mod iter;
+mod movements;
+mod national;
 mod obligations;
 pub mod peers;
+pub mod projects;
 pub mod puc;
 mod report;
 mod schede;
@@ -97,6 +101,19 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(report::get_issue)
         .service(report::issue_document)
         .service(report::verify_issue)
+        .service(movements::create_impegno)
+        .service(movements::list_impegni)
+        .service(movements::create_pagamento)
+        .service(movements::list_pagamenti)
+        .service(iter::create)
+        .service(iter::list)
+        .service(iter::update)
+        .service(projects::create)
+        .service(projects::list)
+        .service(projects::update)
+        .service(projects::add_soggetto)
+        .service(projects::list_soggetti)
+        .service(national::preview)
         .service(feed::feed)
         .service(feed::acknowledge)
         .service(feed::list_acknowledgements)

@@ -173,6 +173,53 @@ fn require_author(caller: &Caller, code: &str) -> Result<(), ApiError> {
     }
 }
 
+/// The scheda's commitments and payments for `semester`: derived from the intervento's recorded
+/// impegni and pagamenti when it has any (a declared total that disagrees is refused, naming the
+/// field), else as declared (then both are required: unknown is not zero).
+fn resolve_totals(
+    conn: &mut PgConnection,
+    code: &str,
+    semester: Semester,
+    commitments: Option<Euro>,
+    payments: Option<Euro>,
+) -> Result<(Euro, Euro), ApiError> {
+    let events = crate::movements::of(conn, code, None)?;
+    if events.is_empty() {
+        let mut errors = Vec::new();
+        for (field, value) in [("commitments", commitments), ("payments", payments)] {
+            if value.is_none() {
+                errors.push(FieldError::new(
+                    field,
+                    "required while the intervento has no impegni and pagamenti recorded",
+                ));
+            }
+        }
+        ApiError::unless_any(errors)?;
+        return Ok((
+            commitments.unwrap_or(Euro::ZERO),
+            payments.unwrap_or(Euro::ZERO),
+        ));
+    }
+    let (derived_c, derived_p) = crate::movements::totals(&events, semester.last_day());
+    let mut errors = Vec::new();
+    for (field, declared, derived, register) in [
+        ("commitments", commitments, derived_c, "impegni"),
+        ("payments", payments, derived_p, "pagamenti"),
+    ] {
+        if declared.is_some_and(|d| d != derived) {
+            errors.push(FieldError::new(
+                field,
+                format!(
+                    "the {register} recorded up to {} add up to {derived}: leave it out, it is derived from them",
+                    semester.last_day()
+                ),
+            ));
+        }
+    }
+    ApiError::unless_any(errors)?;
+    Ok((derived_c, derived_p))
+}
+
 fn validate_progress(
     commitments: Euro,
     payments: Euro,
@@ -212,10 +259,16 @@ pub struct NewScheda {
     pub semester: Semester,
     pub sal: Percent,
     pub planned_sal: Option<Percent>,
-    #[schema(value_type = apq_domain::NonNegativeEuro)]
-    pub commitments: Euro,
-    #[schema(value_type = apq_domain::NonNegativeEuro)]
-    pub payments: Euro,
+    /// Derived from the intervento's impegni when it has any (then optional, and if given it must
+    /// agree); required otherwise.
+    #[serde(default)]
+    #[schema(value_type = Option<apq_domain::NonNegativeEuro>)]
+    pub commitments: Option<Euro>,
+    /// Derived from the intervento's pagamenti when it has any (then optional, and if given it
+    /// must agree); required otherwise.
+    #[serde(default)]
+    #[schema(value_type = Option<apq_domain::NonNegativeEuro>)]
+    pub payments: Option<Euro>,
     #[serde(default)]
     pub activities: Vec<ActivityProgress>,
     pub obstacles: Option<String>,
@@ -244,7 +297,6 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     require_author(&caller, &body.intervento_code)?;
-    validate_progress(body.commitments, body.payments, &body.activities)?;
     let intervento = agreements
         .intervento(&body.intervento_code)
         .await
@@ -274,6 +326,14 @@ pub async fn create(
                     body.intervento_code, body.semester
                 )));
             }
+            let (commitments, payments) = resolve_totals(
+                conn,
+                &intervento.code,
+                body.semester,
+                body.commitments,
+                body.payments,
+            )?;
+            validate_progress(commitments, payments, &body.activities)?;
             let created: SchedaRow =
                 versioned::create(conn, Edit::new(&actor, "create"), |conn| {
                     let id = Uuid::new_v4();
@@ -286,8 +346,8 @@ pub async fn create(
                             schede::state.eq(SchedaState::Draft.as_str()),
                             schede::sal.eq(body.sal.decimal()),
                             schede::planned_sal.eq(body.planned_sal.map(Percent::decimal)),
-                            schede::commitments.eq(body.commitments.decimal()),
-                            schede::payments.eq(body.payments.decimal()),
+                            schede::commitments.eq(commitments.decimal()),
+                            schede::payments.eq(payments.decimal()),
                             schede::activities.eq(serde_json::to_value(&body.activities)
                                 .map_err(ApiError::internal)?),
                             schede::obstacles.eq(&body.obstacles),
@@ -455,8 +515,21 @@ pub async fn update(
                         before.state
                     )));
                 }
-                let commitments = patch.commitments.unwrap_or(before.commitments);
-                let payments = patch.payments.unwrap_or(before.payments);
+                let (commitments, payments) = resolve_totals(
+                    conn,
+                    &before.intervento_code,
+                    before.semester,
+                    Some(patch.commitments.unwrap_or(before.commitments)),
+                    Some(patch.payments.unwrap_or(before.payments)),
+                )
+                .or_else(|e| {
+                    // Totals stored before the events were recorded give way to the derived ones.
+                    if patch.commitments.is_none() && patch.payments.is_none() {
+                        resolve_totals(conn, &before.intervento_code, before.semester, None, None)
+                    } else {
+                        Err(e)
+                    }
+                })?;
                 let activities = patch
                     .activities
                     .clone()

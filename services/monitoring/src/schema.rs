@@ -54,6 +54,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    movements (id) {
+        id -> Uuid,
+        intervento_code -> Text,
+        kind -> Text,
+        code -> Text,
+        tipologia -> Text,
+        on_date -> Date,
+        amount -> Numeric,
+        causale -> Nullable<Text>,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     obligations_done (kind, semester) {
         kind -> Text,
         semester -> Text,
@@ -74,6 +92,51 @@ diesel::table! {
         act_ref -> Nullable<Text>,
         actor -> Text,
         at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    phase_plan_changes (id) {
+        id -> Int8,
+        phase_id -> Uuid,
+        planned_start -> Nullable<Date>,
+        planned_end -> Nullable<Date>,
+        reason -> Text,
+        changed_by -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    phases (id) {
+        id -> Uuid,
+        intervento_code -> Text,
+        code -> Text,
+        planned_start -> Nullable<Date>,
+        planned_end -> Nullable<Date>,
+        actual_start -> Nullable<Date>,
+        actual_end -> Nullable<Date>,
+        recorded_by -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    puc_projects (id) {
+        id -> Uuid,
+        intervento_code -> Text,
+        local_code -> Text,
+        natura_cup -> Nullable<Text>,
+        cod_regione -> Nullable<Text>,
+        cod_provincia -> Nullable<Text>,
+        cod_comune -> Nullable<Text>,
+        source_ref -> Nullable<Text>,
+        cancelled_on -> Nullable<Date>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -131,6 +194,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    soggetti (id) {
+        id -> Uuid,
+        intervento_code -> Text,
+        role -> Int2,
+        name -> Text,
+        codice_fiscale -> Nullable<Text>,
+        public -> Nullable<Bool>,
+        ipa -> Nullable<Text>,
+        source_ref -> Nullable<Text>,
+        recorded_by -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     verifications (id) {
         id -> Uuid,
         intervento_code -> Text,
@@ -149,6 +229,7 @@ diesel::table! {
 
 diesel::joinable!(acknowledgements -> schede (scheda_id));
 diesel::joinable!(measurements -> indicators (indicator_id));
+diesel::joinable!(phase_plan_changes -> phases (phase_id));
 diesel::joinable!(scheda_events -> schede (scheda_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -156,10 +237,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     defaults,
     indicators,
     measurements,
+    movements,
     obligations_done,
     operation_periods,
+    phase_plan_changes,
+    phases,
+    puc_projects,
     report_issues,
     scheda_events,
     schede,
+    soggetti,
     verifications,
 );

@@ -1,0 +1,2 @@
+DROP TABLE phase_plan_changes;
+DROP TABLE phases;
