@@ -161,6 +161,7 @@ def _add_up(case):
 # correction says why it is made.
 AS_A_CLIENT_SENDS = {
     "/v1/adhesions/{id}/transitions": {"on": lambda: datetime.date.today().isoformat()},
+    "/v1/interventi/{code}/phases/{phase}": {"reason": lambda: "ripianificazione della fase"},
     "/v1/reports/{semester}/issues": {
         "issued_on": lambda: None,
         "reason": lambda: "correzione dei dati del semestre",

@@ -178,6 +178,21 @@ pub struct Phase {
     pub earlier_plans: Vec<PlanChange>,
 }
 
+/// The schema of a phase's code: the codes of TC46 as shipped.
+pub struct Tc46Code;
+
+impl utoipa::PartialSchema for Tc46Code {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("A phase of the national context table TC46"))
+            .enum_values(Some(TC46.iter().map(|p| p.code.clone())))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Tc46Code {}
+
 fn validate(
     code: &str,
     planned: (Option<NaiveDate>, Option<NaiveDate>),
@@ -247,7 +262,7 @@ fn intervento_code(code: &str) -> Result<(), ApiError> {
 #[serde(deny_unknown_fields)]
 pub struct NewPhase {
     /// The phase's TC46 code, e.g. 0202.
-    #[schema(pattern = "^[0-9]{4}$")]
+    #[schema(value_type = Tc46Code)]
     pub code: String,
     #[serde(default)]
     pub planned_start: Option<NaiveDate>,
@@ -269,7 +284,7 @@ pub struct CodePath {
 #[utoipa::path(
     tag = "puc",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI"), IdempotencyKey),
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$"), IdempotencyKey),
     request_body = NewPhase,
     responses(
         (status = 201, description = "Opened", body = Phase, headers(("Location" = String, description = "The phase"))),
@@ -388,8 +403,8 @@ pub struct PhasePath {
     tag = "puc",
     security(("bearer" = [])),
     params(
-        ("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI"),
-        ("phase" = String, Path, description = "The phase's TC46 code, e.g. 0202"),
+        ("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$"),
+        ("phase" = Tc46Code, Path, description = "The phase's TC46 code, e.g. 0202"),
         IfMatch,
     ),
     request_body(content = PhasePatch, content_type = "application/merge-patch+json"),
@@ -505,7 +520,7 @@ pub struct PhaseList {
 /// class and earlier plans. Public.
 #[utoipa::path(
     tag = "puc",
-    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI"), AsOf),
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$"), AsOf),
     responses((status = 200, description = "The phases", body = PhaseList))
 )]
 #[get("/interventi/{code}/phases")]

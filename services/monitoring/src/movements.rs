@@ -124,13 +124,14 @@ pub struct NewImpegno {
     pub tipologia: TipologiaImpegno,
     pub date: NaiveDate,
     /// Positive.
+    #[schema(value_type = apq_domain::PositiveEuro)]
     pub amount: Euro,
     /// CAUSALE_DISIMPEGNO: required for a disimpegno (at most 100 characters).
     #[serde(default)]
-    #[schema(max_length = 100)]
+    #[schema(max_length = 100, pattern = "^[^#|\\r\\n\\u0000]*$")]
     pub causale: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 500)]
+    #[schema(max_length = 500, pattern = "^[^#|\\r\\n\\u0000]*$")]
     pub note: Option<String>,
 }
 
@@ -144,13 +145,14 @@ pub struct NewPagamento {
     pub tipologia: TipologiaPagamento,
     pub date: NaiveDate,
     /// Positive.
+    #[schema(value_type = apq_domain::PositiveEuro)]
     pub amount: Euro,
     /// CAUSALE_PAGAMENTO (at most 100 characters): required for a rettifica.
     #[serde(default)]
-    #[schema(max_length = 100)]
+    #[schema(max_length = 100, pattern = "^[^#|\\r\\n\\u0000]*$")]
     pub causale: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 500)]
+    #[schema(max_length = 500, pattern = "^[^#|\\r\\n\\u0000]*$")]
     pub note: Option<String>,
 }
 
@@ -442,7 +444,7 @@ async fn create(
 #[utoipa::path(
     tag = "puc",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI"), IdempotencyKey),
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$"), IdempotencyKey),
     request_body = NewImpegno,
     responses(
         (status = 201, description = "Recorded", body = Movement, headers(("Location" = String, description = "The intervento's impegni"))),
@@ -467,7 +469,7 @@ pub async fn create_impegno(
 #[utoipa::path(
     tag = "puc",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI"), IdempotencyKey),
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$"), IdempotencyKey),
     request_body = NewPagamento,
     responses(
         (status = 201, description = "Recorded", body = Movement, headers(("Location" = String, description = "The intervento's pagamenti"))),
@@ -515,7 +517,7 @@ async fn list(
 /// The intervento's impegni and disimpegni, oldest first, with their net total. Public.
 #[utoipa::path(
     tag = "puc",
-    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI")),
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$")),
     responses((status = 200, description = "The impegni", body = MovementList))
 )]
 #[get("/interventi/{code}/impegni")]
@@ -529,7 +531,7 @@ pub async fn list_impegni(
 /// The intervento's pagamenti and rettifiche, oldest first, with their net total. Public.
 #[utoipa::path(
     tag = "puc",
-    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI")),
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$")),
     responses((status = 200, description = "The pagamenti", body = MovementList))
 )]
 #[get("/interventi/{code}/pagamenti")]

@@ -392,7 +392,7 @@ pub struct FileFormat {
 /// checks' findings (JSON), or the file itself (`?format=file` or `Accept: text/plain`). Public.
 #[utoipa::path(
     tag = "puc",
-    params(("semester" = String, Path, description = "The semester, e.g. 2010-S1"), FileFormat),
+    params(("semester" = apq_domain::Semester, Path, description = "The semester, e.g. 2010-S1"), FileFormat),
     responses(
         (status = 200, description = "The preview", content(
             (Preview = "application/json"),

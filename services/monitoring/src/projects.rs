@@ -235,7 +235,7 @@ pub struct CodePath {
 #[utoipa::path(
     tag = "puc",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI"), IfMatch),
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$"), IfMatch),
     request_body(content = ProjectPatch, content_type = "application/merge-patch+json"),
     responses((status = 200, description = "Changed", body = Project))
 )]
@@ -369,7 +369,11 @@ pub struct NewSoggetto {
     /// COD_RUOLO_SOG (TC24).
     #[schema(minimum = 1, maximum = 4)]
     pub role: i16,
-    #[schema(max_length = 255)]
+    /// One line, without `#` or `|`.
+    #[schema(
+        max_length = 255,
+        pattern = "^[^#|\\r\\n\\u0000]*[^#|\\s\\u0000][^#|\\r\\n\\u0000]*$"
+    )]
     pub name: String,
     /// Checked with its control character (16 characters for a person, 11 digits for a body).
     #[serde(default)]
@@ -386,7 +390,7 @@ pub struct NewSoggetto {
 #[utoipa::path(
     tag = "puc",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI"), IdempotencyKey),
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$"), IdempotencyKey),
     request_body = NewSoggetto,
     responses(
         (status = 201, description = "Added", body = Soggetto, headers(("Location" = String, description = "The intervento's soggetti"))),
@@ -484,7 +488,7 @@ pub fn soggetti_of(conn: &mut PgConnection, code: &str) -> QueryResult<Vec<Sogge
 /// The intervento's soggetti collegati, by role. Public.
 #[utoipa::path(
     tag = "puc",
-    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI")),
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$")),
     responses((status = 200, description = "The soggetti", body = SoggettoList))
 )]
 #[get("/interventi/{code}/soggetti")]

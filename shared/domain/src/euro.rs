@@ -226,6 +226,22 @@ impl utoipa::PartialSchema for NonNegativeEuro {
 
 impl utoipa::ToSchema for NonNegativeEuro {}
 
+/// The schema of an amount the API refuses unless above zero (an event's amount, whose
+/// direction its type says). A field says it with `#[schema(value_type = PositiveEuro)]`.
+pub struct PositiveEuro;
+
+impl utoipa::PartialSchema for PositiveEuro {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        euro_schema(
+            "An amount of money in euro (ISO 4217), exact to the cent, above zero",
+            "^([1-9][0-9]{0,12}\\.[0-9]{2}|0\\.(0[1-9]|[1-9][0-9]))$",
+            16,
+        )
+    }
+}
+
+impl utoipa::ToSchema for PositiveEuro {}
+
 /// The schema of a sum of amounts (a budget, a Tavola's total): each amount is within
 /// [`Euro`]'s 13 integer digits, their sum may not be. A field says it with
 /// `#[schema(value_type = EuroTotal)]`.

@@ -16,7 +16,7 @@ mod text_enum;
 
 pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError};
 pub use cup::{Cup, CupError};
-pub use euro::{Euro, EuroError, EuroTotal, NonNegativeEuro};
+pub use euro::{Euro, EuroError, EuroTotal, NonNegativeEuro, PositiveEuro};
 pub use ids::IdError;
 pub use istat::{IstatCode, IstatCodeError};
 pub use percent::{Percent, PercentError};
