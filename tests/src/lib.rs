@@ -121,6 +121,9 @@ impl Suite {
                 ("peers.agreements.base_url", agreements.address.clone()),
                 ("peers.adhesion.base_url", adhesion.address.clone()),
                 ("peers.adhesion.timeout_ms", "2000".to_owned()),
+                // The Rapporto reads the whole register: on a loaded test machine (two cores,
+                // every test at once) that can take longer than production's default.
+                ("peers.agreements.timeout_ms", "15000".to_owned()),
             ],
         )
         .await?;

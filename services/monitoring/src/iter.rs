@@ -248,14 +248,7 @@ fn require_recorder(caller: &Caller, code: &str) -> Result<(), ApiError> {
 }
 
 fn intervento_code(code: &str) -> Result<(), ApiError> {
-    if !code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        Ok(())
-    } else {
-        Err(ApiError::field(
-            "code",
-            "an intervento code is letters, digits and dashes",
-        ))
-    }
+    crate::peers::intervento_code(code).map(|_| ())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -530,6 +523,7 @@ pub async fn list(
     query: Query<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner().code;
+    intervento_code(&code)?;
     let today = query.0.as_of.unwrap_or_else(|| Utc::now().date_naive());
     let items = run_db(&pool, move |conn| {
         of(conn, &code)?

@@ -525,7 +525,9 @@ pub async fn list_impegni(
     pool: web::Data<PgPool>,
     path: Path<CodePath>,
 ) -> Result<HttpResponse, ApiError> {
-    list(pool, path.into_inner().code, MovementKind::Impegno).await
+    let code = path.into_inner().code;
+    crate::peers::intervento_code(&code)?;
+    list(pool, code, MovementKind::Impegno).await
 }
 
 /// The intervento's pagamenti and rettifiche, oldest first, with their net total. Public.
@@ -539,7 +541,9 @@ pub async fn list_pagamenti(
     pool: web::Data<PgPool>,
     path: Path<CodePath>,
 ) -> Result<HttpResponse, ApiError> {
-    list(pool, path.into_inner().code, MovementKind::Pagamento).await
+    let code = path.into_inner().code;
+    crate::peers::intervento_code(&code)?;
+    list(pool, code, MovementKind::Pagamento).await
 }
 
 #[cfg(test)]

@@ -174,8 +174,8 @@ where
 }
 
 /// Refuses a code that could not be an intervento's before it goes into a peer's path.
-fn intervento_code(code: &str) -> Result<&str, ApiError> {
-    if code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+pub(crate) fn intervento_code(code: &str) -> Result<&str, ApiError> {
+    if !code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         Ok(code)
     } else {
         Err(ApiError::field(

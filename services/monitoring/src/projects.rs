@@ -147,6 +147,7 @@ pub struct NewProject {
     request_body = NewProject,
     responses(
         (status = 201, description = "Registered", body = Project, headers(("Location" = String, description = "The project"))),
+        (status = 404, description = "No such intervento in the agreements register", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already registered", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -497,6 +498,7 @@ pub async fn list_soggetti(
     path: Path<CodePath>,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner().code;
+    crate::peers::intervento_code(&code)?;
     let items = run_db(&pool, move |conn| {
         Ok::<_, ApiError>(soggetti_of(conn, &code)?)
     })

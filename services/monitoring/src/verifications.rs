@@ -181,12 +181,7 @@ pub async fn create(
 /// The intervento's code from the path: letters, digits and dashes.
 fn code_of(path: Path<CodePath>) -> Result<String, ApiError> {
     let code = path.into_inner().code;
-    if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(ApiError::field(
-            "code",
-            "an intervento code is letters, digits and dashes",
-        ));
-    }
+    crate::peers::intervento_code(&code)?;
     Ok(code)
 }
 

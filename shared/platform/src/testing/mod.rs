@@ -105,7 +105,7 @@ impl TestApp {
             db,
             settings,
             http: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(20))
+                .timeout(std::time::Duration::from_secs(60))
                 .build()?,
             handle,
         })
