@@ -120,10 +120,12 @@ impl Suite {
                 ("peers.catalogue.base_url", catalogue.address.clone()),
                 ("peers.agreements.base_url", agreements.address.clone()),
                 ("peers.adhesion.base_url", adhesion.address.clone()),
-                ("peers.adhesion.timeout_ms", "2000".to_owned()),
-                // The Rapporto reads the whole register: on a loaded test machine (two cores,
-                // every test at once) that can take longer than production's default.
+                ("peers.adhesion.timeout_ms", "4000".to_owned()),
+                // The Rapporto reads the whole register and the catalogue: on a loaded test
+                // machine (two cores, every test at once) that can take longer than
+                // production's default.
                 ("peers.agreements.timeout_ms", "15000".to_owned()),
+                ("peers.catalogue.timeout_ms", "15000".to_owned()),
             ],
         )
         .await?;
