@@ -247,6 +247,15 @@ fn unique_operation_ids(doc: &mut Value) {
             *seen.entry(id.to_owned()).or_default() += 1;
         }
     }
+    let mut tagged: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for (path, method) in &all {
+        let operation = &doc["paths"][path][method];
+        let id = operation["operationId"].as_str().unwrap_or_default();
+        if seen.get(id).is_some_and(|n| *n > 1) {
+            let tag = operation["tags"][0].as_str().unwrap_or("api");
+            *tagged.entry(format!("{tag}_{id}")).or_default() += 1;
+        }
+    }
     for (path, method) in all {
         let operation = &mut doc["paths"][&path][&method];
         let id = operation["operationId"]
@@ -255,7 +264,20 @@ fn unique_operation_ids(doc: &mut Value) {
             .to_owned();
         if seen.get(&id).is_some_and(|n| *n > 1) {
             let tag = operation["tags"][0].as_str().unwrap_or("api").to_owned();
-            operation["operationId"] = json!(format!("{tag}_{id}"));
+            let with_tag = format!("{tag}_{id}");
+            // Two handlers of one tag with one name: the path tells them apart.
+            let unique = if tagged.get(&with_tag).is_some_and(|n| *n > 1) {
+                let slug: String = path
+                    .split('/')
+                    .filter(|s| !s.is_empty() && *s != "v1")
+                    .map(|s| s.trim_matches(|c| c == '{' || c == '}').replace('-', "_"))
+                    .collect::<Vec<_>>()
+                    .join("_");
+                format!("{with_tag}_{slug}")
+            } else {
+                with_tag
+            };
+            operation["operationId"] = json!(unique);
         }
         if operation.get("description").is_none()
             && let Some(summary) = operation.get("summary").cloned()
