@@ -36,6 +36,17 @@ pub enum PeerError {
     Contract { peer: String, reason: String },
 }
 
+impl PeerError {
+    /// A failure that trying again soon may not meet: not a timeout, not an answer.
+    fn is_passing(&self) -> bool {
+        match self {
+            PeerError::Unavailable { reason, .. } => reason != "timed out",
+            PeerError::Status { status, .. } => matches!(status.as_u16(), 429 | 502..=504),
+            PeerError::Contract { .. } => false,
+        }
+    }
+}
+
 impl From<PeerError> for ApiError {
     fn from(error: PeerError) -> Self {
         match error {
@@ -90,14 +101,25 @@ impl PeerClient {
         &self.name
     }
 
-    /// `GET path` and parse the JSON answer.
+    /// `GET path` and parse the JSON answer. A read is safe to repeat: one that failed for a
+    /// passing reason (refused or reset connection, 429, 502-504) is tried once more after a
+    /// short pause; one that timed out is not (its time is already spent).
     pub async fn get<T: DeserializeOwned>(
         &self,
         path: &str,
         bearer: Option<&str>,
     ) -> Result<T, PeerError> {
-        self.call::<(), T>(Method::GET, path, None, bearer, &[])
+        match self
+            .call::<(), T>(Method::GET, path, None, bearer, &[])
             .await
+        {
+            Err(error) if error.is_passing() => {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                self.call::<(), T>(Method::GET, path, None, bearer, &[])
+                    .await
+            }
+            answer => answer,
+        }
     }
 
     /// Sends `body` as JSON with `method` and parses the JSON answer.
