@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """The benchmark harness: starts the suite (release build) on generated data at Tuscany and at
 national scale, drives the endpoints users hit with wrk, measures the ceiling of each endpoint's
-own SQL with pgbench at the same concurrency, samples each service's peak RSS, and writes
-BENCHMARKS.md. Run it through ./deploy/bench/run (which readies PostgreSQL and the build)."""
+own SQL with pgbench at the same concurrency, samples each service's peak RSS, times the
+Applicativo Intese sync job's first full pull of the feed, and writes BENCHMARKS.md. Each run's
+figures are kept in deploy/bench/results.json, so a run of one scale or one part (--only) updates
+its own figures and BENCHMARKS.md is written from all of them. Run it through ./deploy/bench/run
+(which readies PostgreSQL and the build)."""
 
 import argparse
+import datetime
 import json
 import os
 import re
@@ -140,7 +144,43 @@ def peak_rss(procs):
     return rss
 
 
-def run_scale(scale, duration, connections):
+def sync_pull(scale):
+    """The sync job's first full pull of the feed into an empty directory, as a fresh install
+    runs it: every scheda written and flushed, acknowledged a page at a time. Its JSON progress
+    lines (one per page) give the rate at the start and at the end of the pull."""
+    with tempfile.TemporaryDirectory(prefix=f"apq-bench-sync-{scale}-") as target:
+        env = dict(os.environ, APQ_SYNC_TOKEN=token("--role", "sync"))
+        started = time.time()
+        done = subprocess.run([os.path.join(BIN, "apq-intese-sync"), "--feed", f"http://127.0.0.1:{SERVICES['monitoring']}",
+                               "--target-dir", target, "--batch", "200"], env=env, capture_output=True, text=True)
+        elapsed = time.time() - started
+        if done.returncode != 0:
+            raise SystemExit(f"the sync job failed: {done.stderr[-2000:]}")
+        pages = []
+        for line in done.stderr.splitlines():
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            fields = event.get("fields", {})
+            if "page" in fields:
+                # chrono's RFC 3339 has nanoseconds; Python reads microseconds.
+                stamp = re.sub(r"(\.\d{6})\d+", r"\1", event["timestamp"])
+                pages.append((datetime.datetime.fromisoformat(stamp).timestamp(), fields["delivered"]))
+        files = sum(1 for name in os.listdir(target) if name.endswith(".json"))
+    delivered = pages[-1][1] if pages else 0
+
+    def rate(chunk):
+        (t0, n0), (t1, n1) = chunk[0], chunk[-1]
+        return (n1 - n0) / (t1 - t0) if t1 > t0 else None
+
+    tenth = max(2, len(pages) // 10)
+    return {"delivered": delivered, "files": files, "seconds": elapsed, "rate": delivered / elapsed if elapsed else None,
+            "first": rate(pages[:tenth]) if len(pages) > 2 else None,
+            "last": rate(pages[-tenth:]) if len(pages) > 2 else None, "batch": 200}
+
+
+def run_scale(scale, duration, connections, only):
     print(f"== {scale} scale", flush=True)
     prepare(scale)
     procs = start(scale)
@@ -205,7 +245,7 @@ SELECT * FROM indicators ORDER BY code;
 """)]),
         ]
         results = []
-        for title, service, paths, bearer, parts in endpoints:
+        for title, service, paths, bearer, parts in (endpoints if only in ("all", "endpoints") else []):
             http = wrk(SERVICES[service], paths, bearer, duration, connections)
             # Each part of the endpoint's SQL (one per database it touches) runs alone at the same
             # concurrency; the ceiling is the rate of running them one after the other.
@@ -214,6 +254,10 @@ SELECT * FROM indicators ORDER BY code;
             print(f"  {title}: {http['rps']:.0f} req/s, p50 {http['p50']:.2f} ms, p99 {http['p99']:.2f} ms, "
                   f"ceiling {ceiling:.0f}/s, non-2xx {http['non2xx']}", flush=True)
         rss = peak_rss(procs)
+        sync = None
+        if only in ("all", "sync"):
+            sync = sync_pull(scale)
+            print(f"  sync job: {sync['delivered']} schede in {sync['seconds']:.1f} s", flush=True)
         counts = {
             "comuni": psql(db_url(a_db), "SELECT count(*) FROM enti WHERE kind = 'comune'"),
             "adhesions": psql(db_url(a_db), "SELECT count(*) FROM adhesions"),
@@ -221,7 +265,12 @@ SELECT * FROM indicators ORDER BY code;
             "services": psql(db_url(f"apq_bench_{scale}_catalogue"), "SELECT count(*) FROM services"),
             "schede": psql(db_url(m_db), "SELECT count(*) FROM schede"),
         }
-        return {"scale": scale, "results": results, "rss": rss, "counts": counts}
+        run = {"scale": scale, "counts": counts}
+        if only in ("all", "endpoints"):
+            run.update(results=results, rss=rss)
+        if sync:
+            run["sync"] = sync
+        return run
     finally:
         for proc in procs.values():
             proc.terminate()
@@ -243,6 +292,8 @@ def report(runs, duration, connections):
         "the ceiling is the rate of running the three one after the other. Each measurement follows a 2 s warm-up.", "",
     ]
     for run in runs:
+        if "results" not in run:
+            continue
         c = run["counts"]
         lines += [f"## {run['scale'].capitalize()} scale", "",
                   f"Data: {c['comuni']} comuni, {c['adhesions']} adhesions, {c['services']} catalogue services, "
@@ -253,6 +304,14 @@ def report(runs, duration, connections):
             lines.append(f"| {r['endpoint']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['ceiling']:.0f} | "
                          f"{r['rps'] / r['ceiling']:.0%} | {r['non2xx']} |")
         lines += ["", "Peak RSS (VmHWM) per service: " + ", ".join(f"{s} {v:.1f} MB" for s, v in run["rss"].items()), ""]
+        sync = run.get("sync")
+        if sync:
+            def per_s(v):
+                return "n/a" if v is None else f"{v:.0f}/s"
+            lines += ["The Applicativo Intese sync job's first full pull (`apq-intese-sync --target-dir`, pages of "
+                      f"{sync['batch']}, each file flushed to disk, one acknowledgement per page): {sync['delivered']} schede "
+                      f"({sync['files']} files) in {sync['seconds']:.1f} s, {per_s(sync['rate'])} on average, "
+                      f"{per_s(sync['first'])} in the first tenth of the pull and {per_s(sync['last'])} in the last.", ""]
     lines += ["## Targets", "",
               "- A comune's activated services: >= 50% of the pgbench ceiling, p99 <= 20 ms at 32 connections, national",
               "  within 10% of Tuscany.",
@@ -261,15 +320,31 @@ def report(runs, duration, connections):
     return "\n".join(lines)
 
 
+RESULTS = os.path.join(REPO, "deploy", "bench", "results.json")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", choices=["tuscany", "national", "both"], default="both")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--only", choices=["all", "endpoints", "sync"], default="all",
+                        help="measure only the endpoints or only the sync job (the other figures are kept)")
     args = parser.parse_args()
     scales = ["tuscany", "national"] if args.scale == "both" else [args.scale]
-    runs = [run_scale(s, args.duration, args.connections) for s in scales]
-    text = report(runs, args.duration, args.connections)
+    kept = {"runs": {}}
+    if os.path.exists(RESULTS):
+        with open(RESULTS) as f:
+            kept = json.load(f)
+    for scale in scales:
+        measured = run_scale(scale, args.duration, args.connections, args.only)
+        kept["runs"][scale] = {**kept["runs"].get(scale, {}), **measured}
+    if args.only in ("all", "endpoints"):
+        kept.update(duration=args.duration, connections=args.connections)
+    with open(RESULTS, "w") as f:
+        json.dump(kept, f, indent=1)
+    runs = [kept["runs"][s] for s in ("tuscany", "national") if s in kept["runs"]]
+    text = report(runs, kept.get("duration", args.duration), kept.get("connections", args.connections))
     with open(os.path.join(REPO, "BENCHMARKS.md"), "w") as out:
         out.write(text)
     print(text)

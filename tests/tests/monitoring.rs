@@ -629,6 +629,84 @@ async fn record_cup(suite: &Suite, code: &str, cup: &str) {
 }
 
 #[tokio::test]
+async fn a_page_of_acknowledgements_is_recorded_all_or_none() {
+    let suite = suite().await;
+    let m = &suite.monitoring;
+    let sync = token_with(&[Role::Sync]);
+    for semester in ["2009-S2", "2010-S1"] {
+        scheda_through(m, "CSTT-ALI", semester, "20.00", false).await;
+    }
+    let (_, page) = read(m, "/v1/feed?cursor=0&limit=10", Some(&sync)).await;
+    let acks: Vec<Value> = page["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| {
+                    json!({"scheda_id": i["scheda"]["id"], "change_seq": i["change_seq"],
+                        "transmitted_at": "2010-02-01T10:00:00Z", "outcome": "transmitted", "message": null})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(acks.len(), 2, "{page}");
+    let batch = |items: Vec<Value>| json!({ "items": items });
+    let post = |body: Value| {
+        call(
+            m,
+            Method::POST,
+            "/v1/feed/acknowledgement-batches",
+            Some(&sync),
+            None,
+            Some(body),
+        )
+    };
+
+    // One unknown change refuses the whole page, naming its item; nothing is recorded.
+    let mut unknown = acks[1].clone();
+    unknown["change_seq"] = json!(999_999);
+    let (status, problem) = post(batch(vec![acks[0].clone(), unknown])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(
+        problem["errors"][0]["field"], "items[1].change_seq",
+        "{problem}"
+    );
+    let (_, recorded) = read(m, "/v1/feed/acknowledgements", Some(&sync)).await;
+    assert_eq!(recorded["items"], json!([]), "all or none");
+
+    let (status, first) = post(batch(acks.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["created"], 2);
+    assert_eq!(
+        first["items"][1]["scheda_id"], acks[1]["scheda_id"],
+        "in the order given"
+    );
+    assert_eq!(first["items"][0]["outcome"], "transmitted");
+    // The same page again (a job restarted before its checkpoint) changes nothing.
+    let (status, again) = post(batch(acks.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["created"], 0);
+    assert_eq!(again["items"], first["items"]);
+    // CNIPA's convalida of one of them, in a later page, replaces its outcome.
+    let mut validated = acks[0].clone();
+    validated["outcome"] = json!("validated");
+    validated["message"] = json!("convalidata");
+    let (status, later) = post(batch(vec![validated])).await;
+    assert_eq!(status, StatusCode::OK, "{later}");
+    assert_eq!(later["items"][0]["outcome"], "validated");
+    assert_eq!(later["items"][0]["message"], "convalidata");
+
+    for (body, field) in [
+        (batch(vec![]), "items"),
+        (batch(vec![acks[0].clone(); 201]), "items"),
+    ] {
+        let (status, problem) = post(body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+}
+
+#[tokio::test]
 async fn the_sync_job_killed_halfway_and_restarted_delivers_every_scheda_exactly_once() {
     let suite = suite().await;
     let m = &suite.monitoring;

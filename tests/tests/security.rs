@@ -131,6 +131,7 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("monitoring", "POST",  "/v1/defaults/{id}/actions",                        "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/feed",                                         "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx  403"),
     ("monitoring", "GET",   "/v1/feed/acknowledgements",                        "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx  403"),
+    ("monitoring", "POST",  "/v1/feed/acknowledgement-batches",                  "",                  "401 2xx  403  403  403  403  403  403  2xx  403"),
     ("monitoring", "POST",  "/v1/feed/acknowledgements",                        "",                  "401 2xx  403  403  403  403  403  403  2xx  403"),
     ("monitoring", "GET",   "/v1/inconsistencies",                              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "GET",   "/v1/indicators",                                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
@@ -902,7 +903,7 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
                 .body(json!({"action": "give_deadline", "deadline": "2015-06-30"}))
                 .version(&case)
         }
-        ("monitoring", "POST", "/v1/feed/acknowledgements", _) => {
+        ("monitoring", "POST", "/v1/feed/acknowledgements" | "/v1/feed/acknowledgement-batches", _) => {
             let submitted = ctx.scheda(true).await;
             // The feed position is given at commit: read it back after the submission.
             let scheda = ctx
@@ -914,8 +915,13 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
                     None,
                 )
                 .await;
-            Req::to(path).body(json!({"scheda_id": scheda["id"], "change_seq": scheda["change_seq"],
-                "transmitted_at": "2010-02-01T10:00:00Z", "outcome": "transmitted", "message": null}))
+            let ack = json!({"scheda_id": scheda["id"], "change_seq": scheda["change_seq"],
+                "transmitted_at": "2010-02-01T10:00:00Z", "outcome": "transmitted", "message": null});
+            Req::to(path).body(if path.ends_with("batches") {
+                json!({"items": [ack]})
+            } else {
+                ack
+            })
         }
         ("monitoring", "PUT", "/v1/indicators/{code}/measurements/{semester}", _) => Req::to(
             format!("/v1/indicators/IND-01/measurements/{}", ctx.semester()),

@@ -173,7 +173,8 @@ text_enum!(
     Outcome { Transmitted = "transmitted", Validated = "validated", Rejected = "rejected" }
 );
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = acknowledgements)]
 pub struct Acknowledgement {
     pub scheda_id: Uuid,
     #[schema(format = Int64)]
@@ -194,6 +195,101 @@ pub struct NewAcknowledgement {
     pub transmitted_at: DateTime<Utc>,
     pub outcome: Outcome,
     pub message: Option<String>,
+}
+
+/// A feed page's acknowledgements, recorded in one transaction.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAcknowledgementBatch {
+    /// 1 to 200 acknowledgements (a feed page at most).
+    #[schema(min_items = 1, max_items = 200)]
+    pub items: Vec<NewAcknowledgement>,
+}
+
+/// The batch as recorded.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AcknowledgementBatch {
+    /// Each acknowledgement as it stands now, in the order given.
+    pub items: Vec<Acknowledgement>,
+    /// How many of them were new (the others were already recorded).
+    #[schema(format = Int32)]
+    pub created: u32,
+}
+
+/// The largest batch: a feed page.
+pub const MAX_BATCH: usize = 200;
+
+/// Why an acknowledgement is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AckError {
+    #[error("scheda {scheda_id} has no change {change_seq}")]
+    UnknownChange { scheda_id: Uuid, change_seq: i64 },
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+impl AckError {
+    /// The problem, naming `field` (the change_seq of the body, or of one item of a batch).
+    fn problem(self, field: String) -> ApiError {
+        match self {
+            AckError::UnknownChange { .. } => ApiError::Unprocessable {
+                detail: self.to_string(),
+                errors: vec![apq_platform::FieldError::new(
+                    field,
+                    "not a change of this scheda",
+                )],
+            },
+            AckError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// Records one acknowledgement (query): a new one is inserted; a new outcome (validated or
+/// rejected) for a transmitted change replaces the old; the same again changes nothing.
+/// Answers whether it was new, and the acknowledgement as it stands.
+pub fn record(
+    conn: &mut PgConnection,
+    body: &NewAcknowledgement,
+    actor: &str,
+) -> Result<(bool, Acknowledgement), AckError> {
+    let known: i64 = schede::table
+        .filter(schede::id.eq(body.scheda_id))
+        .filter(schede::change_seq.ge(body.change_seq))
+        .count()
+        .get_result(conn)?;
+    if known == 0 || body.change_seq < 1 {
+        return Err(AckError::UnknownChange {
+            scheda_id: body.scheda_id,
+            change_seq: body.change_seq,
+        });
+    }
+    let key = (body.scheda_id, body.change_seq);
+    let created = diesel::insert_into(acknowledgements::table)
+        .values((
+            acknowledgements::scheda_id.eq(body.scheda_id),
+            acknowledgements::change_seq.eq(body.change_seq),
+            acknowledgements::transmitted_at.eq(body.transmitted_at),
+            acknowledgements::outcome.eq(body.outcome.as_str()),
+            acknowledgements::message.eq(&body.message),
+            acknowledgements::actor.eq(actor),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)?
+        == 1;
+    if !created && body.outcome != Outcome::Transmitted {
+        diesel::update(acknowledgements::table.find(key))
+            .filter(acknowledgements::outcome.ne(body.outcome.as_str()))
+            .set((
+                acknowledgements::outcome.eq(body.outcome.as_str()),
+                acknowledgements::message.eq(&body.message),
+            ))
+            .execute(conn)?;
+    }
+    let ack = acknowledgements::table
+        .find(key)
+        .select(Acknowledgement::as_select())
+        .first(conn)?;
+    Ok((created, ack))
 }
 
 /// Records what the sync job transmitted (or CNIPA's convalida outcome). Idempotent: the same
@@ -219,75 +315,7 @@ pub async fn acknowledge(
     let body = body.into_inner();
     let actor = caller.subject().to_owned();
     let (created, ack) = run_tx(&pool, move |conn| {
-        let known: i64 = schede::table
-            .filter(schede::id.eq(body.scheda_id))
-            .filter(schede::change_seq.ge(body.change_seq))
-            .count()
-            .get_result(conn)?;
-        if known == 0 || body.change_seq < 1 {
-            return Err(ApiError::Unprocessable {
-                detail: format!(
-                    "scheda {} has no change {}",
-                    body.scheda_id, body.change_seq
-                ),
-                errors: vec![apq_platform::FieldError::new(
-                    "change_seq",
-                    "not a change of this scheda",
-                )],
-            });
-        }
-        let existing: Option<Acknowledgement> = acknowledgements::table
-            .find((body.scheda_id, body.change_seq))
-            .select((
-                acknowledgements::scheda_id,
-                acknowledgements::change_seq,
-                acknowledgements::transmitted_at,
-                acknowledgements::outcome,
-                acknowledgements::message,
-                acknowledgements::actor,
-            ))
-            .for_update()
-            .first(conn)
-            .optional()?;
-        let created = match &existing {
-            None => {
-                diesel::insert_into(acknowledgements::table)
-                    .values((
-                        acknowledgements::scheda_id.eq(body.scheda_id),
-                        acknowledgements::change_seq.eq(body.change_seq),
-                        acknowledgements::transmitted_at.eq(body.transmitted_at),
-                        acknowledgements::outcome.eq(body.outcome.as_str()),
-                        acknowledgements::message.eq(&body.message),
-                        acknowledgements::actor.eq(&actor),
-                    ))
-                    .execute(conn)?;
-                true
-            }
-            Some(ack)
-                if ack.outcome != body.outcome.as_str() && body.outcome != Outcome::Transmitted =>
-            {
-                diesel::update(acknowledgements::table.find((body.scheda_id, body.change_seq)))
-                    .set((
-                        acknowledgements::outcome.eq(body.outcome.as_str()),
-                        acknowledgements::message.eq(&body.message),
-                    ))
-                    .execute(conn)?;
-                false
-            }
-            Some(_) => false,
-        };
-        let ack: Acknowledgement = acknowledgements::table
-            .find((body.scheda_id, body.change_seq))
-            .select((
-                acknowledgements::scheda_id,
-                acknowledgements::change_seq,
-                acknowledgements::transmitted_at,
-                acknowledgements::outcome,
-                acknowledgements::message,
-                acknowledgements::actor,
-            ))
-            .first(conn)?;
-        Ok::<_, ApiError>((created, ack))
+        record(conn, &body, &actor).map_err(|e| e.problem("change_seq".to_owned()))
     })
     .await?;
     Ok(if created {
@@ -295,6 +323,51 @@ pub async fn acknowledge(
     } else {
         HttpResponse::Ok().json(ack)
     })
+}
+
+/// Records a feed page's acknowledgements in one transaction (sync, admin): each as
+/// `POST /v1/feed/acknowledgements` would, all or none (an unknown change refuses the batch,
+/// naming its item). The sync job acknowledges a page at a time this way.
+#[utoipa::path(
+    tag = "feed",
+    security(("bearer" = [])),
+    request_body = NewAcknowledgementBatch,
+    responses(
+        (status = 200, description = "Recorded (or already recorded)", body = AcknowledgementBatch),
+        (status = 422, description = "An item is no change of its scheda (the problem names it)", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/feed/acknowledgement-batches")]
+pub async fn acknowledge_batch(
+    caller: Caller,
+    pool: web::Data<PgPool>,
+    body: Json<NewAcknowledgementBatch>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_any(&[Role::Sync, Role::Admin])?;
+    let items = body.into_inner().items;
+    if !(1..=MAX_BATCH).contains(&items.len()) {
+        return Err(ApiError::field("items", "from 1 to 200 acknowledgements"));
+    }
+    let actor = caller.subject().to_owned();
+    let batch = run_tx(&pool, move |conn| {
+        // Rows are locked in key order whatever the order given, so two batches never deadlock.
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        order.sort_by_key(|&i| (items[i].scheda_id, items[i].change_seq));
+        let mut recorded = vec![None; items.len()];
+        let mut created = 0;
+        for i in order {
+            let (new, ack) = record(conn, &items[i], &actor)
+                .map_err(|e| e.problem(format!("items[{i}].change_seq")))?;
+            created += u32::from(new);
+            recorded[i] = Some(ack);
+        }
+        Ok::<_, ApiError>(AcknowledgementBatch {
+            items: recorded.into_iter().flatten().collect(),
+            created,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(batch))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -321,14 +394,7 @@ pub async fn list_acknowledgements(
                     acknowledgements::change_seq.asc(),
                     acknowledgements::scheda_id.asc(),
                 ))
-                .select((
-                    acknowledgements::scheda_id,
-                    acknowledgements::change_seq,
-                    acknowledgements::transmitted_at,
-                    acknowledgements::outcome,
-                    acknowledgements::message,
-                    acknowledgements::actor,
-                ))
+                .select(Acknowledgement::as_select())
                 .load(conn)?,
         )
     })

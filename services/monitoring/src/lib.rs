@@ -32,7 +32,10 @@ use apq_platform::settings::Peer;
 use apq_platform::{AppState, Service, Settings};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use feed::{FeedItem, FeedPage, NewAcknowledgement, Outcome};
+pub use feed::{
+    AcknowledgementBatch, FeedItem, FeedPage, MAX_BATCH, NewAcknowledgement,
+    NewAcknowledgementBatch, Outcome,
+};
 
 /// The monitoring service as the platform builds, tests and documents it.
 pub static SERVICE: Service = Service {
@@ -116,6 +119,7 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(national::preview)
         .service(feed::feed)
         .service(feed::acknowledge)
+        .service(feed::acknowledge_batch)
         .service(feed::list_acknowledgements)
         .service(apq_platform::inconsistencies::list)
         .service(apq_platform::audit::list);
