@@ -828,3 +828,371 @@ async fn the_2010_s1_file_is_built_from_live_data_and_checked() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
     assert!(problem.to_string().contains("agreements"), "{problem}");
 }
+
+/// The fields of every `structure` record of the project `local` (or of every TR00 when
+/// `local` is empty) in a parsed file.
+fn rows(
+    parsed: &[(String, Vec<String>, String)],
+    structure: &str,
+    local: &str,
+) -> Vec<Vec<String>> {
+    parsed
+        .iter()
+        .filter(|(s, f, _)| s == structure && (local.is_empty() || f[0] == local))
+        .map(|(_, f, _)| f.clone())
+        .collect()
+}
+
+fn strings(rows: &[&[&str]]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| r.iter().map(|v| (*v).to_owned()).collect())
+        .collect()
+}
+
+/// Reads the preview of `semester`: the parsed file and the findings.
+async fn preview(m: &TestApp, semester: &str) -> (Vec<(String, Vec<String>, String)>, Vec<Value>) {
+    let (status, preview) = read(m, &format!("/v1/puc/{semester}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    (
+        parse_puc(preview["file"].as_str().unwrap_or("")),
+        preview["findings"].as_array().cloned().unwrap_or_default(),
+    )
+}
+
+#[tokio::test]
+async fn the_file_carries_the_strumento_cost_plan_economies_indicators_state_and_transfers() {
+    let suite = suite().await;
+    let m = &suite.monitoring;
+    let code = "CSTT-ALI";
+    let admin = token_with(&[Role::Admin]);
+    let (_, projects) = read(m, "/v1/puc/projects", None).await;
+    let local = projects["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|p| p["intervento_code"] == code))
+        .and_then(|p| p["local_code"].as_str())
+        .unwrap_or("")
+        .to_owned();
+    record(
+        m,
+        code,
+        "impegni",
+        json!({"code": "IMP-1", "tipologia": "I", "date": "2010-02-01", "amount": euro("500000.00")}),
+    )
+    .await;
+
+    // The cost plan, by year, recorded by the intervento's responsabile.
+    let y2008 = record(
+        m,
+        code,
+        "cost-plan",
+        json!({"year": 2008, "realised": euro("500000.00"), "to_realise": euro("0.00")}),
+    )
+    .await;
+    assert_eq!(y2008["realised"], euro("500000.00"), "{y2008}");
+    let y2009 = record(
+        m,
+        code,
+        "cost-plan",
+        json!({"year": 2009, "realised": euro("0.00"), "to_realise": euro("1382850.00")}),
+    )
+    .await;
+    let path = format!("/v1/interventi/{code}/cost-plan");
+    let (status, _) = post(
+        m,
+        &path,
+        &responsabile(code),
+        json!({"year": 2009, "realised": euro("0.00"), "to_realise": euro("1.00")}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "one row a year");
+    for (body, field) in [
+        (
+            json!({"year": 2100, "realised": euro("1.00"), "to_realise": euro("0.00")}),
+            "realised",
+        ),
+        (
+            json!({"year": 1900, "realised": euro("0.00"), "to_realise": euro("0.00")}),
+            "year",
+        ),
+    ] {
+        let (status, problem) = post(m, &path, &responsabile(code), body.clone()).await;
+        assert!(status.is_client_error(), "{body}: {status} {problem}");
+        assert!(
+            fields(&problem).iter().any(|f| f == field),
+            "{body}: {problem}"
+        );
+    }
+    let (status, plan) = read(m, &path, None).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    assert_eq!(plan["total"], euro("1882850.00"), "{plan}");
+
+    // Without the economy the plan does not add up to the financing: 039, naming record and field.
+    let (parsed, findings) = preview(m, "2010-S1").await;
+    let plan_039: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["code"] == "039" && f["intervento_code"] == code)
+        .collect();
+    assert_eq!(plan_039.len(), 1, "{findings:#?}");
+    assert_eq!(plan_039[0]["structure"], "FN03");
+    assert_eq!(plan_039[0]["record"], "2009");
+    assert_eq!(plan_039[0]["field"], "IMP_DA_REALIZZARE");
+    assert!(
+        plan_039[0]["message"]
+            .as_str()
+            .is_some_and(|t| t.contains("1882850,00") && t.contains("1892850,00")),
+        "{}",
+        plan_039[0]
+    );
+    assert_eq!(
+        rows(&parsed, "FN03", &local),
+        strings(&[
+            &[&local, "2008", "500000,00", "0,00"],
+            &[&local, "2009", "0,00", "1382850,00"],
+        ])
+    );
+
+    // An economy on the Regione's resources: it appears in FN10 and the plan adds up.
+    let economy = record(
+        m,
+        code,
+        "economie",
+        json!({"fund": "regione_toscana", "amount": euro("10000.00"), "ascertained_on": "2010-05-31",
+               "note": "Ribasso di gara"}),
+    )
+    .await;
+    assert_eq!(economy["fund"], "regione_toscana", "{economy}");
+    let (status, _) = post(
+        m,
+        &format!("/v1/interventi/{code}/economie"),
+        &responsabile("GEOSIGMA"),
+        json!({"fund": "stato", "amount": euro("1.00"), "ascertained_on": "2010-05-31"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, problem) = post(
+        m,
+        &format!("/v1/interventi/{code}/economie"),
+        &responsabile(code),
+        json!({"fund": "stato", "amount": euro("0.00"), "ascertained_on": "2010-05-31"}),
+    )
+    .await;
+    assert!(status.is_client_error(), "{status} {problem}");
+    assert!(fields(&problem).iter().any(|f| f == "amount"), "{problem}");
+
+    // An indicator measured by the semester.
+    let (status, measured) = call(
+        m,
+        Method::PUT,
+        "/v1/indicators/IND-03/measurements/2009-S2",
+        Some(&responsabile(code)),
+        None,
+        Some(json!({"value": "40"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{measured}");
+
+    let (parsed, findings) = preview(m, "2010-S1").await;
+    assert!(
+        !findings.iter().any(|f| f["intervento_code"] == code
+            && ["039", "038", "002", "008", "010", "011"]
+                .contains(&f["code"].as_str().unwrap_or(""))),
+        "plan + economies = financing; the strumento, indicators, state and plan are there: {findings:#?}"
+    );
+    assert_eq!(
+        rows(&parsed, "FN10", &local),
+        strings(&[&[&local, "REG", "10000,00"]])
+    );
+    let fn00: i64 = rows(&parsed, "FN00", &local)
+        .iter()
+        .map(|f| cents(&f[6]))
+        .sum();
+    assert_eq!(
+        fn00, 189_285_000,
+        "CSTT-ALI's FN00 amounts still sum to 1892850,00"
+    );
+    assert_eq!(
+        rows(&parsed, "FN00", &local)
+            .iter()
+            .map(|f| f[1].as_str())
+            .collect::<Vec<_>>(),
+        ["STA", "REG", "REG"],
+        "COD_FONDO from TC33"
+    );
+    let fn03: i64 = rows(&parsed, "FN03", &local)
+        .iter()
+        .map(|f| cents(&f[2]) + cents(&f[3]))
+        .sum();
+    let fn10: i64 = rows(&parsed, "FN10", &local)
+        .iter()
+        .map(|f| cents(&f[2]))
+        .sum();
+    assert_eq!(fn03 + fn10, fn00, "FN03 + FN10 = FN00 in the file itself");
+    assert_eq!(
+        rows(&parsed, "AP05", &local),
+        strings(&[&[&local, "APQSI-TOS4"]]),
+        "the IV Atto is the strumento attuativo"
+    );
+    let in01 = rows(&parsed, "IN01", &local);
+    assert_eq!(
+        in01.len(),
+        16,
+        "CSTT-ALI's indicators of the seed's Cap. 6: {in01:?}"
+    );
+    assert!(
+        in01.contains(&strings(&[&[&local, "DPR", "IND-03", "111,00", "40,00"]])[0]),
+        "{in01:?}"
+    );
+    assert!(
+        in01.iter()
+            .any(|f| f[2] == "IND-01" && f[3] == "8,00" && f[4].is_empty()),
+        "a value not measured is empty, not zero: {in01:?}"
+    );
+    assert_eq!(
+        rows(&parsed, "PR01", &local),
+        strings(&[&[&local, "2", "30/06/2010"]]),
+        "in progress: an impegno is recorded"
+    );
+    let (_, projects) = read(m, "/v1/puc/projects", None).await;
+    let riuso = projects["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|p| p["intervento_code"] == "E-TOSCANA-RIUSO")
+        })
+        .and_then(|p| p["local_code"].as_str())
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(
+        rows(&parsed, "PR01", &riuso),
+        strings(&[&[&riuso, "1", "30/06/2010"]]),
+        "nothing recorded: not started"
+    );
+    assert!(rows(&parsed, "TR00", "").is_empty(), "no tranche paid yet");
+
+    // A change of the plan is versioned and audited.
+    let (status, changed) = call(
+        m,
+        Method::PATCH,
+        &format!("{path}/2009"),
+        Some(&responsabile(code)),
+        Some(&y2009["version"]),
+        Some(json!({"to_realise": euro("1382000.00"), "reason": "Riprogrammazione"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let (status, _) = call(
+        m,
+        Method::PATCH,
+        &format!("{path}/2009"),
+        Some(&responsabile(code)),
+        Some(&y2009["version"]),
+        Some(json!({"to_realise": euro("1.00")})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED, "a stale ETag");
+    let (_, findings) = preview(m, "2010-S1").await;
+    assert!(
+        findings.iter().any(|f| f["code"] == "039"
+            && f["intervento_code"] == code
+            && f["record"] == "2009"
+            && f["field"] == "IMP_DA_REALIZZARE"),
+        "{findings:#?}"
+    );
+    let auditor = token_with(&[Role::Auditor]);
+    for (entity, count) in [("cost_plan_year", 3), ("economy", 1)] {
+        let (status, audit) = read(m, &format!("/v1/audit?entity={entity}"), Some(&auditor)).await;
+        assert_eq!(status, StatusCode::OK, "{audit}");
+        assert_eq!(
+            audit["items"].as_array().map(Vec::len),
+            Some(count),
+            "{entity}: {audit}"
+        );
+    }
+
+    // The State pays the first tranche on 15 March 2010, recorded today: a transfer to the
+    // Regione (TR00), dated when paid.
+    let (_, found) = read(
+        &suite.agreements,
+        &format!("/v1/interventi?code={code}"),
+        None,
+    )
+    .await;
+    let id = found["items"][0]["id"].as_str().unwrap_or("").to_owned();
+    let (_, tranches) = read(
+        &suite.agreements,
+        &format!("/v1/interventi/{id}/tranches"),
+        None,
+    )
+    .await;
+    let mut tranche = tranches["items"][0].clone();
+    for (to, on) in [
+        ("eligible", "2010-01-20"),
+        ("requested", "2010-02-01"),
+        ("paid", "2010-03-15"),
+    ] {
+        let (status, moved) = call(
+            &suite.agreements,
+            Method::POST,
+            &format!(
+                "/v1/tranches/{}/transitions",
+                tranche["id"].as_str().unwrap_or("")
+            ),
+            Some(&admin),
+            Some(&tranche["version"]),
+            Some(json!({"to": to, "reason": format!("Tranche {to}"), "effective_on": on})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{moved}");
+        tranche = moved;
+    }
+    let (_, history) = read(
+        &suite.agreements,
+        &format!(
+            "/v1/tranches/{}/transitions",
+            tranche["id"].as_str().unwrap_or("")
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(
+        history["items"][2]["effective_on"], "2010-03-15",
+        "{history}"
+    );
+    let (parsed, findings) = preview(m, "2010-S1").await;
+    let amount = tranche["amount"]["amount"]
+        .as_str()
+        .unwrap_or("")
+        .replace('.', ",");
+    assert_eq!(
+        rows(&parsed, "TR00", ""),
+        strings(&[&["CSTT-ALI-T1", "15/03/2010", "", "1", &amount, "", "S"]]),
+        "the Regione receives it: a public body whose codice fiscale is unknown"
+    );
+    assert!(
+        !findings.iter().any(|f| f["code"] == "031"),
+        "{findings:#?}"
+    );
+    let (parsed, _) = preview(m, "2009-S2").await;
+    assert!(
+        rows(&parsed, "TR00", "").is_empty(),
+        "paid after that semester: not in its file"
+    );
+    let (status, problem) = call(
+        &suite.agreements,
+        Method::POST,
+        &format!(
+            "/v1/tranches/{}/transitions",
+            tranches["items"][1]["id"].as_str().unwrap_or("")
+        ),
+        Some(&admin),
+        Some(&tranches["items"][1]["version"]),
+        Some(json!({"to": "eligible", "reason": "x", "effective_on": "2100-01-01"})),
+    )
+    .await;
+    assert!(status.is_client_error(), "{status} {problem}");
+    assert!(
+        fields(&problem).iter().any(|f| f == "effective_on"),
+        "{problem}"
+    );
+}

@@ -139,6 +139,12 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("monitoring", "PUT",   "/v1/indicators/{code}/measurements/{semester}",    "",                  "401 2xx  2xx  2xx  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/interventi/{code}/eligibility",                "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/tranches/{seq}/eligibility", "",                  "401 2xx  2xx  403  403  403  403  403  2xx  403"),
+    ("monitoring", "GET",   "/v1/interventi/{code}/cost-plan",                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/interventi/{code}/cost-plan",                  "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
+    ("monitoring", "PATCH", "/v1/interventi/{code}/cost-plan/{year}",           "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
+    ("monitoring", "GET",   "/v1/interventi/{code}/economie",                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/interventi/{code}/economie",                   "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
+    ("monitoring", "PATCH", "/v1/interventi/{code}/economie/{fund}",            "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/interventi/{code}/impegni",                    "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/impegni",                    "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/interventi/{code}/pagamenti",                  "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
@@ -1052,6 +1058,58 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
             Req::to("/v1/interventi/E-TOSCANA-RIUSO/phases/0201")
                 .body(json!({"actual_start": "2009-01-10"}))
                 .version(&phase)
+                .intervento(&json!("E-TOSCANA-RIUSO"))
+        }
+        // E-TOSCANA-RIUSO's cost plan and economies are recorded afresh for each caller.
+        ("monitoring", "GET", "/v1/interventi/{code}/cost-plan" | "/v1/interventi/{code}/economie", _) => {
+            Req::to(path.replace("{code}", "CSTT-ALI"))
+        }
+        ("monitoring", "POST", "/v1/interventi/{code}/cost-plan", _) => {
+            monitoring_sql(ctx, "DELETE FROM cost_plan_years WHERE intervento_code = 'E-TOSCANA-RIUSO'");
+            Req::to("/v1/interventi/E-TOSCANA-RIUSO/cost-plan")
+                .body(json!({"year": 2009, "realised": {"amount": "1000.00", "currency": "EUR"},
+                    "to_realise": {"amount": "0.00", "currency": "EUR"}}))
+                .intervento(&json!("E-TOSCANA-RIUSO"))
+        }
+        ("monitoring", "PATCH", "/v1/interventi/{code}/cost-plan/{year}", _) => {
+            monitoring_sql(ctx, "DELETE FROM cost_plan_years WHERE intervento_code = 'E-TOSCANA-RIUSO'");
+            let year = ctx
+                .admin(
+                    "monitoring",
+                    Method::POST,
+                    "/v1/interventi/E-TOSCANA-RIUSO/cost-plan",
+                    None,
+                    Some(json!({"year": 2009, "realised": {"amount": "1000.00", "currency": "EUR"},
+                        "to_realise": {"amount": "0.00", "currency": "EUR"}})),
+                )
+                .await;
+            Req::to("/v1/interventi/E-TOSCANA-RIUSO/cost-plan/2009")
+                .body(json!({"to_realise": {"amount": "500.00", "currency": "EUR"}, "reason": "Riprogrammazione"}))
+                .version(&year)
+                .intervento(&json!("E-TOSCANA-RIUSO"))
+        }
+        ("monitoring", "POST", "/v1/interventi/{code}/economie", _) => {
+            monitoring_sql(ctx, "DELETE FROM economies WHERE intervento_code = 'E-TOSCANA-RIUSO'");
+            Req::to("/v1/interventi/E-TOSCANA-RIUSO/economie")
+                .body(json!({"fund": "stato", "amount": {"amount": "100.00", "currency": "EUR"},
+                    "ascertained_on": "2009-12-31"}))
+                .intervento(&json!("E-TOSCANA-RIUSO"))
+        }
+        ("monitoring", "PATCH", "/v1/interventi/{code}/economie/{fund}", _) => {
+            monitoring_sql(ctx, "DELETE FROM economies WHERE intervento_code = 'E-TOSCANA-RIUSO'");
+            let economy = ctx
+                .admin(
+                    "monitoring",
+                    Method::POST,
+                    "/v1/interventi/E-TOSCANA-RIUSO/economie",
+                    None,
+                    Some(json!({"fund": "stato", "amount": {"amount": "100.00", "currency": "EUR"},
+                        "ascertained_on": "2009-12-31"})),
+                )
+                .await;
+            Req::to("/v1/interventi/E-TOSCANA-RIUSO/economie/stato")
+                .body(json!({"amount": {"amount": "150.00", "currency": "EUR"}, "reason": "Accertamento"}))
+                .version(&economy)
                 .intervento(&json!("E-TOSCANA-RIUSO"))
         }
         ("monitoring", "GET", "/v1/interventi/{code}/soggetti", _) => {

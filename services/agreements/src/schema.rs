@@ -190,6 +190,7 @@ diesel::table! {
         reason -> Text,
         act_ref -> Nullable<Text>,
         evaluation -> Nullable<Jsonb>,
+        effective_on -> Date,
     }
 }
 

@@ -321,6 +321,10 @@ pub struct NewTransition {
     pub act_ref: Option<String>,
     /// For `eligible`: the monitoring service's evaluation of the condition, kept as evidence.
     pub evaluation: Option<serde_json::Value>,
+    /// The day the change took effect, as its act says (for `paid`, the day the State paid):
+    /// today when absent, never in the future.
+    #[serde(default)]
+    pub effective_on: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable)]
@@ -335,6 +339,8 @@ pub struct Transition {
     pub reason: String,
     pub act_ref: Option<String>,
     pub evaluation: Option<serde_json::Value>,
+    /// The day the change took effect (for `paid`, the day the State paid).
+    pub effective_on: chrono::NaiveDate,
 }
 
 #[derive(Debug, Deserialize)]
@@ -386,6 +392,14 @@ pub async fn transition(
             "say why the tranche changes state",
         ));
     }
+    let today = Utc::now().date_naive();
+    let effective_on = body.effective_on.unwrap_or(today);
+    if effective_on > today {
+        return Err(ApiError::field(
+            "effective_on",
+            "a change of state cannot take effect in the future",
+        ));
+    }
     let id = path.tranche_id;
     let actor = caller.subject().to_owned();
     let updated: TrancheRow = run_db(&pool, move |conn| {
@@ -416,6 +430,7 @@ pub async fn transition(
                     tranche_transitions::reason.eq(&body.reason),
                     tranche_transitions::act_ref.eq(&body.act_ref),
                     tranche_transitions::evaluation.eq(&body.evaluation),
+                    tranche_transitions::effective_on.eq(effective_on),
                 ))
                 .execute(conn)?;
             Ok(())

@@ -3,6 +3,7 @@
 //! across the services, the Rapporto di monitoraggio, and the Applicativo Intese feed.
 
 mod calendar;
+mod costs;
 pub mod dataset;
 pub mod deadlines;
 mod defaults;
@@ -116,6 +117,12 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(projects::update)
         .service(projects::add_soggetto)
         .service(projects::list_soggetti)
+        .service(costs::create_year)
+        .service(costs::list_plan)
+        .service(costs::update_year)
+        .service(costs::create_economy)
+        .service(costs::list_economies)
+        .service(costs::update_economy)
         .service(national::preview)
         .service(feed::feed)
         .service(feed::acknowledge)

@@ -11,26 +11,153 @@ use apq_platform::extract::{Path, Query};
 use apq_platform::{ApiError, FieldError};
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::costs::{self, CostYear, Economy};
+use crate::indicators;
 use crate::iter::{self, PhaseRow};
 use crate::movements::{self, Movement, MovementKind};
-use crate::peers::{Agreements, FinancialSummary, Intervento};
+use crate::peers::{Agreements, FinancialSummary, Intervento, PaidTranche};
 use crate::projects::{self, Project, Soggetto};
 use crate::puc::checks::{self, Finding};
 use crate::puc::file::{Record, Structure, Writer};
-use crate::puc::format;
+use crate::puc::{format, tables};
 use crate::schema::puc_projects;
 
 /// Everything one project's records are made of.
 pub struct Live {
     pub project: Project,
     pub intervento: Intervento,
-    pub summary: FinancialSummary,
     pub movements: Vec<Movement>,
     pub phases: Vec<PhaseRow>,
     pub soggetti: Vec<Soggetto>,
+    /// The register's amounts, read: one that cannot be read stops the file (503).
+    pub amounts: Amounts,
+    /// COD_STRU_ATT of the atto the intervento belongs to (absent when TC15 lacks it).
+    pub strumento: Option<String>,
+    /// The intervento's output indicators with their measured values.
+    pub indicators: Vec<OutputIndicator>,
+    pub cost_plan: Vec<CostYear>,
+    pub economies: Vec<Economy>,
+    /// The State's tranches paid for the intervento (TR00).
+    pub transfers: Vec<PaidTranche>,
+}
+
+/// The intervento's cost and sources of financing as amounts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Amounts {
+    pub total_cost: Euro,
+    /// Each source's contributor (`stato`, `regione_toscana`...) and amount, in the register's order.
+    pub sources: Vec<(String, Euro)>,
+}
+
+/// Reads the amounts of the register's financial summary. An amount that cannot be read is the
+/// peer breaking its contract: a 503 naming it and the field, never a zero standing in. Pure.
+pub fn amounts(summary: &FinancialSummary) -> Result<Amounts, ApiError> {
+    let read = |field: String, raw: &str| {
+        Euro::parse(raw).map_err(|e| {
+            ApiError::unavailable(format!(
+                "the agreements service (its answer could not be read: {field}: {e})"
+            ))
+        })
+    };
+    Ok(Amounts {
+        total_cost: read("total_cost".to_owned(), &summary.total_cost.amount)?,
+        sources: summary
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                Ok((
+                    s.contributor.clone(),
+                    read(format!("sources[{i}].amount"), &s.amount.amount)?,
+                ))
+            })
+            .collect::<Result<_, ApiError>>()?,
+    })
+}
+
+/// An output indicator (IN01): its code, its target (VAL_PROGRAMMATO, absent where the seed
+/// gives none) and its measured values by semester.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputIndicator {
+    pub code: String,
+    pub planned: Option<Decimal>,
+    pub measured: Vec<(Semester, Decimal)>,
+}
+
+impl OutputIndicator {
+    /// The value measured last by the end of `semester` (VALORE_REALIZZATO).
+    pub fn realised(&self, semester: Semester) -> Option<Decimal> {
+        self.measured
+            .iter()
+            .filter(|(s, _)| *s <= semester)
+            .max_by_key(|(s, _)| *s)
+            .map(|(_, v)| *v)
+    }
+}
+
+/// The indicators of `code` among `all`, their values read (ours: a value that cannot be read
+/// is an internal error).
+pub fn output_indicators(
+    all: &[indicators::Indicator],
+    code: &str,
+) -> Result<Vec<OutputIndicator>, ApiError> {
+    let decimal = |raw: &str| raw.parse::<Decimal>().map_err(ApiError::internal);
+    all.iter()
+        .filter(|i| i.intervento_code.as_deref() == Some(code))
+        .map(|i| {
+            Ok(OutputIndicator {
+                code: i.code.clone(),
+                planned: i.target.as_deref().map(decimal).transpose()?,
+                measured: i
+                    .measurements
+                    .iter()
+                    .map(|m| Ok((m.semester, decimal(&m.value)?)))
+                    .collect::<Result<_, ApiError>>()?,
+            })
+        })
+        .collect()
+}
+
+/// The project's state (TC47) at `up_to`, from the register and the recorded data: executed
+/// when the register says completed or the last phase the CUP's nature requires has ended; in
+/// progress once a phase has started or an impegno or pagamento is recorded; not started
+/// otherwise. A cancelled or revoked intervento has no state we can send (absent). Pure.
+pub fn state(live: &Live, up_to: NaiveDate) -> Option<&'static str> {
+    match live.intervento.state.as_deref() {
+        Some("cancelled" | "revoked") => return None,
+        Some("completed") => return Some(tables::EXECUTED),
+        _ => {}
+    }
+    let by = |d: Option<NaiveDate>| d.is_some_and(|d| d <= up_to);
+    let last = live
+        .project
+        .natura_cup
+        .as_deref()
+        .map(iter::required)
+        .and_then(|phases| phases.last().map(|p| p.code.clone()));
+    if last.is_some_and(|last| {
+        live.phases
+            .iter()
+            .any(|p| p.code == last && by(p.actual_end))
+    }) {
+        return Some(tables::EXECUTED);
+    }
+    let started = live.phases.iter().any(|p| by(p.actual_start))
+        || live.movements.iter().any(|m| m.date <= up_to);
+    Some(if started {
+        tables::IN_PROGRESS
+    } else {
+        tables::NOT_STARTED
+    })
+}
+
+/// COD_TRASFERIMENTO of the intervento's tranche `seq`: stable, one per tranche.
+pub fn transfer_code(intervento: &str, seq: i32) -> String {
+    format!("{intervento}-T{seq}")
 }
 
 /// A record of the file and what it is.
@@ -40,10 +167,6 @@ pub struct Described {
     pub intervento_code: String,
     /// What the record carries: a movement's code, a phase's, a soggetto's name...
     pub entity: String,
-}
-
-fn euro(raw: &str) -> Euro {
-    Euro::parse(raw).unwrap_or(Euro::ZERO)
 }
 
 fn opt(text: Option<&str>) -> String {
@@ -85,6 +208,9 @@ pub fn records(live: &Live, up_to: NaiveDate) -> Vec<Described> {
             blank(),
         ],
     );
+    if let Some(strumento) = &live.strumento {
+        push(Structure::Ap05, strumento.clone(), vec![strumento.clone()]);
+    }
     if let Some(regione) = &live.project.cod_regione {
         push(
             Structure::Ap06,
@@ -114,33 +240,39 @@ pub fn records(live: &Live, up_to: NaiveDate) -> Vec<Described> {
             ],
         );
     }
-    for source in &live.summary.sources {
-        let amount = euro(&source.amount.amount);
-        if amount <= Euro::ZERO {
+    for (contributor, amount) in &live.amounts.sources {
+        if *amount <= Euro::ZERO {
             continue; // a source of nothing finances nothing (IMPORTO > 0)
         }
         push(
             Structure::Fn00,
-            source.contributor.clone(),
+            contributor.clone(),
             vec![
+                tables::fund(contributor).unwrap_or_default(),
                 blank(),
                 blank(),
                 blank(),
                 blank(),
-                blank(),
-                format::amount(amount),
+                format::amount(*amount),
             ],
         );
     }
     push(
         Structure::Fn01,
         code.clone(),
-        vec![
-            blank(),
-            blank(),
-            format::amount(euro(&live.summary.total_cost.amount)),
-        ],
+        vec![blank(), blank(), format::amount(live.amounts.total_cost)],
     );
+    for year in &live.cost_plan {
+        push(
+            Structure::Fn03,
+            year.year.to_string(),
+            vec![
+                year.year.to_string(),
+                format::amount(year.realised.0),
+                format::amount(year.to_realise.0),
+            ],
+        );
+    }
     for m in live.movements.iter().filter(|m| m.date <= up_to) {
         let structure = if m.kind == MovementKind::Impegno.as_str() {
             Structure::Fn04
@@ -160,6 +292,32 @@ pub fn records(live: &Live, up_to: NaiveDate) -> Vec<Described> {
             ],
         );
     }
+    for e in live.economies.iter().filter(|e| e.ascertained_on <= up_to) {
+        push(
+            Structure::Fn10,
+            e.fund.clone(),
+            vec![
+                tables::fund(&e.fund).unwrap_or_default(),
+                format::amount(e.amount.0),
+            ],
+        );
+    }
+    let semester = Semester::containing(up_to).ok();
+    for i in &live.indicators {
+        push(
+            Structure::In01,
+            i.code.clone(),
+            vec![
+                tables::PROGRAMME_INDICATOR.to_owned(),
+                i.code.clone(),
+                i.planned.map(|v| format::number(v, 2)).unwrap_or_default(),
+                semester
+                    .and_then(|s| i.realised(s))
+                    .map(|v| format::number(v, 2))
+                    .unwrap_or_default(),
+            ],
+        );
+    }
     for p in &live.phases {
         push(
             Structure::Pr00,
@@ -172,6 +330,40 @@ pub fn records(live: &Live, up_to: NaiveDate) -> Vec<Described> {
                 format::maybe_date(p.actual_end),
             ],
         );
+    }
+    if let Some(state) = state(live, up_to) {
+        push(
+            Structure::Pr01,
+            state.to_owned(),
+            vec![state.to_owned(), format::date(up_to)],
+        );
+    }
+    // The transfers are the State's, not the project's: they start with their own code.
+    let receiver = live.soggetti.iter().find(|s| s.role == 2);
+    for t in live.transfers.iter().filter(|t| t.paid_on <= up_to) {
+        let transfer = transfer_code(code, t.seq);
+        out.push(Described {
+            record: Record {
+                structure: Structure::Tr00,
+                values: vec![
+                    transfer.clone(),
+                    format::date(t.paid_on),
+                    blank(),
+                    tables::STATE_TRANCHE.to_owned(),
+                    format::amount(t.amount),
+                    receiver
+                        .and_then(|s| s.codice_fiscale.clone())
+                        .unwrap_or_default(),
+                    receiver
+                        .and_then(|s| s.public)
+                        .map(format::flag)
+                        .unwrap_or_default(),
+                ],
+                deleted: false,
+            },
+            intervento_code: code.clone(),
+            entity: transfer,
+        });
     }
     out
 }
@@ -199,10 +391,11 @@ pub fn project(live: &Live, up_to: NaiveDate) -> checks::Project {
             .iter()
             .any(|p| &p.code == last && p.actual_end.is_some())
     });
+    let semester = Semester::containing(up_to).ok();
     checks::Project {
         code: live.project.local_code.clone(),
         cup: live.intervento.cup.clone(),
-        strumento_attuativo: None,
+        strumento_attuativo: live.strumento.clone(),
         localisations: usize::from(live.project.cod_regione.is_some()),
         soggetti: live
             .soggetti
@@ -216,17 +409,26 @@ pub fn project(live: &Live, up_to: NaiveDate) -> checks::Project {
             })
             .collect(),
         financing: live
-            .summary
+            .amounts
             .sources
             .iter()
-            .map(|s| checks::ByFund {
-                fund: s.contributor.clone(),
-                amount: euro(&s.amount.amount),
+            .filter(|(_, amount)| *amount > Euro::ZERO)
+            .map(|(contributor, amount)| checks::ByFund {
+                fund: contributor.clone(),
+                amount: *amount,
                 public: true,
             })
-            .filter(|f| f.amount > Euro::ZERO)
             .collect(),
-        costo_ammesso: Some(euro(&live.summary.total_cost.amount)),
+        costo_ammesso: Some(live.amounts.total_cost),
+        cost_plan: live
+            .cost_plan
+            .iter()
+            .map(|y| checks::CostYear {
+                year: y.year,
+                realised: y.realised.0,
+                to_realise: y.to_realise.0,
+            })
+            .collect(),
         commitments: dated
             .iter()
             .filter(|m| m.kind == MovementKind::Impegno.as_str())
@@ -236,6 +438,25 @@ pub fn project(live: &Live, up_to: NaiveDate) -> checks::Project {
             .iter()
             .filter(|m| m.kind == MovementKind::Pagamento.as_str())
             .map(|m| movement(m))
+            .collect(),
+        economies: live
+            .economies
+            .iter()
+            .filter(|e| e.ascertained_on <= up_to)
+            .map(|e| checks::ByFund {
+                fund: e.fund.clone(),
+                amount: e.amount.0,
+                public: true,
+            })
+            .collect(),
+        indicators: live
+            .indicators
+            .iter()
+            .map(|i| checks::Indicator {
+                code: i.code.clone(),
+                planned: i.planned,
+                realised: semester.and_then(|s| i.realised(s)),
+            })
             .collect(),
         phases: live
             .phases
@@ -248,9 +469,25 @@ pub fn project(live: &Live, up_to: NaiveDate) -> checks::Project {
                 actual_end: p.actual_end,
             })
             .collect(),
+        states: state(live, up_to)
+            .map(|code| checks::State {
+                code: code.to_owned(),
+                on: up_to,
+            })
+            .into_iter()
+            .collect(),
+        transfers: live
+            .transfers
+            .iter()
+            .filter(|t| t.paid_on <= up_to)
+            .map(|t| checks::Transfer {
+                code: transfer_code(&live.project.intervento_code, t.seq),
+                on: t.paid_on,
+                amount: t.amount,
+            })
+            .collect(),
         required_phases: required,
         execution_ended,
-        ..checks::Project::default()
     }
 }
 
@@ -335,7 +572,8 @@ pub async fn gather(
     semester: Semester,
 ) -> Result<Vec<Live>, ApiError> {
     let as_of = semester.last_day();
-    let own = run_db(pool, move |conn| {
+    let (all_indicators, own) = run_db(pool, move |conn| {
+        let all_indicators = indicators::load_all(conn)?;
         let projects: Vec<Project> = puc_projects::table
             .filter(
                 puc_projects::cancelled_on
@@ -354,22 +592,35 @@ pub async fn gather(
                     movements::of(conn, &code, None)?,
                     iter::of(conn, &code)?,
                     projects::soggetti_of(conn, &code)?,
+                    costs::plan_of(conn, &code)?,
+                    costs::economies_of(conn, &code)?,
                 ))
             })
             .collect::<Result<Vec<_>, _>>()
+            .map(|own| (all_indicators, own))
     })
     .await?;
+    let atti = agreements.atti().await?;
     let mut lives = Vec::with_capacity(own.len());
-    for (project, movements, phases, soggetti) in own {
+    for (project, movements, phases, soggetti, cost_plan, economies) in own {
         let intervento = agreements.intervento(&project.intervento_code).await?;
         let summary = agreements.financial_summary(intervento.id).await?;
+        let strumento = atti
+            .iter()
+            .find(|a| a.id == intervento.atto_id)
+            .and_then(|a| tables::strumento(a.number));
         lives.push(Live {
+            amounts: amounts(&summary)?,
+            indicators: output_indicators(&all_indicators, &project.intervento_code)?,
+            transfers: agreements.paid_tranches(&project.intervento_code).await?,
+            strumento,
             project,
             intervento,
-            summary,
             movements,
             phases,
             soggetti,
+            cost_plan,
+            economies,
         });
     }
     Ok(lives)
@@ -456,9 +707,30 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"))
     }
 
+    fn summary() -> FinancialSummary {
+        let money = |a: &str| json!({"amount": a, "currency": "EUR"});
+        serde_json::from_value(json!({
+            "total_cost": money("1892850.00"),
+            "sources": [
+                {"contributor": "stato", "heading": "II Fase", "legal_basis": "L. 289/2002", "amount": money("584745.76"), "cnipa": true},
+                {"contributor": "regione_toscana", "heading": "Bilancio", "legal_basis": "", "amount": money("1308104.24"), "cnipa": false},
+                {"contributor": "eell", "heading": "EELL", "legal_basis": "", "amount": money("0.00"), "cnipa": false},
+            ],
+            "cnipa_cofinancing": money("584745.76"), "cofinancing_share": null, "cofinancing_cap": "50.00",
+            "tranches": [], "tranches_paid": money("0.00"), "tranches_due": money("0.00"),
+        }))
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
     fn live() -> Live {
         let money = |a: &str| json!({"amount": a, "currency": "EUR"});
         Live {
+            amounts: amounts(&summary()).unwrap_or_else(|e| panic!("{e:?}")),
+            strumento: Some("APQSI-TOS4".to_owned()),
+            indicators: Vec::new(),
+            cost_plan: Vec::new(),
+            economies: Vec::new(),
+            transfers: Vec::new(),
             project: serde_json::from_value(json!({
                 "id": Uuid::nil(), "intervento_code": "CSTT-ALI", "local_code": "APQ-SI-TOSCANA-0001",
                 "natura_cup": "02", "cod_regione": "09", "cod_provincia": null, "cod_comune": null,
@@ -466,21 +738,10 @@ mod tests {
             }))
             .unwrap_or_else(|e| panic!("{e}")),
             intervento: serde_json::from_value(json!({
-                "id": Uuid::nil(), "code": "CSTT-ALI", "title": "CSTT-ALI | Toscana", "kind": "ali",
+                "id": Uuid::nil(), "atto_id": Uuid::nil(), "code": "CSTT-ALI", "title": "CSTT-ALI | Toscana", "kind": "ali",
                 "sezione": "attuativa", "cup": "D53G07000070002", "total_cost": money("1892850.00"),
                 "cnipa_cofinancing": money("584745.76"),
                 "maturity": {"progetto_esecutivo_validated_on": null},
-            }))
-            .unwrap_or_else(|e| panic!("{e}")),
-            summary: serde_json::from_value(json!({
-                "total_cost": money("1892850.00"),
-                "sources": [
-                    {"contributor": "stato", "heading": "II Fase", "legal_basis": "L. 289/2002", "amount": money("584745.76"), "cnipa": true},
-                    {"contributor": "regione_toscana", "heading": "Bilancio", "legal_basis": "", "amount": money("1308104.24"), "cnipa": false},
-                    {"contributor": "eell", "heading": "EELL", "legal_basis": "", "amount": money("0.00"), "cnipa": false},
-                ],
-                "cnipa_cofinancing": money("584745.76"), "cofinancing_share": null, "cofinancing_cap": "50.00",
-                "tranches": [], "tranches_paid": money("0.00"), "tranches_due": money("0.00"),
             }))
             .unwrap_or_else(|e| panic!("{e}")),
             movements: vec![
@@ -504,12 +765,14 @@ mod tests {
             kinds,
             [
                 ("AP00", "CSTT-ALI"),
+                ("AP05", "APQSI-TOS4"),
                 ("AP06", "CSTT-ALI"),
                 ("FN00", "stato"),
                 ("FN00", "regione_toscana"),
                 ("FN01", "CSTT-ALI"),
                 ("FN04", "IMP-1"),
                 ("FN06", "PAG-1"),
+                ("PR01", "2"),
             ],
             "a source of zero and a later impegno are not sent"
         );
@@ -518,7 +781,7 @@ mod tests {
             "no separator in a text"
         );
         assert_eq!(
-            records[5].record.values,
+            records[6].record.values,
             [
                 "APQ-SI-TOSCANA-0001",
                 "IMP-1",
@@ -548,6 +811,247 @@ mod tests {
         let codes: Vec<&str> = findings.iter().map(|f| f.code).collect();
         assert!(codes.contains(&"004"), "no soggetti: {codes:?}");
         assert!(codes.contains(&"009"), "no phases: {codes:?}");
+        assert!(!codes.contains(&"002"), "the strumento is known: {codes:?}");
+        assert!(codes.contains(&"011"), "no cost plan: {codes:?}");
         assert!(!codes.contains(&"028"), "{codes:?}");
+    }
+
+    fn cost_year(year: i32, realised: i64, to_realise: i64) -> CostYear {
+        CostYear {
+            id: Uuid::nil(),
+            intervento_code: "CSTT-ALI".into(),
+            year,
+            realised: costs::Amount(Euro::from_cents(realised)),
+            to_realise: costs::Amount(Euro::from_cents(to_realise)),
+            recorded_by: "t".into(),
+            version: 1,
+            created_at: DateTime::<Utc>::MIN_UTC,
+            updated_at: DateTime::<Utc>::MIN_UTC,
+        }
+    }
+
+    fn economy(fund: &str, cents: i64, on: &str) -> Economy {
+        Economy {
+            id: Uuid::nil(),
+            intervento_code: "CSTT-ALI".into(),
+            fund: fund.into(),
+            amount: costs::Amount(Euro::from_cents(cents)),
+            ascertained_on: day(on),
+            note: None,
+            recorded_by: "t".into(),
+            version: 1,
+            created_at: DateTime::<Utc>::MIN_UTC,
+            updated_at: DateTime::<Utc>::MIN_UTC,
+        }
+    }
+
+    /// CSTT-ALI with a cost plan, an economy, an indicator and a paid tranche.
+    fn full() -> Live {
+        let mut live = live();
+        live.cost_plan = vec![
+            cost_year(2008, 50_000_000, 0),
+            cost_year(2009, 0, 138_285_000),
+        ];
+        live.economies = vec![
+            economy("regione_toscana", 1_000_000, "2010-05-31"),
+            economy("stato", 100, "2010-09-30"),
+        ];
+        live.indicators = vec![OutputIndicator {
+            code: "IND-03".into(),
+            planned: Some(Decimal::from(111)),
+            measured: vec![
+                (
+                    Semester::parse("2009-S2").unwrap_or_else(|e| panic!("{e}")),
+                    Decimal::from(40),
+                ),
+                (
+                    Semester::parse("2010-S2").unwrap_or_else(|e| panic!("{e}")),
+                    Decimal::from(90),
+                ),
+            ],
+        }];
+        live.transfers = vec![
+            PaidTranche {
+                seq: 1,
+                amount: Euro::from_cents(17_542_373),
+                paid_on: day("2010-03-15"),
+            },
+            PaidTranche {
+                seq: 2,
+                amount: Euro::from_cents(29_237_288),
+                paid_on: day("2010-12-01"),
+            },
+        ];
+        live
+    }
+
+    fn of<'a>(records: &'a [Described], structure: &str) -> Vec<&'a [String]> {
+        records
+            .iter()
+            .filter(|d| d.record.structure.code() == structure)
+            .map(|d| d.record.values.as_slice())
+            .collect()
+    }
+
+    #[test]
+    fn the_new_structures_carry_the_recorded_data_of_the_semester() {
+        let records = records(&full(), day("2010-06-30"));
+        assert!(
+            records
+                .iter()
+                .all(|d| d.record.values.len() == d.record.structure.fields().len())
+        );
+        let local = "APQ-SI-TOSCANA-0001";
+        assert_eq!(of(&records, "AP05"), [[local, "APQSI-TOS4"]]);
+        assert_eq!(
+            of(&records, "FN00")
+                .iter()
+                .map(|v| v[1].as_str())
+                .collect::<Vec<_>>(),
+            ["STA", "REG"],
+            "COD_FONDO from TC33"
+        );
+        assert_eq!(
+            of(&records, "FN03"),
+            [
+                [local, "2008", "500000,00", "0,00"],
+                [local, "2009", "0,00", "1382850,00"]
+            ]
+        );
+        assert_eq!(
+            of(&records, "FN10"),
+            [[local, "REG", "10000,00"]],
+            "the economy ascertained after the semester is not sent"
+        );
+        assert_eq!(
+            of(&records, "IN01"),
+            [[local, "DPR", "IND-03", "111,00", "40,00"]],
+            "the value measured by the semester's end"
+        );
+        assert_eq!(of(&records, "PR01"), [[local, "2", "30/06/2010"]]);
+        assert_eq!(
+            of(&records, "TR00"),
+            [["CSTT-ALI-T1", "15/03/2010", "", "1", "175423,73", "", ""]],
+            "a transfer starts with its own code; the one of December is not yet sent"
+        );
+        let codes: Vec<&str> = records.iter().map(|d| d.record.structure.code()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_by_key(|c| Structure::from_code(c));
+        assert_eq!(codes, sorted, "the structures in the protocol's order");
+    }
+
+    #[test]
+    fn the_cost_plan_and_the_economies_add_up_to_the_financing() {
+        let live = full();
+        let findings = checks::run(&project(&live, day("2010-06-30")), day("2010-06-30"));
+        assert!(
+            !findings.iter().any(|f| f.code == "039"),
+            "1882850,00 + 10000,00 = 1892850,00: {findings:#?}"
+        );
+        assert!(
+            !findings
+                .iter()
+                .any(|f| f.code == "002" || f.code == "008" || f.code == "010" || f.code == "011")
+        );
+        let mut short = live;
+        short.cost_plan[1] = cost_year(2009, 0, 138_284_999);
+        let findings = checks::run(&project(&short, day("2010-06-30")), day("2010-06-30"));
+        let found = findings.iter().find(|f| f.code == "039");
+        assert_eq!(
+            found.map(|f| (f.structure, f.record.as_deref(), f.field)),
+            Some(("FN03", Some("2009"), "IMP_DA_REALIZZARE")),
+            "{findings:#?}"
+        );
+    }
+
+    #[test]
+    fn an_amount_the_register_sends_unreadable_is_an_error_not_zero() {
+        let mut summary = summary();
+        summary.sources[1].amount.amount = "1.308.104,24".to_owned();
+        let error = amounts(&summary)
+            .err()
+            .map(|e| format!("{e:?}"))
+            .unwrap_or_default();
+        assert!(
+            error.contains("agreements") && error.contains("sources[1].amount"),
+            "{error}"
+        );
+        summary.sources[1].amount.amount = "1308104.24".to_owned();
+        summary.total_cost.amount = String::new();
+        let error = amounts(&summary)
+            .err()
+            .map(|e| format!("{e:?}"))
+            .unwrap_or_default();
+        assert!(error.contains("total_cost"), "{error}");
+    }
+
+    #[test]
+    fn the_state_follows_the_iter_the_events_and_the_register() {
+        let mut live = live();
+        assert_eq!(
+            state(&live, day("2010-06-30")),
+            Some(tables::IN_PROGRESS),
+            "an impegno"
+        );
+        assert_eq!(
+            state(&live, day("2010-01-31")),
+            Some(tables::NOT_STARTED),
+            "nothing yet"
+        );
+        live.movements.clear();
+        let phase = |code: &str, start: Option<&str>, end: Option<&str>| PhaseRow {
+            id: Uuid::nil(),
+            intervento_code: "CSTT-ALI".into(),
+            code: code.into(),
+            planned_start: None,
+            planned_end: None,
+            actual_start: start.map(day),
+            actual_end: end.map(day),
+            recorded_by: "t".into(),
+            version: 1,
+            created_at: DateTime::<Utc>::MIN_UTC,
+            updated_at: DateTime::<Utc>::MIN_UTC,
+        };
+        live.phases = vec![phase("0201", Some("2009-01-01"), None)];
+        assert_eq!(state(&live, day("2009-06-30")), Some(tables::IN_PROGRESS));
+        assert_eq!(state(&live, day("2008-12-31")), Some(tables::NOT_STARTED));
+        live.phases
+            .push(phase("0204", Some("2010-01-01"), Some("2010-05-01")));
+        assert_eq!(
+            state(&live, day("2010-06-30")),
+            Some(tables::EXECUTED),
+            "the last phase ended"
+        );
+        assert_eq!(state(&live, day("2010-04-30")), Some(tables::IN_PROGRESS));
+        live.intervento.state = Some("revoked".into());
+        assert_eq!(
+            state(&live, day("2010-06-30")),
+            None,
+            "no state we can send"
+        );
+        live.intervento.state = Some("completed".into());
+        assert_eq!(state(&live, day("2008-06-30")), Some(tables::EXECUTED));
+    }
+
+    #[test]
+    fn an_indicator_sends_its_target_and_the_value_measured_by_the_semester() {
+        let all: Vec<indicators::Indicator> = serde_json::from_value(json!([
+            {"code": "IND-01", "name": "servizi", "unit": "servizi", "intervento_code": "CSTT-ALI",
+             "baseline": null, "target": "8.00", "source_ref": "L6651",
+             "measurements": [{"semester": "2009-S2", "value": "3"}, {"semester": "2010-S2", "value": "5"}],
+             "latest": "5", "target_reached": false},
+            {"code": "IND-99", "name": "altro", "unit": "enti", "intervento_code": "GEOSIGMA",
+             "baseline": null, "target": null, "source_ref": null, "measurements": [],
+             "latest": null, "target_reached": false},
+        ]))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let own = output_indicators(&all, "CSTT-ALI").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(own.len(), 1);
+        assert_eq!(own[0].planned, Some(Decimal::new(800, 2)));
+        let semester = |raw: &str| Semester::parse(raw).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(own[0].realised(semester("2009-S1")), None);
+        assert_eq!(own[0].realised(semester("2010-S1")), Some(Decimal::from(3)));
+        assert_eq!(own[0].realised(semester("2011-S1")), Some(Decimal::from(5)));
+        assert_eq!(transfer_code("CSTT-ALI", 2), "CSTT-ALI-T2");
     }
 }

@@ -38,6 +38,8 @@ pub struct Money {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Intervento {
     pub id: Uuid,
+    /// The atto integrativo it belongs to (its strumento attuativo, PUC AP05).
+    pub atto_id: Uuid,
     pub code: String,
     pub title: String,
     pub kind: String,
@@ -92,6 +94,23 @@ pub struct Tranche {
     pub condition: TrancheCondition,
     pub state: String,
     pub version: i64,
+}
+
+/// A change of state of a tranche, as agreements' `/v1/tranches/{id}/transitions` has it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TrancheTransition {
+    pub to_state: String,
+    /// The day it took effect (for `paid`, the day the State paid).
+    pub effective_on: NaiveDate,
+}
+
+/// A tranche the State has paid: a transfer of the national file (TR00).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct PaidTranche {
+    pub seq: i32,
+    pub amount: Euro,
+    /// The day the State paid it, as the register's transition to `paid` says.
+    pub paid_on: NaiveDate,
 }
 
 /// CNIPA's approval of the progetto esecutivo as agreements records it: a date kept from before
@@ -196,6 +215,45 @@ impl Agreements {
                     "atto integrativo n. {number} in the agreements register"
                 ))
             })
+    }
+
+    /// Every atto integrativo of the register.
+    pub async fn atti(&self) -> Result<Vec<Atto>, ApiError> {
+        let atti: Items<Atto> = self.0.get("/v1/atti-integrativi", None).await?;
+        Ok(atti.items)
+    }
+
+    /// The tranches of the intervento `code` the State has paid, each with the day it paid (the
+    /// transition to `paid`, its latest when paid again after a revert): the transfers of the
+    /// national file (TR00). A paid tranche without its transition is a contract breach, a 503
+    /// naming the peer.
+    pub async fn paid_tranches(&self, code: &str) -> Result<Vec<PaidTranche>, ApiError> {
+        let plan = self.tranche_plan(code).await?;
+        let mut out = Vec::new();
+        for tranche in plan.tranches.into_iter().filter(|t| t.state == "paid") {
+            let history: Items<TrancheTransition> = self
+                .0
+                .get(&format!("/v1/tranches/{}/transitions", tranche.id), None)
+                .await?;
+            let paid_at = history
+                .items
+                .iter()
+                .rev()
+                .find(|t| t.to_state == "paid")
+                .map(|t| t.effective_on)
+                .ok_or_else(|| {
+                    ApiError::unavailable(format!(
+                        "the agreements service (its answer could not be read: the paid tranche {} has no transition to paid)",
+                        tranche.id
+                    ))
+                })?;
+            out.push(PaidTranche {
+                seq: tranche.seq,
+                amount: tranche.amount,
+                paid_on: paid_at,
+            });
+        }
+        Ok(out)
     }
 
     pub async fn intervento(&self, code: &str) -> Result<Intervento, ApiError> {

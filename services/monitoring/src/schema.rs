@@ -13,6 +13,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    cost_plan_years (id) {
+        id -> Uuid,
+        intervento_code -> Text,
+        year -> Int4,
+        realised -> Numeric,
+        to_realise -> Numeric,
+        recorded_by -> Text,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     defaults (id) {
         id -> Uuid,
         obligation -> Text,
@@ -24,6 +38,21 @@ diesel::table! {
         state -> Text,
         resolved_on -> Nullable<Date>,
         referred_on -> Nullable<Date>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    economies (id) {
+        id -> Uuid,
+        intervento_code -> Text,
+        fund -> Text,
+        amount -> Numeric,
+        ascertained_on -> Date,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
@@ -234,7 +263,9 @@ diesel::joinable!(scheda_events -> schede (scheda_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     acknowledgements,
+    cost_plan_years,
     defaults,
+    economies,
     indicators,
     measurements,
     movements,

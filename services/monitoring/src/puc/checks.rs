@@ -477,10 +477,17 @@ fn plan(project: &Project) -> Vec<Finding> {
         let economies = total(&project.economies);
         let financing = total(&project.financing);
         if planned + economies != financing {
+            // The record named is the plan's last year, where what is still to realise is set.
+            let last = project
+                .cost_plan
+                .iter()
+                .map(|y| y.year)
+                .max()
+                .map(|y| y.to_string());
             out.push(finding(
                 "039",
                 Structure::Fn03,
-                None,
+                last.as_deref(),
                 "IMP_DA_REALIZZARE",
                 format!(
                     "Il piano dei costi ({}) più le economie ({}) non è uguale al finanziamento totale ({}).",
@@ -826,7 +833,7 @@ mod tests {
             ),
             (
                 |p| p.cost_plan[1].to_realise = eur(139_284_999),
-                ("039", "FN03", None, "IMP_DA_REALIZZARE"),
+                ("039", "FN03", Some("2009"), "IMP_DA_REALIZZARE"),
             ),
             (
                 |p| p.execution_ended = true,

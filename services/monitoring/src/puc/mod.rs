@@ -9,7 +9,8 @@
 //! - [`checks`]: the national checks (IGRUE's codes 002-052 and the IPA rule) run locally on a
 //!   project before anything is sent, each finding naming the code, structure, record and field
 //!   in Italian;
-//! - [`response`]: IGRUE's answer (legend and refused records by progressivo), read strictly.
+//! - [`response`]: IGRUE's answer (legend and refused records by progressivo), read strictly;
+//! - [`tables`]: the national context tables the file's codes come from (TC15, TC33, TC47, TC49).
 //!
 //! All of it is pure: no database and no HTTP, so each rule is tested on its own.
 
@@ -17,3 +18,4 @@ pub mod checks;
 pub mod file;
 pub mod format;
 pub mod response;
+pub mod tables;

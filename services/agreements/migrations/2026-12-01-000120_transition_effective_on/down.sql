@@ -1,0 +1,1 @@
+ALTER TABLE tranche_transitions DROP COLUMN effective_on;

@@ -1,0 +1,2 @@
+DROP TABLE economies;
+DROP TABLE cost_plan_years;
