@@ -80,6 +80,27 @@ def _reference(field):
     return _pick([item.get(attribute) for item in _items(service, path)])
 
 
+_ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23]
+
+
+def _value(c):
+    return ord(c) - (ord("0") if c.isdigit() else ord("A"))
+
+
+def _with_control_character(code):
+    """A codice fiscale whose control character holds, as a real one does (the schema gives its
+    shape; the control character is a checksum no schema states)."""
+    raw = code.strip().upper()
+    if len(raw) == 16 and raw.isascii() and raw.isalnum():
+        total = sum(_ODD[_value(c) % 26] if i % 2 == 0 else _value(c) for i, c in enumerate(raw[:15]))
+        return raw[:15] + chr(ord("A") + total % 26)
+    if len(raw) == 11 and raw.isascii() and raw.isdigit():
+        digits = [int(c) for c in raw[:10]]
+        total = sum(d if i % 2 == 0 else (2 * d - 9 if 2 * d > 9 else 2 * d) for i, d in enumerate(digits))
+        return raw[:10] + str((10 - total % 10) % 10)
+    return code
+
+
 def _complete(body, path_parameters):
     """Fills reference fields and path-named fields, at any depth."""
     if isinstance(body, dict):
@@ -92,6 +113,8 @@ def _complete(body, path_parameters):
                 existing = _reference(field)
                 if existing is not None:
                     body[field] = existing
+            elif field == "codice_fiscale" and isinstance(value, str):
+                body[field] = _with_control_character(value)
             elif field == "members" and isinstance(value, list) and value:
                 comuni = [item.get("code") for item in _items("adhesion", "/v1/enti?region_code=09&kind=comune&limit=200")]
                 if comuni:
@@ -140,8 +163,9 @@ ADDS_UP = {
 
 
 def _cents(amount):
-    units, _, cents = amount["amount"].partition(".")
-    return int(units) * 100 + (int(cents) if units[:1] != "-" else -int(cents))
+    units, _, cents = amount["amount"].strip().partition(".")
+    cents = int(cents or 0)
+    return int(units) * 100 + (cents if units[:1] != "-" else -cents)
 
 
 def _add_up(case):
@@ -179,13 +203,181 @@ def _as_a_client_sends(case):
             case.body[field] = value()
 
 
-def _feed_change(case):
-    """A change the feed really holds, for an acknowledgement."""
-    items = _items("monitoring", "/v1/feed?cursor=0&limit=50")
-    item = _pick(items)
-    if item and isinstance(case.body, dict):
-        case.body["scheda_id"] = (item.get("scheda") or {}).get("id", case.body.get("scheda_id"))
-        case.body["change_seq"] = item.get("change_seq", case.body.get("change_seq"))
+def _feed_change(acknowledgement):
+    """A change the feed really holds, for an acknowledgement (the sync job acknowledges what it
+    read from the feed)."""
+    item = _pick(_items("monitoring", "/v1/feed?cursor=0&limit=50"))
+    if item and isinstance(acknowledgement, dict):
+        acknowledgement["scheda_id"] = (item.get("scheda") or {}).get("id", acknowledgement.get("scheda_id"))
+        acknowledgement["change_seq"] = item.get("change_seq", acknowledgement.get("change_seq"))
+
+
+def _acknowledgement(case):
+    _feed_change(case.body)
+
+
+def _acknowledgement_batch(case):
+    """Each item of a batch is a change the feed holds, as for a single acknowledgement."""
+    items = case.body.get("items") if isinstance(case.body, dict) else None
+    for item in items if isinstance(items, list) else []:
+        _feed_change(item)
+
+
+def _date(value):
+    try:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _movement(case):
+    """An impegno or pagamento of an intervento of the register, recorded once it happened: a
+    client never dates an event ahead of today (the schema cannot say "not after today")."""
+    code = _reference("intervento_code")
+    if code is not None and case.path_parameters is not None:
+        case.path_parameters["code"] = code
+    if isinstance(case.body, dict):
+        date = _date(case.body.get("date"))
+        today = datetime.date.today()
+        if date is not None and date > today:
+            case.body["date"] = today.isoformat()
+
+
+def _euro(cents):
+    return {"amount": f"{cents // 100}.{cents % 100:02d}", "currency": "EUR"}
+
+
+def _scheda(case):
+    """A scheda as its author opens it: with the totals declared while the intervento has no
+    impegni and pagamenti recorded (payments within the commitments), without them once it has
+    (they are derived); an activity that ended, ended after it started."""
+    body = case.body
+    if not isinstance(body, dict):
+        return
+    code = body.get("intervento_code")
+    recorded = False
+    for register in ("impegni", "pagamenti"):
+        response = _get("monitoring", f"/v1/interventi/{code}/{register}")
+        recorded = recorded or (response.ok and bool(response.json().get("items")))
+    if recorded:
+        body.pop("commitments", None)
+        body.pop("payments", None)
+    else:
+        amounts = [body.get(f) for f in ("commitments", "payments")]
+        cents = [_cents(a) if isinstance(a, dict) and isinstance(a.get("amount"), str) else None for a in amounts]
+        commitments = cents[0] if cents[0] is not None else 50000000
+        payments = cents[1] if cents[1] is not None else commitments // 2
+        body["commitments"], body["payments"] = _euro(max(commitments, payments)), _euro(min(commitments, payments))
+    for activity in body.get("activities") or []:
+        if isinstance(activity, dict):
+            start, end = _date(activity.get("actual_start")), _date(activity.get("actual_end"))
+            if start is not None and end is not None and end < start:
+                activity["actual_start"], activity["actual_end"] = activity["actual_end"], activity["actual_start"]
+
+
+def _years_after(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, or past year 9999
+        try:
+            return day.replace(year=day.year + years, day=28)
+        except ValueError:
+            return day
+
+
+def _calendar(case):
+    """The calendar of a signed atto, or of the signature date given: a client asks for the
+    number of an atto the register holds signed (or gives `signed_on`) and a span the calendar
+    covers (at most 30 years from the signature)."""
+    query = case.query if isinstance(case.query, dict) else None
+    if query is None:
+        return
+    signed_on = _date(query.get("signed_on"))
+    if signed_on is None:
+        signed = [a for a in _items("agreements", "/v1/atti-integrativi") if a.get("signed_on")]
+        atto = _pick(signed)
+        if atto is None:
+            return
+        query.pop("signed_on", None)
+        query["atto"] = atto["number"]
+        signed_on = _date(atto["signed_on"])
+    limit = _years_after(signed_on, 30)
+    as_of = _date(query.get("as_of")) or datetime.date.today()
+    until = _date(query.get("until")) or _years_after(as_of, 1)
+    if until > limit:
+        query["until"] = limit.isoformat()
+
+
+def _place(case):
+    """A localisation whose comune lies in the province given, as a client picking the comune
+    from the province's list sends (the comune's ISTAT code begins with its province's)."""
+    body = case.body
+    if not isinstance(body, dict):
+        return
+    province, comune = body.get("cod_provincia"), body.get("cod_comune")
+    if isinstance(province, str) and isinstance(comune, str) and len(province) == 3 and len(comune) == 6:
+        body["cod_comune"] = province + comune[3:]
+
+
+# Which interventi an effect of the Tavolo applies to, read from the register at the time:
+# reactivation to a cancelled one, cancellation to an active one, promotion to a mature one of the
+# sezione programmatica (art. 5.4).
+EFFECT_APPLIES_TO = {
+    "reactivate": lambda i: i.get("state") == "cancelled",
+    "cancel": lambda i: i.get("state") == "active",
+    "promote_to_attuativa": lambda i: i.get("sezione") == "programmatica"
+    and (i.get("maturity") or {}).get("mature"),
+}
+
+
+def _decision(case):
+    """A decision of the Tavolo as it is taken: its effect applies to an intervento in a state
+    the effect holds for (an invited conciliation for a referral), and a new plan adds up to the
+    new cost within the co-financing cap (here, with no CNIPA share)."""
+    effect = case.body.get("effect") if isinstance(case.body, dict) else None
+    if not isinstance(effect, dict):
+        return
+    applies = EFFECT_APPLIES_TO.get(effect.get("kind"))
+    if applies is not None and "intervento_id" in effect:
+        response = _get("agreements", "/v1/interventi?limit=200")
+        items = response.json().get("items", []) if response.ok else []
+        chosen = _pick([i.get("id") for i in items if applies(i)])
+        if chosen is not None:
+            effect["intervento_id"] = chosen
+    if effect.get("kind") == "refer_to_comitato":
+        response = _get("agreements", "/v1/conciliations")
+        items = response.json().get("items", []) if response.ok else []
+        chosen = _pick([c.get("id") for c in items if c.get("state") == "invited"])
+        if chosen is not None:
+            effect["conciliation_id"] = chosen
+    sources, cost = effect.get("sources"), effect.get("total_cost")
+    if isinstance(sources, list) and sources and isinstance(cost, dict) and isinstance(cost.get("amount"), str):
+        if all(isinstance(source, dict) for source in sources):
+            for source in sources:
+                source["amount"] = _euro(0)
+                source["cnipa"] = False
+            sources[-1]["amount"] = _euro(_cents(cost))
+
+
+# Operations whose valid requests depend on the state of the register or on the calendar, and
+# what a client sends there (each refusal stays a 4xx problem naming the field).
+BEFORE_CALL = {
+    "/v1/feed/acknowledgements": _acknowledgement,
+    "/v1/feed/acknowledgement-batches": _acknowledgement_batch,
+    "/v1/interventi/{code}/impegni": _movement,
+    "/v1/interventi/{code}/pagamenti": _movement,
+    "/v1/schede": _scheda,
+    "/v1/calendar": _calendar,
+    "/v1/puc/projects": _place,
+    "/v1/tavolo-decisions": _decision,
+}
+
+# Path parameters that name another thing than a body field of the same name (an impegno's own
+# `code` is not its intervento's).
+NOT_IN_BODY = {
+    "/v1/interventi/{code}/impegni": {"code"},
+    "/v1/interventi/{code}/pagamenti": {"code"},
+}
 
 
 @schemathesis.hook
@@ -193,11 +385,15 @@ def before_call(context, case, **kwargs):
     meta = case.meta
     if meta is None or meta.generation.mode != GenerationMode.POSITIVE:
         return
-    path_parameters = dict(case.path_parameters or {})
+    path = case.operation.path
+    path_parameters = {
+        k: v for k, v in (case.path_parameters or {}).items() if k not in NOT_IN_BODY.get(path, set())
+    }
     if case.body is not None and not isinstance(case.body, (bytes, str)):
         _complete(case.body, path_parameters)
-        if case.operation.path == "/v1/feed/acknowledgements":
-            _feed_change(case)
+    if path in BEFORE_CALL and (case.body is None or not isinstance(case.body, (bytes, str))):
+        BEFORE_CALL[path](case)
+    if case.body is not None and not isinstance(case.body, (bytes, str)):
         if case.operation.path in ADDS_UP:
             _add_up(case)
         if case.operation.path in AS_A_CLIENT_SENDS:

@@ -128,7 +128,8 @@ pub struct NewImpegno {
     pub amount: Euro,
     /// CAUSALE_DISIMPEGNO: required for a disimpegno (at most 100 characters).
     #[serde(default)]
-    #[schema(max_length = 100, pattern = "^[^#|\\r\\n\\u0000]*$")]
+    #[schema(max_length = 100, pattern = "^[^#|\\r\\n\\u0000]*$",
+        extensions(("x-required-when" = json!({"tipologia": "D"}))))]
     pub causale: Option<String>,
     #[serde(default)]
     #[schema(max_length = 500, pattern = "^[^#|\\r\\n\\u0000]*$")]
@@ -149,7 +150,8 @@ pub struct NewPagamento {
     pub amount: Euro,
     /// CAUSALE_PAGAMENTO (at most 100 characters): required for a rettifica.
     #[serde(default)]
-    #[schema(max_length = 100, pattern = "^[^#|\\r\\n\\u0000]*$")]
+    #[schema(max_length = 100, pattern = "^[^#|\\r\\n\\u0000]*$",
+        extensions(("x-required-when" = json!({"tipologia": "R"}))))]
     pub causale: Option<String>,
     #[serde(default)]
     #[schema(max_length = 500, pattern = "^[^#|\\r\\n\\u0000]*$")]
@@ -271,6 +273,16 @@ pub fn totals(events: &[Movement], up_to: NaiveDate) -> (Euro, Euro) {
     (commitments, payments)
 }
 
+/// Whether the net totals of `events` fit what a scheda stores (NUMERIC(15,2)) at every date:
+/// a scheda takes the totals of the events up to the end of its semester.
+fn storable_at_every_date(events: &[Movement]) -> bool {
+    let fits = |total: Euro| Euro::from_decimal(total.decimal()).is_ok();
+    events.iter().all(|e| {
+        let (commitments, payments) = totals(events, e.date);
+        fits(commitments) && fits(payments)
+    })
+}
+
 /// The events of `code`, oldest first (one kind, if asked).
 pub fn of(
     conn: &mut PgConnection,
@@ -359,6 +371,19 @@ fn record(
         return Err(ApiError::field(
             "amount",
             format!("{what} would exceed what was recorded (IGRUE check {check})"),
+        ));
+    }
+    if !storable_at_every_date(&events) {
+        return Err(ApiError::field(
+            "amount",
+            format!(
+                "the {} would add up past {}.99 euro, the largest total a scheda holds",
+                match draft.kind {
+                    MovementKind::Impegno => "impegni",
+                    MovementKind::Pagamento => "pagamenti",
+                },
+                Euro::MAX_UNITS
+            ),
         ));
     }
     refresh_open_schede(conn, intervento, &events)?;
@@ -588,6 +613,29 @@ mod tests {
             let up_to: NaiveDate = up_to.parse().unwrap_or_default();
             assert_eq!(totals(&events, up_to), (euro(c), euro(p)), "up to {up_to}");
         }
+    }
+
+    #[test]
+    fn totals_past_what_a_scheda_stores_are_caught_at_any_date() {
+        let max = Euro::MAX_UNITS;
+        let fitting = vec![
+            event("impegno", "I", "2009-03-01", max),
+            event("impegno", "D", "2009-09-01", max),
+            event("impegno", "I", "2010-03-01", max),
+        ];
+        assert!(storable_at_every_date(&fitting));
+        // The net total fits, but up to 2009-06-30 the impegni add up to twice the maximum.
+        let past = vec![
+            event("impegno", "I", "2009-03-01", max),
+            event("impegno", "I", "2009-04-01", max),
+            event("impegno", "D", "2010-09-01", max),
+        ];
+        assert!(!storable_at_every_date(&past));
+        let paid = vec![
+            event("pagamento", "P", "2009-03-01", max),
+            event("pagamento", "P", "2009-04-01", 1),
+        ];
+        assert!(!storable_at_every_date(&paid));
     }
 
     #[test]

@@ -175,7 +175,8 @@ fn require_author(caller: &Caller, code: &str) -> Result<(), ApiError> {
 
 /// The scheda's commitments and payments for `semester`: derived from the intervento's recorded
 /// impegni and pagamenti when it has any (a declared total that disagrees is refused, naming the
-/// field), else as declared (then both are required: unknown is not zero).
+/// field; pagamenti past the impegni are a conflict with the registers, 409), else as declared
+/// (then both are required: unknown is not zero).
 fn resolve_totals(
     conn: &mut PgConnection,
     code: &str,
@@ -201,6 +202,12 @@ fn resolve_totals(
         ));
     }
     let (derived_c, derived_p) = crate::movements::totals(&events, semester.last_day());
+    if derived_p > derived_c {
+        return Err(ApiError::Conflict(format!(
+            "the pagamenti of {code} recorded up to {} add up to {derived_p}, past its impegni ({derived_c}): record the impegni first",
+            semester.last_day()
+        )));
+    }
     let mut errors = Vec::new();
     for (field, declared, derived, register) in [
         ("commitments", commitments, derived_c, "impegni"),
@@ -284,7 +291,7 @@ pub struct NewScheda {
     request_body = NewScheda,
     responses(
         (status = 201, description = "The draft scheda", body = Scheda, headers(("Location" = String, description = "The scheda"))),
-        (status = 409, description = "The intervento already has a scheda for the semester", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The intervento already has a scheda for the semester, or its pagamenti recorded up to the semester's end exceed its impegni", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/schede")]
@@ -486,7 +493,7 @@ pub struct SchedaPatch {
     request_body(content = SchedaPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Changed", body = Scheda),
-        (status = 409, description = "Submitted or validated schede do not change", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Submitted or validated schede do not change; nor one whose intervento's pagamenti recorded up to the semester's end exceed its impegni", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/schede/{id}")]

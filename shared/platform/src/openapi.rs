@@ -129,9 +129,69 @@ pub fn finalize(derived: &utoipa::openapi::OpenApi, info: &ApiInfo) -> Value {
             .collect(),
     );
     drop_unused_schemas(&mut doc);
+    required_when(&mut doc);
     refuse_nul_in_text(&mut doc);
     close_variants(&mut doc);
     doc
+}
+
+/// The extension a field carries when the code requires it only while another field of the
+/// same object has a given value: `#[schema(extensions(("x-required-when" = json!({"tipologia":
+/// "D"}))))]` on a disimpegno's `causale`.
+pub const REQUIRED_WHEN: &str = "x-required-when";
+
+/// States each [`REQUIRED_WHEN`] in JSON Schema on its object, so that a client generated from
+/// the spec validates as the server does: `if` the other fields have those values, `then` the
+/// field is present, not null and (text) not blank.
+fn required_when(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let mut rules = Vec::new();
+            if let Some(Value::Object(properties)) = map.get_mut("properties") {
+                for (name, property) in properties.iter_mut() {
+                    let Some(property) = property.as_object_mut() else {
+                        continue;
+                    };
+                    let Some(Value::Object(when)) = property.remove(REQUIRED_WHEN) else {
+                        continue;
+                    };
+                    let text = match property.get("type") {
+                        Some(Value::String(t)) => t == "string",
+                        Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+                        _ => false,
+                    };
+                    let mut present = if text {
+                        json!({"type": "string", "pattern": NON_BLANK})
+                    } else {
+                        json!({"not": {"type": "null"}})
+                    };
+                    if let Some(max) = property.get("maxLength") {
+                        present["maxLength"] = max.clone();
+                    }
+                    let condition: Map<String, Value> = when
+                        .iter()
+                        .map(|(field, value)| (field.clone(), json!({"const": value})))
+                        .collect();
+                    let fields: Vec<&String> = when.keys().collect();
+                    rules.push(json!({
+                        "if": {"properties": condition, "required": fields},
+                        "then": {"required": [name], "properties": {name: present}}
+                    }));
+                }
+            }
+            if !rules.is_empty() {
+                match map.get_mut("allOf") {
+                    Some(Value::Array(all)) => all.extend(rules),
+                    _ => {
+                        map.insert("allOf".to_owned(), Value::Array(rules));
+                    }
+                }
+            }
+            map.values_mut().for_each(required_when);
+        }
+        Value::Array(items) => items.iter_mut().for_each(required_when),
+        _ => {}
+    }
 }
 
 /// The variants of a tagged enum are closed as its structs are (`deny_unknown_fields`: an
@@ -494,6 +554,30 @@ mod tests {
         assert_eq!(
             doc["servers"][0]["url"],
             "https://api.regione.toscana.it/apq/catalogue"
+        );
+    }
+
+    #[test]
+    fn a_field_required_when_another_has_a_value_says_so_in_json_schema() {
+        let mut doc = json!({"components": {"schemas": {"NewImpegno": {
+            "type": "object",
+            "required": ["tipologia"],
+            "properties": {
+                "tipologia": {"type": "string", "enum": ["I", "D"]},
+                "causale": {"type": ["string", "null"], "maxLength": 100,
+                    "x-required-when": {"tipologia": "D"}}
+            }
+        }}}});
+        required_when(&mut doc);
+        let schema = &doc["components"]["schemas"]["NewImpegno"];
+        assert!(schema["properties"]["causale"].get(REQUIRED_WHEN).is_none());
+        assert_eq!(
+            schema["allOf"],
+            json!([{
+                "if": {"properties": {"tipologia": {"const": "D"}}, "required": ["tipologia"]},
+                "then": {"required": ["causale"], "properties": {"causale":
+                    {"type": "string", "pattern": NON_BLANK, "maxLength": 100}}}
+            }])
         );
     }
 
