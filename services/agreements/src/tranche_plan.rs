@@ -311,8 +311,10 @@ mod tests {
             (Planned, Revoked),
             (Eligible, Requested),
             (Eligible, Planned),
+            (Eligible, Revoked),
             (Requested, Paid),
             (Requested, Eligible),
+            (Requested, Revoked),
             (Paid, Revoked),
         ];
         for from in TrancheState::ALL {
