@@ -84,7 +84,7 @@ pub struct Activity {
 
 fn with_costs(conn: &mut PgConnection, rows: Vec<ActivityRow>) -> Result<Vec<Activity>, ApiError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let costs: Vec<(Uuid, String, Decimal)> = activity_costs::table
+    let costs: Vec<(Uuid, CostCategory, Decimal)> = activity_costs::table
         .filter(activity_costs::activity_id.eq_any(&ids))
         .order((activity_costs::activity_id, activity_costs::category))
         .load(conn)?;
@@ -95,7 +95,7 @@ fn with_costs(conn: &mut PgConnection, rows: Vec<ActivityRow>) -> Result<Vec<Act
                 .filter(|(id, _, _)| *id == row.id)
                 .map(|(_, category, amount)| {
                     Ok(ActivityCost {
-                        category: category.parse().map_err(ApiError::internal)?,
+                        category: *category,
                         amount: Euro::from_decimal(*amount).map_err(ApiError::internal)?,
                     })
                 })
@@ -203,7 +203,7 @@ pub async fn list(pool: web::Data<PgPool>, path: Path<IdPath>) -> Result<HttpRes
     let id = path.id;
     let (items, intervento_cost) = run_db(&pool, move |conn| {
         let intervento = load(conn, id, false)?;
-        Ok::<_, ApiError>((for_intervento(conn, id)?, intervento.cost()))
+        Ok::<_, ApiError>((for_intervento(conn, id)?, intervento.cost()?))
     })
     .await?;
     Ok(HttpResponse::Ok().json(ActivityList {
@@ -237,14 +237,62 @@ pub struct NewActivity {
     pub costs: Vec<ActivityCost>,
 }
 
-fn check_dates(start: Option<NaiveDate>, end: Option<NaiveDate>) -> Result<(), ApiError> {
+/// What the activities' rules refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActivityError {
+    #[error("an activity cannot end before it starts")]
+    EndsBeforeStart,
+    /// `0` names the blank field (`code` or `title`).
+    #[error("required")]
+    Required(&'static str),
+    #[error("a cost cannot be negative")]
+    NegativeCost(usize),
+    #[error("an earlier cost has this category: one cost each")]
+    RepeatedCategory(usize),
+}
+
+impl From<ActivityError> for ApiError {
+    fn from(error: ActivityError) -> Self {
+        let field = match error {
+            ActivityError::EndsBeforeStart => "end_on".to_owned(),
+            ActivityError::Required(field) => field.to_owned(),
+            ActivityError::NegativeCost(i) => format!("costs[{i}].amount"),
+            ActivityError::RepeatedCategory(i) => format!("costs[{i}].category"),
+        };
+        ApiError::field(field, error)
+    }
+}
+
+fn check_dates(start: Option<NaiveDate>, end: Option<NaiveDate>) -> Result<(), ActivityError> {
     match (start, end) {
-        (Some(start), Some(end)) if end < start => Err(ApiError::field(
-            "end_on",
-            "an activity cannot end before it starts",
-        )),
+        (Some(start), Some(end)) if end < start => Err(ActivityError::EndsBeforeStart),
         _ => Ok(()),
     }
+}
+
+/// Costs are not negative, one per category.
+fn check_costs(costs: &[ActivityCost]) -> Result<(), ActivityError> {
+    for (i, cost) in costs.iter().enumerate() {
+        if cost.amount.is_negative() {
+            return Err(ActivityError::NegativeCost(i));
+        }
+        if costs[..i].iter().any(|c| c.category == cost.category) {
+            return Err(ActivityError::RepeatedCategory(i));
+        }
+    }
+    Ok(())
+}
+
+/// A new activity: its dates in order, its code and title given.
+fn check_new(activity: &NewActivity) -> Result<(), ActivityError> {
+    check_dates(activity.start_on, activity.end_on)?;
+    if activity.code.trim().is_empty() {
+        return Err(ActivityError::Required("code"));
+    }
+    if activity.title.trim().is_empty() {
+        return Err(ActivityError::Required("title"));
+    }
+    Ok(())
 }
 
 /// Inserts an activity of `intervento` with its costs; returns its id.
@@ -285,23 +333,12 @@ fn write_costs(
 ) -> Result<(), ApiError> {
     diesel::delete(activity_costs::table.filter(activity_costs::activity_id.eq(activity)))
         .execute(conn)?;
-    for (i, cost) in costs.iter().enumerate() {
-        if cost.amount.is_negative() {
-            return Err(ApiError::field(
-                format!("costs[{i}].amount"),
-                "a cost cannot be negative",
-            ));
-        }
-        if costs[..i].iter().any(|c| c.category == cost.category) {
-            return Err(ApiError::field(
-                format!("costs[{i}].category"),
-                "an earlier cost has this category: one cost each",
-            ));
-        }
+    check_costs(costs)?;
+    for cost in costs {
         diesel::insert_into(activity_costs::table)
             .values((
                 activity_costs::activity_id.eq(activity),
-                activity_costs::category.eq(cost.category.as_str()),
+                activity_costs::category.eq(cost.category),
                 activity_costs::amount.eq(cost.amount.decimal()),
             ))
             .execute(conn)?;
@@ -332,17 +369,7 @@ pub async fn create(
     body: Json<NewActivity>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    check_dates(body.start_on, body.end_on)?;
-    if body.code.trim().is_empty() || body.title.trim().is_empty() {
-        return Err(ApiError::field(
-            if body.code.trim().is_empty() {
-                "code"
-            } else {
-                "title"
-            },
-            "required",
-        ));
-    }
+    check_new(&body)?;
     let intervento = path.id;
     let actor = caller.subject().to_owned();
     let hash = key.fingerprint(&body);
@@ -392,6 +419,38 @@ pub struct ActivityPath {
     pub activity_id: Uuid,
 }
 
+/// Writes the patch's fields onto the activity, its dates still in order.
+fn apply_patch(
+    conn: &mut PgConnection,
+    current: &Activity,
+    patch: &ActivityPatch,
+) -> Result<(), ApiError> {
+    let start_on = patch.start_on.unwrap_or(current.start_on);
+    let end_on = patch.end_on.unwrap_or(current.end_on);
+    check_dates(start_on, end_on)?;
+    let or_current = |new: &Option<Option<String>>, old: &Option<String>| {
+        new.clone().unwrap_or_else(|| old.clone())
+    };
+    diesel::update(activities::table.find(current.id))
+        .set((
+            activities::title.eq(patch.title.as_ref().unwrap_or(&current.title)),
+            activities::description.eq(or_current(&patch.description, &current.description)),
+            activities::start_on.eq(start_on),
+            activities::end_on.eq(end_on),
+            activities::responsible.eq(or_current(&patch.responsible, &current.responsible)),
+            activities::products.eq(or_current(&patch.products, &current.products)),
+            activities::validation_criteria.eq(or_current(
+                &patch.validation_criteria,
+                &current.validation_criteria,
+            )),
+        ))
+        .execute(conn)?;
+    if let Some(costs) = &patch.costs {
+        write_costs(conn, current.id, costs)?;
+    }
+    Ok(())
+}
+
 /// Changes an activity (editors, or the intervento's responsabile). Requires `If-Match`.
 #[utoipa::path(
     tag = "activities",
@@ -421,36 +480,55 @@ pub async fn update(
         require_intervento_editor(&caller, &load(conn, intervento, false)?.code)?;
         let edit = Edit::new(&actor, "update").because(patch.reason.as_deref());
         versioned::update(conn, id, if_match, edit, |conn, current: &Activity| {
-            let start_on = patch.start_on.unwrap_or(current.start_on);
-            let end_on = patch.end_on.unwrap_or(current.end_on);
-            check_dates(start_on, end_on)?;
-            diesel::update(activities::table.find(id))
-                .set((
-                    activities::title.eq(patch.title.as_ref().unwrap_or(&current.title)),
-                    activities::description.eq(patch
-                        .description
-                        .clone()
-                        .unwrap_or(current.description.clone())),
-                    activities::start_on.eq(start_on),
-                    activities::end_on.eq(end_on),
-                    activities::responsible.eq(patch
-                        .responsible
-                        .clone()
-                        .unwrap_or(current.responsible.clone())),
-                    activities::products
-                        .eq(patch.products.clone().unwrap_or(current.products.clone())),
-                    activities::validation_criteria.eq(patch
-                        .validation_criteria
-                        .clone()
-                        .unwrap_or(current.validation_criteria.clone())),
-                ))
-                .execute(conn)?;
-            if let Some(costs) = &patch.costs {
-                write_costs(conn, id, costs)?;
-            }
-            Ok(())
+            apply_patch(conn, current, &patch)
         })
     })
     .await?;
     Ok(ok_with_etag(activity.version, &activity))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cost(category: CostCategory, amount: &str) -> ActivityCost {
+        ActivityCost {
+            category,
+            amount: Euro::parse(amount).unwrap_or_else(|e| panic!("{e}")),
+        }
+    }
+
+    #[test]
+    fn costs_are_positive_and_one_per_category() {
+        use CostCategory::{Formazione, Hardware};
+        let cases = [
+            (vec![], Ok(())),
+            (
+                vec![cost(Hardware, "10.00"), cost(Formazione, "0.00")],
+                Ok(()),
+            ),
+            (
+                vec![cost(Hardware, "-0.01")],
+                Err(ActivityError::NegativeCost(0)),
+            ),
+            (
+                vec![cost(Hardware, "1.00"), cost(Hardware, "2.00")],
+                Err(ActivityError::RepeatedCategory(1)),
+            ),
+        ];
+        for (costs, expected) in cases {
+            assert_eq!(check_costs(&costs), expected);
+        }
+    }
+
+    #[test]
+    fn an_activity_ends_after_it_starts() {
+        let day = |d| NaiveDate::from_ymd_opt(2009, 1, d);
+        assert_eq!(
+            check_dates(day(2), day(1)),
+            Err(ActivityError::EndsBeforeStart)
+        );
+        assert_eq!(check_dates(day(1), day(1)), Ok(()));
+        assert_eq!(check_dates(None, day(1)), Ok(()));
+    }
 }

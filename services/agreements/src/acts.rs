@@ -145,8 +145,7 @@ pub async fn not_activate(
         );
         let edit = Edit::new(&actor, "not_activate").because(Some(&reason));
         versioned::update(conn, id, if_match, edit, |conn, row: &InterventoRow| {
-            let state = row.state.parse().map_err(ApiError::internal)?;
-            non_activation_allowed(&row.code, row.sezione()?, state, &act)?;
+            non_activation_allowed(&row.code, row.sezione, row.state, &act)?;
             let recorded = NonActivation {
                 decided_on: act.decided_on,
                 act_ref: act.act_ref.trim().to_owned(),

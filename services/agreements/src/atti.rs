@@ -63,7 +63,7 @@ pub struct AttoRow {
     pub title: String,
     pub signed_on: Option<NaiveDate>,
     pub signatories: Vec<String>,
-    pub status: String,
+    pub status: AttoStatus,
     pub source_ref: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -98,7 +98,7 @@ impl TryFrom<AttoRow> for Atto {
             title: row.title,
             signed_on: row.signed_on,
             signatories: row.signatories,
-            status: row.status.parse().map_err(ApiError::internal)?,
+            status: row.status,
             source_ref: row.source_ref,
             version: row.version,
             created_at: row.created_at,
@@ -201,6 +201,105 @@ pub struct NewAtto {
     pub status: AttoStatus,
 }
 
+/// What the atti's rules refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttoError {
+    #[error("atti are numbered from 1")]
+    Number,
+    #[error("a title is required")]
+    Title,
+    #[error("a signed atto has a signature date")]
+    SignedUndated,
+    #[error("there is no accordo {0}")]
+    NoAccordo(Uuid),
+}
+
+impl From<AttoError> for ApiError {
+    fn from(error: AttoError) -> Self {
+        let field = match error {
+            AttoError::Number => "number",
+            AttoError::Title => "title",
+            AttoError::SignedUndated => "signed_on",
+            AttoError::NoAccordo(_) => {
+                return ApiError::Unprocessable {
+                    detail: error.to_string(),
+                    errors: vec![FieldError::new("accordo_id", "no such accordo")],
+                };
+            }
+        };
+        ApiError::field(field, error)
+    }
+}
+
+/// A signed atto has its signature date.
+fn check_signature(status: AttoStatus, signed_on: Option<NaiveDate>) -> Result<(), AttoError> {
+    if status == AttoStatus::Signed && signed_on.is_none() {
+        return Err(AttoError::SignedUndated);
+    }
+    Ok(())
+}
+
+/// A new atto's number, title and signature.
+fn check_new(atto: &NewAtto) -> Result<(), AttoError> {
+    if atto.number < 1 {
+        return Err(AttoError::Number);
+    }
+    if atto.title.trim().is_empty() {
+        return Err(AttoError::Title);
+    }
+    check_signature(atto.status, atto.signed_on)
+}
+
+/// Writes the new atto, if its accordo exists.
+fn add(conn: &mut PgConnection, actor: &str, body: &NewAtto) -> Result<Stored, ApiError> {
+    let accordo = accordi::table.find(body.accordo_id);
+    if !diesel::select(diesel::dsl::exists(accordo)).get_result::<bool>(conn)? {
+        return Err(AttoError::NoAccordo(body.accordo_id).into());
+    }
+    let created: AttoRow = versioned::create(conn, Edit::new(actor, "create"), |conn| {
+        let id = Uuid::new_v4();
+        diesel::insert_into(atti_integrativi::table)
+            .values((
+                atti_integrativi::id.eq(id),
+                atti_integrativi::accordo_id.eq(body.accordo_id),
+                atti_integrativi::number.eq(body.number),
+                atti_integrativi::title.eq(&body.title),
+                atti_integrativi::signed_on.eq(body.signed_on),
+                atti_integrativi::signatories.eq(&body.signatories),
+                atti_integrativi::status.eq(body.status),
+            ))
+            .execute(conn)?;
+        Ok(id)
+    })?;
+    let atto = Atto::try_from(created)?;
+    Stored::created(
+        &atto,
+        format!("/v1/atti-integrativi/{}", atto.id),
+        Some(etag(atto.version)),
+    )
+}
+
+/// Writes the patch's fields onto the atto, a signed one dated.
+fn apply_patch(
+    conn: &mut PgConnection,
+    current: &AttoRow,
+    patch: &AttoPatch,
+) -> Result<(), ApiError> {
+    let signed_on = patch.signed_on.unwrap_or(current.signed_on);
+    let status = patch.status.unwrap_or(current.status);
+    check_signature(status, signed_on)?;
+    diesel::update(atti_integrativi::table.find(current.id))
+        .set((
+            atti_integrativi::title.eq(patch.title.as_ref().unwrap_or(&current.title)),
+            atti_integrativi::signed_on.eq(signed_on),
+            atti_integrativi::signatories
+                .eq(patch.signatories.as_ref().unwrap_or(&current.signatories)),
+            atti_integrativi::status.eq(status),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Adds an atto integrativo to an accordo. Safe to retry with `Idempotency-Key`.
 #[utoipa::path(
     tag = "atti",
@@ -222,55 +321,11 @@ pub async fn create_atto(
 ) -> Result<HttpResponse, ApiError> {
     require_editor(&caller)?;
     let body = body.into_inner();
-    if body.number < 1 {
-        return Err(ApiError::field("number", "atti are numbered from 1"));
-    }
-    if body.title.trim().is_empty() {
-        return Err(ApiError::field("title", "a title is required"));
-    }
-    if body.status == AttoStatus::Signed && body.signed_on.is_none() {
-        return Err(ApiError::field(
-            "signed_on",
-            "a signed atto has a signature date",
-        ));
-    }
+    check_new(&body)?;
     let actor = caller.subject().to_owned();
     let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
-        idempotency::once(conn, &actor, &key, &hash, |conn| {
-            let accordo: i64 = accordi::table
-                .filter(accordi::id.eq(body.accordo_id))
-                .count()
-                .get_result(conn)?;
-            if accordo == 0 {
-                return Err(ApiError::Unprocessable {
-                    detail: format!("there is no accordo {}", body.accordo_id),
-                    errors: vec![FieldError::new("accordo_id", "no such accordo")],
-                });
-            }
-            let created: AttoRow = versioned::create(conn, Edit::new(&actor, "create"), |conn| {
-                let id = Uuid::new_v4();
-                diesel::insert_into(atti_integrativi::table)
-                    .values((
-                        atti_integrativi::id.eq(id),
-                        atti_integrativi::accordo_id.eq(body.accordo_id),
-                        atti_integrativi::number.eq(body.number),
-                        atti_integrativi::title.eq(&body.title),
-                        atti_integrativi::signed_on.eq(body.signed_on),
-                        atti_integrativi::signatories.eq(&body.signatories),
-                        atti_integrativi::status.eq(body.status.as_str()),
-                    ))
-                    .execute(conn)?;
-                Ok(id)
-            })?;
-            let atto = Atto::try_from(created)?;
-            let id = atto.id;
-            Stored::created(
-                &atto,
-                format!("/v1/atti-integrativi/{id}"),
-                Some(etag(atto.version)),
-            )
-        })
+        idempotency::once(conn, &actor, &key, &hash, |conn| add(conn, &actor, &body))
     })
     .await?;
     Ok(stored.into_response())
@@ -316,31 +371,44 @@ pub async fn update_atto(
     let updated: AttoRow = run_db(&pool, move |conn| {
         let edit = Edit::new(&actor, "update").because(patch.reason.as_deref());
         versioned::update(conn, id, if_match, edit, |conn, current: &AttoRow| {
-            let signed_on = patch.signed_on.unwrap_or(current.signed_on);
-            let status = patch
-                .status
-                .map(AttoStatus::as_str)
-                .unwrap_or(current.status.as_str())
-                .to_owned();
-            if status == AttoStatus::Signed.as_str() && signed_on.is_none() {
-                return Err(ApiError::field(
-                    "signed_on",
-                    "a signed atto has a signature date",
-                ));
-            }
-            diesel::update(atti_integrativi::table.find(id))
-                .set((
-                    atti_integrativi::title.eq(patch.title.as_ref().unwrap_or(&current.title)),
-                    atti_integrativi::signed_on.eq(signed_on),
-                    atti_integrativi::signatories
-                        .eq(patch.signatories.as_ref().unwrap_or(&current.signatories)),
-                    atti_integrativi::status.eq(&status),
-                ))
-                .execute(conn)?;
-            Ok(())
+            apply_patch(conn, current, &patch)
         })
     })
     .await?;
     let atto = Atto::try_from(updated)?;
     Ok(ok_with_etag(atto.version, &atto))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signed_atto_is_dated_and_numbered() {
+        let on = NaiveDate::from_ymd_opt(2009, 7, 30);
+        let atto = |number, title: &str, status, signed_on| NewAtto {
+            accordo_id: Uuid::nil(),
+            number,
+            title: title.to_owned(),
+            signed_on,
+            signatories: vec![],
+            status,
+        };
+        let cases = [
+            (atto(4, "IV Atto", AttoStatus::Signed, on), Ok(())),
+            (atto(4, "IV Atto", AttoStatus::Draft, None), Ok(())),
+            (
+                atto(4, "IV Atto", AttoStatus::Signed, None),
+                Err(AttoError::SignedUndated),
+            ),
+            (
+                atto(0, "IV Atto", AttoStatus::Draft, None),
+                Err(AttoError::Number),
+            ),
+            (atto(4, " ", AttoStatus::Draft, None), Err(AttoError::Title)),
+        ];
+        for (new, expected) in cases {
+            assert_eq!(check_new(&new), expected, "{new:?}");
+        }
+    }
 }

@@ -52,7 +52,7 @@ pub struct FinancingPlan {
     pub reason: Option<String>,
 }
 
-type SourceRow = (String, String, String, Decimal, bool, Option<String>);
+type SourceRow = (Contributor, String, String, Decimal, bool, Option<String>);
 
 pub fn load_sources(
     conn: &mut PgConnection,
@@ -74,7 +74,7 @@ pub fn load_sources(
         .map(
             |(contributor, heading, legal_basis, amount, cnipa, source_ref)| {
                 Ok(FinancingSource {
-                    contributor: contributor.parse().map_err(ApiError::internal)?,
+                    contributor,
                     heading,
                     legal_basis,
                     amount: Euro::from_decimal(amount).map_err(ApiError::internal)?,
@@ -155,7 +155,7 @@ pub fn store_plan(
 ) -> Result<(), ApiError> {
     let row = load(conn, intervento, true)?;
     let pairs: Vec<(Euro, bool)> = sources.iter().map(|s| (s.amount, s.cnipa)).collect();
-    let cofinancing = check_plan(row.kind()?, row.cost(), &pairs).map_err(|e| plan_problem(&e))?;
+    let cofinancing = check_plan(row.kind, row.cost()?, &pairs).map_err(|e| plan_problem(&e))?;
     diesel::delete(
         financing_sources::table.filter(financing_sources::intervento_id.eq(intervento)),
     )
@@ -175,7 +175,7 @@ pub fn store_plan(
             ))
             .execute(conn)?;
     }
-    if cofinancing != row.cofinancing() || for_intervento(conn, intervento)?.is_empty() {
+    if cofinancing != row.cofinancing()? || for_intervento(conn, intervento)?.is_empty() {
         diesel::update(interventi::table.find(intervento))
             .set(interventi::cnipa_cofinancing.eq(cofinancing.decimal()))
             .execute(conn)?;
@@ -282,7 +282,7 @@ pub struct CostTable {
 
 pub fn cost_table(conn: &mut PgConnection, intervento: Uuid) -> Result<CostTable, ApiError> {
     let row = load(conn, intervento, false)?;
-    let rows: Vec<(String, String, String, Decimal)> = cost_lines::table
+    let rows: Vec<(CostCategory, Funding, String, Decimal)> = cost_lines::table
         .filter(cost_lines::intervento_id.eq(intervento))
         .order((
             cost_lines::category.asc(),
@@ -301,21 +301,24 @@ pub fn cost_table(conn: &mut PgConnection, intervento: Uuid) -> Result<CostTable
     let mut by_funding: BTreeMap<String, Euro> = BTreeMap::new();
     for (category, funding, period, amount) in rows {
         let amount = Euro::from_decimal(amount).map_err(ApiError::internal)?;
-        *by_category.entry(category.clone()).or_default() =
-            by_category.get(&category).copied().unwrap_or_default() + amount;
-        *by_funding.entry(funding.clone()).or_default() =
-            by_funding.get(&funding).copied().unwrap_or_default() + amount;
+        for (totals, key) in [
+            (&mut by_category, category.as_str()),
+            (&mut by_funding, funding.as_str()),
+        ] {
+            let total = totals.entry(key.to_owned()).or_default();
+            *total = *total + amount;
+        }
         cells.push(CostCell {
-            category: category.parse().map_err(ApiError::internal)?,
-            funding: funding.parse().map_err(ApiError::internal)?,
+            category,
+            funding,
             period,
             amount,
         });
     }
     let total: Euro = cells.iter().map(|c| c.amount).sum();
     Ok(CostTable {
-        matches_cost: total == row.cost(),
-        intervento_cost: row.cost(),
+        matches_cost: total == row.cost()?,
+        intervento_cost: row.cost()?,
         cells,
         by_category,
         by_funding,
@@ -355,6 +358,43 @@ pub struct FinancialSummary {
     pub tranches_due: Euro,
 }
 
+/// What CNIPA has paid of the tranches, and what it still owes (planned, eligible or requested).
+fn paid_and_due(tranches: &[Tranche]) -> (Euro, Euro) {
+    let sum_in = |states: &[TrancheState]| -> Euro {
+        tranches
+            .iter()
+            .filter(|t| states.contains(&t.state))
+            .map(|t| t.amount)
+            .sum()
+    };
+    let due = [
+        TrancheState::Planned,
+        TrancheState::Eligible,
+        TrancheState::Requested,
+    ];
+    (sum_in(&[TrancheState::Paid]), sum_in(&due))
+}
+
+fn summary_of(
+    row: &InterventoRow,
+    sources: Vec<FinancingSource>,
+    tranches: Vec<Tranche>,
+) -> Result<FinancialSummary, ApiError> {
+    let (tranches_paid, tranches_due) = paid_and_due(&tranches);
+    Ok(FinancialSummary {
+        intervento_id: row.id,
+        code: row.code.clone(),
+        total_cost: row.cost()?,
+        cnipa_cofinancing: row.cofinancing()?,
+        cofinancing_share: Percent::ratio(row.cnipa_cofinancing, row.total_cost),
+        cofinancing_cap: row.kind.cap(),
+        tranches_paid,
+        tranches_due,
+        sources,
+        tranches,
+    })
+}
+
 /// Cost, sources, co-financing share against the cap, and tranches paid and due.
 #[utoipa::path(
     tag = "financing",
@@ -380,29 +420,7 @@ pub async fn summary(
         .into_iter()
         .map(Tranche::try_from)
         .collect::<Result<Vec<_>, _>>()?;
-    let sum_in = |states: &[TrancheState]| -> Euro {
-        tranches
-            .iter()
-            .filter(|t| states.contains(&t.state))
-            .map(|t| t.amount)
-            .sum()
-    };
-    let summary = FinancialSummary {
-        intervento_id: row.id,
-        code: row.code.clone(),
-        total_cost: row.cost(),
-        cnipa_cofinancing: row.cofinancing(),
-        cofinancing_share: Percent::ratio(row.cnipa_cofinancing, row.total_cost),
-        cofinancing_cap: row.kind()?.cap(),
-        tranches_paid: sum_in(&[TrancheState::Paid]),
-        tranches_due: sum_in(&[
-            TrancheState::Planned,
-            TrancheState::Eligible,
-            TrancheState::Requested,
-        ]),
-        sources,
-        tranches,
-    };
+    let summary = summary_of(&row, sources, tranches)?;
     Ok(HttpResponse::Ok().json(summary))
 }
 
@@ -469,7 +487,7 @@ pub async fn put_cost_table(
     let updated: CostTableOf = run_db(&pool, move |conn| {
         let edit = Edit::new(&actor, "cost_table").because(body.reason.as_deref());
         versioned::update(conn, id, if_match, edit, |conn, current: &CostTableOf| {
-            let cost = current.intervento.cost();
+            let cost = current.intervento.cost()?;
             let total: Euro = body.cells.iter().map(|c| c.amount).sum();
             if total != cost {
                 let error = PlanError::Total {

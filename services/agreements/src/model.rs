@@ -1,19 +1,19 @@
 //! The register's vocabulary: kinds, sections, states and the money rules that depend on them.
 
-use apq_domain::{Euro, Percent, text_enum};
+use apq_domain::{Euro, Percent};
 use rust_decimal::Decimal;
 
-text_enum!(
+apq_platform::db_text_enum!(
     /// The call an intervento was financed under, which sets its co-financing cap and tranche plan.
     Kind { Ali = "ali", Riuso = "riuso" }
 );
 
-text_enum!(
+apq_platform::db_text_enum!(
     /// The two sections of an atto integrativo.
     Sezione { Attuativa = "attuativa", Programmatica = "programmatica" }
 );
 
-text_enum!(
+apq_platform::db_text_enum!(
     /// Where an intervento stands in the register.
     InterventoState {
         Active = "active",
@@ -26,22 +26,22 @@ text_enum!(
     }
 );
 
-text_enum!(
+apq_platform::db_text_enum!(
     /// Whether an atto integrativo is signed.
     AttoStatus { Draft = "draft", Signed = "signed", Closed = "closed" }
 );
 
-text_enum!(
+apq_platform::db_text_enum!(
     /// Who contributes a financing source (Tavola 2 groups by it).
     Contributor { Stato = "stato", RegioneToscana = "regione_toscana", Eell = "eell", Altro = "altro" }
 );
 
-text_enum!(
+apq_platform::db_text_enum!(
     /// The funding columns of an intervento's cost table.
     Funding { Cnipa = "cnipa", CostiInterni = "costi_interni", BilancioRegione = "bilancio_regione", Eell = "eell" }
 );
 
-text_enum!(
+apq_platform::db_text_enum!(
     /// The cost categories of cost tables and activity sheets.
     CostCategory {
         Hardware = "hardware",
@@ -54,7 +54,7 @@ text_enum!(
     }
 );
 
-text_enum!(
+apq_platform::db_text_enum!(
     /// The roles people hold in the register.
     ResponsibilityRole {
         SoggettoResponsabileAccordo = "soggetto_responsabile_accordo",

@@ -58,27 +58,26 @@ pub fn load_all(conn: &mut PgConnection, with_email: bool) -> Result<Vec<Person>
             persons::source_ref,
         ))
         .load(conn)?;
-    let roles: Vec<(Uuid, String, Option<Uuid>, Option<Uuid>)> = responsibilities::table
-        .select((
-            responsibilities::person_id,
-            responsibilities::role,
-            responsibilities::intervento_id,
-            responsibilities::accordo_id,
-        ))
-        .load(conn)?;
+    let roles: Vec<(Uuid, ResponsibilityRole, Option<Uuid>, Option<Uuid>)> =
+        responsibilities::table
+            .select((
+                responsibilities::person_id,
+                responsibilities::role,
+                responsibilities::intervento_id,
+                responsibilities::accordo_id,
+            ))
+            .load(conn)?;
     rows.into_iter()
         .map(|(id, name, organisation, email, source_ref)| {
             let responsibilities = roles
                 .iter()
                 .filter(|(person, ..)| *person == id)
-                .map(|(_, role, intervento_id, accordo_id)| {
-                    Ok(Responsibility {
-                        role: role.parse().map_err(ApiError::internal)?,
-                        intervento_id: *intervento_id,
-                        accordo_id: *accordo_id,
-                    })
+                .map(|(_, role, intervento_id, accordo_id)| Responsibility {
+                    role: *role,
+                    intervento_id: *intervento_id,
+                    accordo_id: *accordo_id,
                 })
-                .collect::<Result<Vec<_>, ApiError>>()?;
+                .collect();
             Ok(Person {
                 id,
                 name,
@@ -144,13 +143,78 @@ pub fn insert(
             .values((
                 responsibilities::id.eq(Uuid::new_v4()),
                 responsibilities::person_id.eq(id),
-                responsibilities::role.eq(r.role.as_str()),
+                responsibilities::role.eq(r.role),
                 responsibilities::intervento_id.eq(r.intervento_id),
                 responsibilities::accordo_id.eq(r.accordo_id),
             ))
             .execute(conn)?;
     }
     Ok(id)
+}
+
+/// What the persons' rules refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PersonError {
+    #[error("a person has a name")]
+    Name,
+    #[error("not an e-mail address")]
+    Email,
+    #[error("this role is held on an intervento")]
+    RoleWithoutIntervento,
+}
+
+impl From<PersonError> for ApiError {
+    fn from(error: PersonError) -> Self {
+        let field = match error {
+            PersonError::Name => "name",
+            PersonError::Email => "email",
+            PersonError::RoleWithoutIntervento => "responsibilities[].intervento_id",
+        };
+        ApiError::field(field, error)
+    }
+}
+
+/// A person has a name, an e-mail that looks like one, and every role but the soggetto
+/// responsabile's held on an intervento.
+fn check(person: &NewPerson) -> Result<(), PersonError> {
+    if person.name.trim().is_empty() {
+        return Err(PersonError::Name);
+    }
+    if person
+        .email
+        .as_deref()
+        .is_some_and(|e| !e.contains('@') || e.contains(' '))
+    {
+        return Err(PersonError::Email);
+    }
+    if person.responsibilities.iter().any(|r| {
+        r.role != ResponsibilityRole::SoggettoResponsabileAccordo && r.intervento_id.is_none()
+    }) {
+        return Err(PersonError::RoleWithoutIntervento);
+    }
+    Ok(())
+}
+
+/// Writes the person with their roles, and audits it.
+fn add(conn: &mut PgConnection, actor: &str, body: &NewPerson) -> Result<Stored, ApiError> {
+    let id = insert(conn, body, None)?;
+    let person = load_all(conn, true)?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| ApiError::NotFound(format!("person {id}")))?;
+    audit::record(
+        conn,
+        Change {
+            actor,
+            entity: "person",
+            entity_id: id.to_string(),
+            action: "create",
+            reason: None,
+            before: None,
+            after: Some(apq_platform::versioned::view_of(&person)?),
+        },
+    )?;
+    Stored::created(&person, format!("/v1/persons/{id}"), None)
 }
 
 /// Adds a responsible person with their roles.
@@ -170,48 +234,54 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     require_editor(&caller)?;
     let body = body.into_inner();
-    if body.name.trim().is_empty() {
-        return Err(ApiError::field("name", "a person has a name"));
-    }
-    if body
-        .email
-        .as_deref()
-        .is_some_and(|e| !e.contains('@') || e.contains(' '))
-    {
-        return Err(ApiError::field("email", "not an e-mail address"));
-    }
-    if body.responsibilities.iter().any(|r| {
-        r.role != ResponsibilityRole::SoggettoResponsabileAccordo && r.intervento_id.is_none()
-    }) {
-        return Err(ApiError::field(
-            "responsibilities[].intervento_id",
-            "this role is held on an intervento",
-        ));
-    }
+    check(&body)?;
     let actor = caller.subject().to_owned();
     let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
-        idempotency::once(conn, &actor, &key, &hash, |conn| {
-            let id = insert(conn, &body, None)?;
-            let person = load_all(conn, true)?
-                .into_iter()
-                .find(|p| p.id == id)
-                .ok_or_else(|| ApiError::NotFound(format!("person {id}")))?;
-            audit::record(
-                conn,
-                Change {
-                    actor: &actor,
-                    entity: "person",
-                    entity_id: id.to_string(),
-                    action: "create",
-                    reason: None,
-                    before: None,
-                    after: Some(apq_platform::versioned::view_of(&person)?),
-                },
-            )?;
-            Stored::created(&person, format!("/v1/persons/{id}"), None)
-        })
+        idempotency::once(conn, &actor, &key, &hash, |conn| add(conn, &actor, &body))
     })
     .await?;
     Ok(stored.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_person_is_named_reachable_and_placed() {
+        let rup = |intervento_id| Responsibility {
+            role: ResponsibilityRole::Rup,
+            intervento_id,
+            accordo_id: None,
+        };
+        let person = |name: &str, email: Option<&str>, responsibilities| NewPerson {
+            name: name.to_owned(),
+            organisation: None,
+            email: email.map(str::to_owned),
+            responsibilities,
+        };
+        let cases = [
+            (
+                person("Anna Rossi", Some("a@b.it"), vec![rup(Some(Uuid::nil()))]),
+                Ok(()),
+            ),
+            (person(" ", None, vec![]), Err(PersonError::Name)),
+            (
+                person("Anna", Some("a.b.it"), vec![]),
+                Err(PersonError::Email),
+            ),
+            (
+                person("Anna", Some("a @b.it"), vec![]),
+                Err(PersonError::Email),
+            ),
+            (
+                person("Anna", None, vec![rup(None)]),
+                Err(PersonError::RoleWithoutIntervento),
+            ),
+        ];
+        for (new, expected) in cases {
+            assert_eq!(check(&new), expected, "{}", new.name);
+        }
+    }
 }

@@ -11,15 +11,16 @@ use apq_platform::idempotency::{self, IdempotencyKey, Stored};
 use apq_platform::versioned::{self, Edit};
 use apq_platform::{ApiError, Caller};
 use chrono::NaiveDate;
+use diesel::PgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::interventi::{IdPath, Intervento, InterventoRow};
-use crate::model::InterventoState;
+use crate::tavolo::rules::StateChange;
 use crate::tavolo::{revoke_tranches, set_state};
 
-apq_domain::text_enum!(
+apq_platform::db_text_enum!(
     /// How much of the co-financing is revoked.
     Extent { Partial = "partial", Total = "total" }
 );
@@ -36,6 +37,73 @@ pub struct NewRevocation {
     pub act_ref: String,
     /// Why: the times or activities of the approved Piano (progetto esecutivo) not respected.
     pub reason: String,
+}
+
+/// What the revocation's rules refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RevocationError {
+    #[error("name CNIPA's act")]
+    NoAct,
+    #[error("say why the co-financing is revoked")]
+    Unexplained,
+    #[error("a partial revocation names the tranches it revokes")]
+    PartialWithoutTranches,
+}
+
+impl From<RevocationError> for ApiError {
+    fn from(error: RevocationError) -> Self {
+        let field = match error {
+            RevocationError::NoAct => "act_ref",
+            RevocationError::Unexplained => "reason",
+            RevocationError::PartialWithoutTranches => "tranche_ids",
+        };
+        ApiError::field(field, error)
+    }
+}
+
+/// A revocation names CNIPA's act and its reason, and a partial one its tranches.
+fn check(revocation: &NewRevocation) -> Result<(), RevocationError> {
+    if revocation.act_ref.trim().is_empty() {
+        return Err(RevocationError::NoAct);
+    }
+    if revocation.reason.trim().is_empty() {
+        return Err(RevocationError::Unexplained);
+    }
+    if revocation.extent == Extent::Partial && revocation.tranche_ids.is_empty() {
+        return Err(RevocationError::PartialWithoutTranches);
+    }
+    Ok(())
+}
+
+/// Revokes the tranches named, or the intervento with all its tranches.
+fn revoke(
+    conn: &mut PgConnection,
+    id: Uuid,
+    body: &NewRevocation,
+    actor: &str,
+) -> Result<Stored, ApiError> {
+    let reason = format!(
+        "CNIPA {} revocation ({}, {}): {}",
+        body.extent, body.act_ref, body.decided_on, body.reason
+    );
+    let edit = Edit::new(actor, "revoke").because(Some(&reason));
+    let after = versioned::act(conn, id, edit, |conn, row: &InterventoRow| {
+        match body.extent {
+            Extent::Partial => {
+                revoke_tranches(conn, row.id, Some(&body.tranche_ids), actor, &reason)
+            }
+            Extent::Total => {
+                set_state(conn, row, StateChange::Revoke)?;
+                revoke_tranches(conn, row.id, None, actor, &reason)
+            }
+        }
+    })?;
+    let view = Intervento::try_from(after)?;
+    Stored::created(
+        &view,
+        format!("/v1/interventi/{id}/tranches"),
+        Some(apq_platform::concurrency::etag(view.version)),
+    )
 }
 
 /// CNIPA revokes the co-financing of an intervento in part or in whole (role `cnipa` only).
@@ -60,55 +128,67 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_any(&[Role::Cnipa])?;
     let body = body.into_inner();
-    if body.act_ref.trim().is_empty() {
-        return Err(ApiError::field("act_ref", "name CNIPA's act"));
-    }
-    if body.reason.trim().is_empty() {
-        return Err(ApiError::field(
-            "reason",
-            "say why the co-financing is revoked",
-        ));
-    }
-    if body.extent == Extent::Partial && body.tranche_ids.is_empty() {
-        return Err(ApiError::field(
-            "tranche_ids",
-            "a partial revocation names the tranches it revokes",
-        ));
-    }
+    check(&body)?;
     let id = path.id;
     let actor = caller.subject().to_owned();
     let hash = key.fingerprint(&(id, &body));
     let stored = run_db(&pool, move |conn| {
         idempotency::once(conn, &actor, &key, &hash, |conn| {
-            let reason = format!(
-                "CNIPA {} revocation ({}, {}): {}",
-                body.extent, body.act_ref, body.decided_on, body.reason
-            );
-            let edit = Edit::new(&actor, "revoke").because(Some(&reason));
-            let after = versioned::act(conn, id, edit, |conn, row: &InterventoRow| {
-                match body.extent {
-                    Extent::Partial => {
-                        revoke_tranches(conn, row.id, Some(&body.tranche_ids), &actor, &reason)
-                    }
-                    Extent::Total => {
-                        set_state(
-                            conn,
-                            row,
-                            &[InterventoState::Active, InterventoState::Completed],
-                            InterventoState::Revoked,
-                        )?;
-                        revoke_tranches(conn, row.id, None, &actor, &reason)
-                    }
-                }
-            })?;
-            let view = Intervento::try_from(after)?;
-            Stored::created(
-                &view,
-                format!("/v1/interventi/{id}/tranches"),
-                Some(apq_platform::concurrency::etag(view.version)),
-            )
+            revoke(conn, id, &body, &actor)
         })
     })
     .await?;
     Ok(stored.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_revocation_names_its_act_reason_and_tranches() {
+        let on = NaiveDate::from_ymd_opt(2010, 3, 15).unwrap_or_default();
+        let total = NewRevocation {
+            extent: Extent::Total,
+            tranche_ids: vec![],
+            decided_on: on,
+            act_ref: "nota CNIPA 123".into(),
+            reason: "tempi non rispettati".into(),
+        };
+        let partial = NewRevocation {
+            extent: Extent::Partial,
+            ..total.clone()
+        };
+        let cases = [
+            (total.clone(), Ok(())),
+            (
+                partial.clone(),
+                Err(RevocationError::PartialWithoutTranches),
+            ),
+            (
+                NewRevocation {
+                    tranche_ids: vec![Uuid::nil()],
+                    ..partial
+                },
+                Ok(()),
+            ),
+            (
+                NewRevocation {
+                    act_ref: " ".into(),
+                    ..total.clone()
+                },
+                Err(RevocationError::NoAct),
+            ),
+            (
+                NewRevocation {
+                    reason: "".into(),
+                    ..total
+                },
+                Err(RevocationError::Unexplained),
+            ),
+        ];
+        for (revocation, expected) in cases {
+            assert_eq!(check(&revocation), expected, "{revocation:?}");
+        }
+    }
 }

@@ -81,9 +81,10 @@ pub struct Tavole {
 }
 
 fn in_force(row: &InterventoRow) -> bool {
-    row.state != InterventoState::Cancelled.as_str()
-        && row.state != InterventoState::Revoked.as_str()
-        && row.state != InterventoState::NotActivated.as_str()
+    !matches!(
+        row.state,
+        InterventoState::Cancelled | InterventoState::Revoked | InterventoState::NotActivated
+    )
 }
 
 pub fn compute(conn: &mut PgConnection, atto: Uuid) -> Result<Tavole, ApiError> {
@@ -103,7 +104,7 @@ pub fn compute(conn: &mut PgConnection, atto: Uuid) -> Result<Tavole, ApiError> 
     let mut tavola_2: Vec<Tavola2Row> = Vec::new();
     let mut tavola_3 = Vec::new();
     for row in rows.iter().filter(|r| in_force(r)) {
-        if row.sezione == Sezione::Attuativa.as_str() {
+        if row.sezione == Sezione::Attuativa {
             let sources = load_sources(conn, row.id)?;
             for source in &sources {
                 match tavola_2.iter_mut().find(|r| {
@@ -130,8 +131,8 @@ pub fn compute(conn: &mut PgConnection, atto: Uuid) -> Result<Tavole, ApiError> 
                 intervento_id: row.id,
                 code: row.code.clone(),
                 title: row.title.clone(),
-                total_cost: row.cost(),
-                cnipa_cofinancing: row.cofinancing(),
+                total_cost: row.cost()?,
+                cnipa_cofinancing: row.cofinancing()?,
             });
         }
     }

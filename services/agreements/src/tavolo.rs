@@ -19,11 +19,63 @@ use uuid::Uuid;
 use crate::access::require_editor;
 use crate::financing::{FinancingSource, store_plan};
 use crate::interventi::InterventoRow;
-use crate::model::{InterventoState, Sezione};
+use crate::model::Sezione;
 use crate::schema::{
     atti_integrativi, conciliations, interventi, tavolo_decisions, tranche_transitions, tranches,
 };
 use crate::tranche_plan::TrancheState;
+
+pub mod rules;
+
+use rules::{ConciliationState, StateChange, TavoloError};
+
+impl From<TavoloError> for ApiError {
+    fn from(error: TavoloError) -> Self {
+        let detail = error.to_string();
+        let unprocessable = |errors: Vec<FieldError>| ApiError::Unprocessable {
+            detail: detail.clone(),
+            errors,
+        };
+        match &error {
+            TavoloError::NoSummary => ApiError::field("summary", &detail),
+            TavoloError::TooFewParties => ApiError::field("parties", &detail),
+            TavoloError::NoAtto(_) => {
+                unprocessable(vec![FieldError::new("atto_id", "no such atto integrativo")])
+            }
+            TavoloError::UnknownTranche(_) => {
+                unprocessable(vec![FieldError::new("tranche_ids", "unknown tranche")])
+            }
+            TavoloError::NoConciliation(_) => unprocessable(vec![FieldError::new(
+                "effect.conciliation_id",
+                "no such conciliation",
+            )]),
+            TavoloError::NotMature {
+                agreements,
+                validation,
+                ..
+            } => {
+                let mut missing = Vec::new();
+                if *agreements {
+                    missing.push(FieldError::new(
+                        "reuse_agreements_formalised_on",
+                        "the formalised reuse agreements are not recorded",
+                    ));
+                }
+                if *validation {
+                    missing.push(FieldError::new(
+                        "progetto_esecutivo_validated_on",
+                        "CNIPA's validation of the progetto esecutivo is not recorded",
+                    ));
+                }
+                unprocessable(missing)
+            }
+            TavoloError::State { .. }
+            | TavoloError::AlreadyAttuativa(_)
+            | TavoloError::NotReferable(_)
+            | TavoloError::Closed(_) => ApiError::Conflict(detail),
+        }
+    }
+}
 
 /// What a decision does to the register.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -143,21 +195,15 @@ pub struct Decision {
     pub created_at: DateTime<Utc>,
 }
 
+/// Moves the intervento to the state `change` gives it from its own.
 pub(crate) fn set_state(
     conn: &mut PgConnection,
     row: &InterventoRow,
-    from: &[InterventoState],
-    to: InterventoState,
+    change: StateChange,
 ) -> Result<(), ApiError> {
-    let current: InterventoState = row.state.parse().map_err(ApiError::internal)?;
-    if !from.contains(&current) {
-        return Err(ApiError::Conflict(format!(
-            "the intervento {} is {current}, so it cannot become {to}",
-            row.code
-        )));
-    }
+    let to = change.apply(&row.code, row.state)?;
     diesel::update(interventi::table.find(row.id))
-        .set(interventi::state.eq(to.as_str()))
+        .set(interventi::state.eq(to))
         .execute(conn)?;
     Ok(())
 }
@@ -169,7 +215,7 @@ pub(crate) fn revoke_tranches(
     actor: &str,
     reason: &str,
 ) -> Result<(), ApiError> {
-    let rows: Vec<(Uuid, String, i64)> = tranches::table
+    let rows: Vec<(Uuid, TrancheState, i64)> = tranches::table
         .filter(tranches::intervento_id.eq(intervento))
         .select((tranches::id, tranches::state, tranches::version))
         .for_update()
@@ -177,26 +223,23 @@ pub(crate) fn revoke_tranches(
     if let Some(ids) = only
         && let Some(missing) = ids.iter().find(|id| !rows.iter().any(|(r, _, _)| r == *id))
     {
-        return Err(ApiError::Unprocessable {
-            detail: format!("the tranche {missing} is not one of this intervento's"),
-            errors: vec![FieldError::new("tranche_ids", "unknown tranche")],
-        });
+        return Err(TavoloError::UnknownTranche(*missing).into());
     }
     for (id, state, version) in rows {
-        if only.is_some_and(|ids| !ids.contains(&id)) || state == TrancheState::Revoked.as_str() {
+        if only.is_some_and(|ids| !ids.contains(&id)) || state == TrancheState::Revoked {
             continue;
         }
         diesel::update(tranches::table.find(id))
             .set((
-                tranches::state.eq(TrancheState::Revoked.as_str()),
+                tranches::state.eq(TrancheState::Revoked),
                 tranches::version.eq(version + 1),
             ))
             .execute(conn)?;
         diesel::insert_into(tranche_transitions::table)
             .values((
                 tranche_transitions::tranche_id.eq(id),
-                tranche_transitions::from_state.eq(&state),
-                tranche_transitions::to_state.eq(TrancheState::Revoked.as_str()),
+                tranche_transitions::from_state.eq(state),
+                tranche_transitions::to_state.eq(TrancheState::Revoked),
                 tranche_transitions::actor.eq(actor),
                 tranche_transitions::reason.eq(reason),
             ))
@@ -239,18 +282,8 @@ fn apply_to_intervento(
     effect: &Effect,
 ) -> Result<(), ApiError> {
     match effect {
-        Effect::Reactivate { .. } => set_state(
-            conn,
-            row,
-            &[InterventoState::Cancelled],
-            InterventoState::Active,
-        ),
-        Effect::Cancel { .. } => set_state(
-            conn,
-            row,
-            &[InterventoState::Active],
-            InterventoState::Cancelled,
-        ),
+        Effect::Reactivate { .. } => set_state(conn, row, StateChange::Reactivate),
+        Effect::Cancel { .. } => set_state(conn, row, StateChange::Cancel),
         Effect::ReprogramSavings {
             total_cost,
             sources,
@@ -262,36 +295,14 @@ fn apply_to_intervento(
             ..
         } => change_plan(conn, row.id, *total_cost, sources),
         Effect::PromoteToAttuativa { .. } => {
-            if row.sezione == Sezione::Attuativa.as_str() {
-                return Err(ApiError::Conflict(format!(
-                    "{} is already in the sezione attuativa",
-                    row.code
-                )));
-            }
-            let mut missing = Vec::new();
-            if row.reuse_agreements_formalised_on.is_none() {
-                missing.push(FieldError::new(
-                    "reuse_agreements_formalised_on",
-                    "the formalised reuse agreements are not recorded",
-                ));
-            }
-            if row.progetto_esecutivo_validated_on.is_none() {
-                missing.push(FieldError::new(
-                    "progetto_esecutivo_validated_on",
-                    "CNIPA's validation of the progetto esecutivo is not recorded",
-                ));
-            }
-            if !missing.is_empty() {
-                return Err(ApiError::Unprocessable {
-                    detail: format!(
-                        "{} is not technically mature (art. 5.4): record the reuse agreements and the validated progetto esecutivo first",
-                        row.code
-                    ),
-                    errors: missing,
-                });
-            }
+            rules::check_promotion(
+                &row.code,
+                row.sezione,
+                row.reuse_agreements_formalised_on.is_some(),
+                row.progetto_esecutivo_validated_on.is_some(),
+            )?;
             diesel::update(interventi::table.find(row.id))
-                .set(interventi::sezione.eq(Sezione::Attuativa.as_str()))
+                .set(interventi::sezione.eq(Sezione::Attuativa))
                 .execute(conn)?;
             Ok(())
         }
@@ -301,26 +312,15 @@ fn apply_to_intervento(
 
 /// An open conciliation referred to the Comitato paritetico.
 fn refer(conn: &mut PgConnection, id: Uuid, edit: Edit<'_>) -> Result<(), ApiError> {
-    let exists: i64 = conciliations::table.find(id).count().get_result(conn)?;
-    if exists == 0 {
-        return Err(ApiError::Unprocessable {
-            detail: format!("there is no conciliation {id}"),
-            errors: vec![FieldError::new(
-                "effect.conciliation_id",
-                "no such conciliation",
-            )],
-        });
+    let exists = diesel::select(diesel::dsl::exists(conciliations::table.find(id)));
+    if !exists.get_result::<bool>(conn)? {
+        return Err(TavoloError::NoConciliation(id).into());
     }
     versioned::act(conn, id, edit, |conn, current: &Conciliation| {
-        if current.state != "invited" {
-            return Err(ApiError::Conflict(format!(
-                "the conciliation is {}; only an open one can be referred",
-                current.state
-            )));
-        }
+        rules::check_referable(current.state)?;
         diesel::update(conciliations::table.find(id))
             .set((
-                conciliations::state.eq("referred"),
+                conciliations::state.eq(ConciliationState::Referred),
                 conciliations::referred_on.eq(chrono::Utc::now().date_naive()),
             ))
             .execute(conn)?;
@@ -409,59 +409,67 @@ pub async fn create(
     require_editor(&caller)?;
     let body = body.into_inner();
     if body.summary.trim().is_empty() {
-        return Err(ApiError::field("summary", "say what the Tavolo decided"));
+        return Err(TavoloError::NoSummary.into());
     }
     body.effect.validate()?;
     let actor = caller.subject().to_owned();
     let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
         idempotency::once(conn, &actor, &key, &hash, |conn| {
-            let atto: i64 = atti_integrativi::table
-                .filter(atti_integrativi::id.eq(body.atto_id))
-                .count()
-                .get_result(conn)?;
-            if atto == 0 {
-                return Err(ApiError::Unprocessable {
-                    detail: format!("there is no atto integrativo {}", body.atto_id),
-                    errors: vec![FieldError::new("atto_id", "no such atto integrativo")],
-                });
-            }
-            let id = Uuid::new_v4();
-            let kind = body.effect.kind();
-            let on_register = format!("Tavolo decision {id}: {}", body.summary);
-            apply(
-                conn,
-                &body.effect,
-                Edit::new(&actor, kind).because(Some(&on_register)),
-            )?;
-            let edit = Edit::new(&actor, kind).because(Some(&body.summary));
-            let decision: Decision = versioned::create(conn, edit, |conn| {
-                let payload = serde_json::to_value(&body.effect).map_err(ApiError::internal)?;
-                diesel::insert_into(tavolo_decisions::table)
-                    .values((
-                        tavolo_decisions::id.eq(id),
-                        tavolo_decisions::atto_id.eq(body.atto_id),
-                        tavolo_decisions::intervento_id.eq(body.effect.intervento()),
-                        tavolo_decisions::kind.eq(kind),
-                        tavolo_decisions::decided_on.eq(body.decided_on),
-                        tavolo_decisions::verbale_ref.eq(&body.verbale_ref),
-                        tavolo_decisions::summary.eq(&body.summary),
-                        tavolo_decisions::payload.eq(&payload),
-                        tavolo_decisions::actor.eq(&actor),
-                    ))
-                    .execute(conn)?;
-                if let Effect::ReferToComitato { conciliation_id } = &body.effect {
-                    diesel::update(conciliations::table.find(conciliation_id))
-                        .set(conciliations::decision_id.eq(id))
-                        .execute(conn)?;
-                }
-                Ok(id)
-            })?;
-            Stored::created(&decision, format!("/v1/tavolo-decisions/{id}"), None)
+            decide(conn, &actor, &body)
         })
     })
     .await?;
     Ok(stored.into_response())
+}
+
+/// Applies the decision's effect to the register, then records the decision.
+fn decide(conn: &mut PgConnection, actor: &str, body: &NewDecision) -> Result<Stored, ApiError> {
+    let atto = atti_integrativi::table.find(body.atto_id);
+    if !diesel::select(diesel::dsl::exists(atto)).get_result::<bool>(conn)? {
+        return Err(TavoloError::NoAtto(body.atto_id).into());
+    }
+    let id = Uuid::new_v4();
+    let kind = body.effect.kind();
+    let on_register = format!("Tavolo decision {id}: {}", body.summary);
+    apply(
+        conn,
+        &body.effect,
+        Edit::new(actor, kind).because(Some(&on_register)),
+    )?;
+    let edit = Edit::new(actor, kind).because(Some(&body.summary));
+    let decision: Decision =
+        versioned::create(conn, edit, |conn| insert_decision(conn, id, actor, body))?;
+    Stored::created(&decision, format!("/v1/tavolo-decisions/{id}"), None)
+}
+
+/// Writes the decision `id` (and, for a referral, links the conciliation to it).
+fn insert_decision(
+    conn: &mut PgConnection,
+    id: Uuid,
+    actor: &str,
+    body: &NewDecision,
+) -> Result<Uuid, ApiError> {
+    let payload = serde_json::to_value(&body.effect).map_err(ApiError::internal)?;
+    diesel::insert_into(tavolo_decisions::table)
+        .values((
+            tavolo_decisions::id.eq(id),
+            tavolo_decisions::atto_id.eq(body.atto_id),
+            tavolo_decisions::intervento_id.eq(body.effect.intervento()),
+            tavolo_decisions::kind.eq(body.effect.kind()),
+            tavolo_decisions::decided_on.eq(body.decided_on),
+            tavolo_decisions::verbale_ref.eq(&body.verbale_ref),
+            tavolo_decisions::summary.eq(&body.summary),
+            tavolo_decisions::payload.eq(&payload),
+            tavolo_decisions::actor.eq(actor),
+        ))
+        .execute(conn)?;
+    if let Effect::ReferToComitato { conciliation_id } = &body.effect {
+        diesel::update(conciliations::table.find(conciliation_id))
+            .set(conciliations::decision_id.eq(id))
+            .execute(conn)?;
+    }
+    Ok(id)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -513,7 +521,8 @@ pub struct Conciliation {
     pub subject: String,
     pub parties: Vec<String>,
     /// invited, agreed (a signed verbale) or referred (to the Comitato paritetico).
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: ConciliationState,
     pub invited_on: NaiveDate,
     pub agreed_on: Option<NaiveDate>,
     pub verbale_ref: Option<String>,
@@ -554,41 +563,40 @@ pub async fn invite(
     require_editor(&caller)?;
     let body = body.into_inner();
     if body.parties.len() < 2 {
-        return Err(ApiError::field(
-            "parties",
-            "a conciliation has at least two parties",
-        ));
+        return Err(TavoloError::TooFewParties.into());
     }
     let actor = caller.subject().to_owned();
     let hash = key.fingerprint(&body);
     let stored = run_db(&pool, move |conn| {
-        idempotency::once(conn, &actor, &key, &hash, |conn| {
-            let edit = Edit::new(&actor, "invite").because(Some(&body.subject));
-            let conciliation: Conciliation = versioned::create(conn, edit, |conn| {
-                let id = Uuid::new_v4();
-                diesel::insert_into(conciliations::table)
-                    .values((
-                        conciliations::id.eq(id),
-                        conciliations::atto_id.eq(body.atto_id),
-                        conciliations::intervento_id.eq(body.intervento_id),
-                        conciliations::subject.eq(&body.subject),
-                        conciliations::parties.eq(&body.parties),
-                        conciliations::state.eq("invited"),
-                        conciliations::invited_on.eq(body.invited_on),
-                    ))
-                    .execute(conn)?;
-                Ok(id)
-            })?;
-            let id = conciliation.id;
-            Stored::created(
-                &conciliation,
-                format!("/v1/conciliations/{id}"),
-                Some(apq_platform::concurrency::etag(conciliation.version)),
-            )
-        })
+        idempotency::once(conn, &actor, &key, &hash, |conn| open(conn, &actor, &body))
     })
     .await?;
     Ok(stored.into_response())
+}
+
+/// Writes the invitation to a conciliation.
+fn open(conn: &mut PgConnection, actor: &str, body: &NewConciliation) -> Result<Stored, ApiError> {
+    let edit = Edit::new(actor, "invite").because(Some(&body.subject));
+    let conciliation: Conciliation = versioned::create(conn, edit, |conn| {
+        let id = Uuid::new_v4();
+        diesel::insert_into(conciliations::table)
+            .values((
+                conciliations::id.eq(id),
+                conciliations::atto_id.eq(body.atto_id),
+                conciliations::intervento_id.eq(body.intervento_id),
+                conciliations::subject.eq(&body.subject),
+                conciliations::parties.eq(&body.parties),
+                conciliations::state.eq(ConciliationState::Invited),
+                conciliations::invited_on.eq(body.invited_on),
+            ))
+            .execute(conn)?;
+        Ok(id)
+    })?;
+    Stored::created(
+        &conciliation,
+        format!("/v1/conciliations/{}", conciliation.id),
+        Some(apq_platform::concurrency::etag(conciliation.version)),
+    )
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -633,15 +641,10 @@ pub async fn agree(
     let conciliation: Conciliation = run_db(&pool, move |conn| {
         let edit = Edit::new(&actor, "agree").because(Some(&body.verbale_ref));
         versioned::update(conn, id, if_match, edit, |conn, current: &Conciliation| {
-            if current.state != "invited" {
-                return Err(ApiError::Conflict(format!(
-                    "the conciliation is already {}",
-                    current.state
-                )));
-            }
+            rules::check_agreeable(current.state)?;
             diesel::update(conciliations::table.find(id))
                 .set((
-                    conciliations::state.eq("agreed"),
+                    conciliations::state.eq(ConciliationState::Agreed),
                     conciliations::agreed_on.eq(body.agreed_on),
                     conciliations::verbale_ref.eq(&body.verbale_ref),
                 ))

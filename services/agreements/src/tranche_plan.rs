@@ -2,12 +2,15 @@
 //! and the state machine every tranche follows. Eligibility is decided by the monitoring
 //! service; here a tranche only changes state through an explicit, audited transition.
 
-use apq_domain::{Euro, Percent, text_enum};
+use apq_domain::{Euro, Percent};
 use rust_decimal::Decimal;
 
+use apq_domain::Role;
+
+use crate::access::EDITORS;
 use crate::model::Kind;
 
-text_enum!(
+apq_platform::db_text_enum!(
     /// The life of a tranche.
     TrancheState {
         Planned = "planned",
@@ -34,6 +37,53 @@ impl TrancheState {
     pub fn can_become(self, to: TrancheState) -> bool {
         self.next().contains(&to)
     }
+}
+
+/// What the tranche rules refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TrancheError {
+    #[error("say why the tranche changes state")]
+    NoReason,
+    #[error(
+        "a {from} tranche cannot become {to}; from {from} it can become: {}",
+        if from.next().is_empty() {
+            "nothing".to_owned()
+        } else {
+            from.next().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        }
+    )]
+    NotAllowed {
+        from: TrancheState,
+        to: TrancheState,
+    },
+}
+
+/// Who moves a tranche to `to`: the Regione requests; CNIPA pays (records the payment) and
+/// revokes (art. 4.4, 5.6); eligibility is judged by the monitoring service (or an editor).
+pub fn movers(to: TrancheState) -> &'static [Role] {
+    match to {
+        TrancheState::Eligible | TrancheState::Planned => {
+            &[Role::Admin, Role::ResponsabileAccordo, Role::Sync]
+        }
+        TrancheState::Requested => EDITORS,
+        TrancheState::Paid => &[Role::Admin, Role::Cnipa],
+        TrancheState::Revoked => &[Role::Cnipa],
+    }
+}
+
+/// Whether a tranche in `from` may move to `to`, for the reason given.
+pub fn check_transition(
+    from: TrancheState,
+    to: TrancheState,
+    reason: &str,
+) -> Result<(), TrancheError> {
+    if reason.trim().is_empty() {
+        return Err(TrancheError::NoReason);
+    }
+    if !from.can_become(to) {
+        return Err(TrancheError::NotAllowed { from, to });
+    }
+    Ok(())
 }
 
 /// One planned tranche: its share of the co-financing and the condition that releases it.
@@ -251,5 +301,54 @@ mod tests {
         assert!(TrancheState::Planned.can_become(TrancheState::Eligible));
         assert!(TrancheState::Requested.can_become(TrancheState::Paid));
         assert!(TrancheState::Revoked.next().is_empty());
+    }
+
+    #[test]
+    fn a_tranche_moves_only_along_its_transitions() {
+        use TrancheState::*;
+        let allowed = [
+            (Planned, Eligible),
+            (Planned, Revoked),
+            (Eligible, Requested),
+            (Eligible, Planned),
+            (Eligible, Revoked),
+            (Requested, Paid),
+            (Requested, Eligible),
+            (Requested, Revoked),
+            (Paid, Revoked),
+        ];
+        for from in TrancheState::ALL {
+            for to in TrancheState::ALL {
+                let expected = allowed.contains(&(*from, *to));
+                assert_eq!(
+                    check_transition(*from, *to, "verbale").is_ok(),
+                    expected,
+                    "{from} -> {to}"
+                );
+            }
+        }
+        assert_eq!(
+            check_transition(Planned, Paid, "x").map_err(|e| e.to_string()),
+            Err("a planned tranche cannot become paid; from planned it can become: eligible, revoked".to_owned())
+        );
+        assert_eq!(
+            check_transition(Revoked, Paid, "x").map_err(|e| e.to_string()),
+            Err(
+                "a revoked tranche cannot become paid; from revoked it can become: nothing"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            check_transition(Planned, Eligible, " "),
+            Err(TrancheError::NoReason)
+        );
+    }
+
+    #[test]
+    fn only_cnipa_revokes_and_pays() {
+        assert_eq!(movers(TrancheState::Revoked), &[Role::Cnipa]);
+        assert!(movers(TrancheState::Paid).contains(&Role::Cnipa));
+        assert!(!movers(TrancheState::Requested).contains(&Role::Cnipa));
+        assert!(movers(TrancheState::Eligible).contains(&Role::Sync));
     }
 }

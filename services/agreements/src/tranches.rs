@@ -7,18 +7,16 @@ use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path};
 use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::access::EDITORS;
 use crate::interventi::{IdPath, InterventoRow};
 use crate::schema::{tranche_transitions, tranches};
-use crate::tranche_plan::{TrancheState, schedule};
-use apq_domain::Role;
+use crate::tranche_plan::{TrancheError, TrancheState, check_transition, movers, schedule};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = tranches)]
@@ -35,7 +33,7 @@ pub struct TrancheRow {
     pub sal_threshold: Option<Decimal>,
     pub adhesion_share_threshold: Option<Decimal>,
     pub months_of_operation: Option<i32>,
-    pub state: String,
+    pub state: TrancheState,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
     pub requires_services_usable: bool,
@@ -136,7 +134,7 @@ impl Versioned for TrancheRow {
 impl TryFrom<TrancheRow> for Tranche {
     type Error = ApiError;
     fn try_from(row: TrancheRow) -> Result<Self, ApiError> {
-        let state: TrancheState = row.state.parse().map_err(ApiError::internal)?;
+        let state = row.state;
         Ok(Self {
             id: row.id,
             intervento_id: row.intervento_id,
@@ -178,17 +176,14 @@ pub fn for_intervento(
 /// tranche has left `planned` (money already in motion is changed by the Tavolo only).
 pub fn write_plan(conn: &mut PgConnection, intervento: &InterventoRow) -> Result<(), ApiError> {
     let existing = for_intervento(conn, intervento.id)?;
-    if existing
-        .iter()
-        .any(|t| t.state != TrancheState::Planned.as_str())
-    {
+    if existing.iter().any(|t| t.state != TrancheState::Planned) {
         return Err(ApiError::Conflict(
             "a tranche of this intervento has already left the planned state; its plan changes only by a Tavolo decision".to_owned(),
         ));
     }
     diesel::delete(tranches::table.filter(tranches::intervento_id.eq(intervento.id)))
         .execute(conn)?;
-    for planned in schedule(intervento.kind()?, intervento.cofinancing()) {
+    for planned in schedule(intervento.kind, intervento.cofinancing()?) {
         diesel::insert_into(tranches::table)
             .values((
                 tranches::id.eq(Uuid::new_v4()),
@@ -287,7 +282,7 @@ pub async fn plan(pool: web::Data<PgPool>, path: Path<CodePath>) -> Result<HttpR
     })
     .await?;
     Ok(HttpResponse::Ok().json(TranchePlan {
-        kind: intervento.kind()?,
+        kind: intervento.kind,
         intervento_id: intervento.id,
         intervento_code: intervento.code.clone(),
         progetto_esecutivo_validated_on: intervento.progetto_esecutivo_validated_on,
@@ -299,9 +294,9 @@ pub async fn plan(pool: web::Data<PgPool>, path: Path<CodePath>) -> Result<HttpR
             .transpose()
             .map_err(ApiError::internal)?,
         started_on: intervento.started_on,
-        state: intervento.state.parse().map_err(ApiError::internal)?,
-        cnipa_cofinancing: intervento.cofinancing(),
-        cofinancing_cap: intervento.kind()?.cap(),
+        state: intervento.state,
+        cnipa_cofinancing: intervento.cofinancing()?,
+        cofinancing_cap: intervento.kind.cap(),
         tranches: rows
             .into_iter()
             .map(Tranche::try_from)
@@ -348,6 +343,56 @@ pub struct TranchePath {
     pub tranche_id: Uuid,
 }
 
+impl From<TrancheError> for ApiError {
+    fn from(error: TrancheError) -> Self {
+        match error {
+            TrancheError::NoReason => ApiError::field("reason", error),
+            TrancheError::NotAllowed { .. } => ApiError::Conflict(error.to_string()),
+        }
+    }
+}
+
+/// Writes a checked transition: the tranche's state and the event.
+fn record_transition(
+    conn: &mut PgConnection,
+    current: &TrancheRow,
+    step: &NewTransition,
+    effective_on: NaiveDate,
+    actor: &str,
+) -> QueryResult<usize> {
+    diesel::update(tranches::table.find(current.id))
+        .set(tranches::state.eq(step.to))
+        .execute(conn)?;
+    diesel::insert_into(tranche_transitions::table)
+        .values((
+            tranche_transitions::tranche_id.eq(current.id),
+            tranche_transitions::from_state.eq(current.state),
+            tranche_transitions::to_state.eq(step.to),
+            tranche_transitions::actor.eq(actor),
+            tranche_transitions::reason.eq(&step.reason),
+            tranche_transitions::act_ref.eq(&step.act_ref),
+            tranche_transitions::evaluation.eq(&step.evaluation),
+            tranche_transitions::effective_on.eq(effective_on),
+        ))
+        .execute(conn)
+}
+
+/// The day a transition takes effect: the one given (a payment recorded after the fact), else
+/// today; never in the future. The reason is checked first, as before.
+fn effective_on(step: &NewTransition, today: NaiveDate) -> Result<NaiveDate, ApiError> {
+    if step.reason.trim().is_empty() {
+        return Err(TrancheError::NoReason.into());
+    }
+    let on = step.effective_on.unwrap_or(today);
+    if on > today {
+        return Err(ApiError::field(
+            "effective_on",
+            "a change of state cannot take effect in the future",
+        ));
+    }
+    Ok(on)
+}
+
 /// Moves a tranche to another state along the allowed transitions (planned -> eligible ->
 /// requested -> paid; revoked from any state). `eligible` is set by the monitoring service
 /// (role `sync`) or an editor; `requested` by an editor; `paid` is CNIPA's payment (`cnipa`,
@@ -375,64 +420,15 @@ pub async fn transition(
     body: Json<NewTransition>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    // The Regione requests; CNIPA pays (records the payment) and revokes (art. 4.4, 5.6);
-    // eligibility is judged by the monitoring service (or an editor).
-    let allowed: &[Role] = match body.to {
-        TrancheState::Eligible | TrancheState::Planned => {
-            &[Role::Admin, Role::ResponsabileAccordo, Role::Sync]
-        }
-        TrancheState::Requested => EDITORS,
-        TrancheState::Paid => &[Role::Admin, Role::Cnipa],
-        TrancheState::Revoked => &[Role::Cnipa],
-    };
-    caller.require_any(allowed)?;
-    if body.reason.trim().is_empty() {
-        return Err(ApiError::field(
-            "reason",
-            "say why the tranche changes state",
-        ));
-    }
-    let today = Utc::now().date_naive();
-    let effective_on = body.effective_on.unwrap_or(today);
-    if effective_on > today {
-        return Err(ApiError::field(
-            "effective_on",
-            "a change of state cannot take effect in the future",
-        ));
-    }
+    caller.require_any(movers(body.to))?;
+    let effective_on = effective_on(&body, Utc::now().date_naive())?;
     let id = path.tranche_id;
     let actor = caller.subject().to_owned();
     let updated: TrancheRow = run_db(&pool, move |conn| {
         let edit = Edit::new(&actor, "transition").because(Some(&body.reason));
         versioned::update(conn, id, if_match, edit, |conn, current: &TrancheRow| {
-            let from: TrancheState = current.state.parse().map_err(ApiError::internal)?;
-            if !from.can_become(body.to) {
-                let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
-                return Err(ApiError::Conflict(format!(
-                    "a {from} tranche cannot become {}; from {from} it can become: {}",
-                    body.to,
-                    if allowed.is_empty() {
-                        "nothing".to_owned()
-                    } else {
-                        allowed.join(", ")
-                    }
-                )));
-            }
-            diesel::update(tranches::table.find(id))
-                .set(tranches::state.eq(body.to.as_str()))
-                .execute(conn)?;
-            diesel::insert_into(tranche_transitions::table)
-                .values((
-                    tranche_transitions::tranche_id.eq(id),
-                    tranche_transitions::from_state.eq(from.as_str()),
-                    tranche_transitions::to_state.eq(body.to.as_str()),
-                    tranche_transitions::actor.eq(&actor),
-                    tranche_transitions::reason.eq(&body.reason),
-                    tranche_transitions::act_ref.eq(&body.act_ref),
-                    tranche_transitions::evaluation.eq(&body.evaluation),
-                    tranche_transitions::effective_on.eq(effective_on),
-                ))
-                .execute(conn)?;
+            check_transition(current.state, body.to, &body.reason)?;
+            record_transition(conn, current, &body, effective_on, &actor)?;
             Ok(())
         })
     })

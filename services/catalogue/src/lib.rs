@@ -37,13 +37,13 @@ const AUDIT_READERS: [Role; 3] = [Role::Admin, Role::Auditor, Role::Responsabile
 
 /// The handlers under `/v1`.
 fn routes(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(services::list)
-        .service(services::get_one)
-        .service(services::get_version)
-        .service(services::create)
-        .service(services::replace)
-        .service(services::withdraw)
-        .service(budget::get_budget)
+    cfg.service(services::http::list)
+        .service(services::http::get_one)
+        .service(services::http::get_version)
+        .service(services::http::create)
+        .service(services::http::replace)
+        .service(services::http::withdraw)
+        .service(budget::http::get_budget)
         .service(apq_platform::inconsistencies::list)
         .service(apq_platform::audit::list);
 }

@@ -6,12 +6,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-text_enum!(
+apq_platform::db_text_enum!(
     /// Whether the service can be used today.
     Availability { Available = "available", InDevelopment = "in_development", Planned = "planned" }
 );
 
-text_enum!(
+apq_platform::db_text_enum!(
     /// How a body pays for the service.
     PricingModel {
         FreeForMembers = "free_for_members",

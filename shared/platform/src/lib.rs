@@ -15,6 +15,7 @@
 //! - [`csv_export`]: CSV exports (the `csv` crate), cells guarded against formula injection.
 //! - [`versioned`]: the one write path (If-Match, lock, compare, apply, bump, audit).
 //! - [`server`]: [`Service`] and [`Application`], the one way a service is built and run.
+//! - [`text_column`]: [`db_text_enum!`], a text enum that is a diesel `Text` column.
 //! - [`devkeys`]: dev key pairs and tokens (the `apq` CLI).
 
 pub mod audit;
@@ -40,6 +41,7 @@ pub mod schema;
 pub mod server;
 pub mod settings;
 pub mod telemetry;
+pub mod text_column;
 pub mod tls;
 pub mod versioned;
 

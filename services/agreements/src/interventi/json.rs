@@ -1,0 +1,243 @@
+//! The intervento as the API reads and writes it: the request and response types, and the
+//! view of a row.
+
+use apq_domain::{Cup, Euro, Percent};
+use apq_platform::ApiError;
+use apq_platform::extract::patch as patch_field;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::queries::InterventoRow;
+use crate::model::{InterventoState, Kind, Sezione};
+
+/// CNIPA's approval of the progetto esecutivo (art. 5.4, 5.5.a), recorded as its act: the date,
+/// the act and who made it, and who recorded it. A date recorded before the act was (an older
+/// version of the register kept only the date) has no act, and releases no tranche.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ProgettoEsecutivoApproval {
+    pub approved_on: NaiveDate,
+    /// CNIPA's act (absent only for a date recorded before acts were).
+    pub act_ref: Option<String>,
+    /// Who made the approval (the office the act names).
+    pub approved_by: Option<String>,
+    /// Who recorded it in the register.
+    pub recorded_by: Option<String>,
+}
+
+/// The Regione's motivated act not to activate an intervento of the sezione programmatica
+/// (art. 5.7: technical or administrative difficulties that prevent its activation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NonActivation {
+    pub decided_on: NaiveDate,
+    /// The Regione's act (delibera, decreto).
+    pub act_ref: String,
+    /// The technical or administrative difficulties that prevent the activation.
+    pub motivation: String,
+    pub recorded_by: String,
+}
+
+/// The technical-administrative maturity that allows the passage to the sezione attuativa
+/// (art. 5.4): reuse agreements formalised and progetto esecutivo validated by CNIPA.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Maturity {
+    pub reuse_agreements_formalised_on: Option<NaiveDate>,
+    pub progetto_esecutivo_validated_on: Option<NaiveDate>,
+    /// CNIPA's approval of the progetto esecutivo with its act, when recorded.
+    pub progetto_esecutivo: Option<ProgettoEsecutivoApproval>,
+    /// Both steps are recorded.
+    pub mature: bool,
+}
+
+/// An intervento as the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Intervento {
+    pub id: Uuid,
+    pub atto_id: Uuid,
+    pub code: String,
+    pub title: String,
+    pub kind: Kind,
+    pub sezione: Sezione,
+    pub state: InterventoState,
+    pub cup: Option<Cup>,
+    pub localisation: Option<String>,
+    pub objective: Option<String>,
+    pub soggetti_coinvolti: Option<String>,
+    pub economic_social_impact: Option<String>,
+    pub activities_and_services: Option<String>,
+    pub financing_description: Option<String>,
+    pub phases_financed: Option<String>,
+    pub activation_mode: Option<String>,
+    pub administrative_steps: Option<String>,
+    pub design_level: Option<String>,
+    pub total_cost: Euro,
+    pub cnipa_cofinancing: Euro,
+    /// CNIPA's co-financing as a share of the cost.
+    pub cofinancing_share: Option<Percent>,
+    /// The most CNIPA may co-finance, as a share of the cost (50% ALI, 40% RIUSO).
+    pub cofinancing_cap: Percent,
+    pub maturity: Maturity,
+    /// When the intervento started (the ALI's start, from which the catalogue's relative
+    /// go-lives count), once recorded.
+    pub started_on: Option<NaiveDate>,
+    /// The Regione's motivated act of non-activation (art. 5.7), when the state is
+    /// `not_activated`.
+    pub non_activation: Option<NonActivation>,
+    /// Where the seed says it (line references).
+    pub source_ref: Option<String>,
+    #[schema(format = Int64)]
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<InterventoRow> for Intervento {
+    type Error = ApiError;
+    fn try_from(row: InterventoRow) -> Result<Self, ApiError> {
+        let kind = row.kind;
+        Ok(Self {
+            id: row.id,
+            atto_id: row.atto_id,
+            kind,
+            sezione: row.sezione,
+            state: row.state,
+            cup: row
+                .cup
+                .as_deref()
+                .map(|c| Cup::parse(c.trim()))
+                .transpose()
+                .map_err(ApiError::internal)?,
+            total_cost: row.cost()?,
+            cnipa_cofinancing: row.cofinancing()?,
+            cofinancing_share: Percent::ratio(row.cnipa_cofinancing, row.total_cost),
+            cofinancing_cap: kind.cap(),
+            maturity: Maturity {
+                mature: row.reuse_agreements_formalised_on.is_some()
+                    && row.progetto_esecutivo_validated_on.is_some(),
+                reuse_agreements_formalised_on: row.reuse_agreements_formalised_on,
+                progetto_esecutivo_validated_on: row.progetto_esecutivo_validated_on,
+                progetto_esecutivo: row.progetto_esecutivo()?,
+            },
+            non_activation: row.non_activation()?,
+            started_on: row.started_on,
+            code: row.code,
+            title: row.title,
+            localisation: row.localisation,
+            objective: row.objective,
+            soggetti_coinvolti: row.soggetti_coinvolti,
+            economic_social_impact: row.economic_social_impact,
+            activities_and_services: row.activities_and_services,
+            financing_description: row.financing_description,
+            phases_financed: row.phases_financed,
+            activation_mode: row.activation_mode,
+            administrative_steps: row.administrative_steps,
+            design_level: row.design_level,
+            source_ref: row.source_ref,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InterventoFilter {
+    /// Only the interventi of this atto.
+    pub atto_id: Option<Uuid>,
+    pub sezione: Option<Sezione>,
+    pub kind: Option<Kind>,
+    pub state: Option<InterventoState>,
+    pub cup: Option<Cup>,
+    /// The intervento with this code (e.g. CSTT-ALI).
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IdPath {
+    pub id: Uuid,
+}
+
+/// A new intervento (its financing plan is set afterwards with PUT .../financing-plan).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIntervento {
+    pub atto_id: Uuid,
+    #[schema(pattern = "^[A-Z0-9][A-Z0-9-]*$", max_length = 50)]
+    pub code: String,
+    #[schema(pattern = "\\S", max_length = 500)]
+    pub title: String,
+    pub kind: Kind,
+    pub sezione: Sezione,
+    pub cup: Option<Cup>,
+    pub localisation: Option<String>,
+    pub objective: Option<String>,
+    pub soggetti_coinvolti: Option<String>,
+    pub design_level: Option<String>,
+    pub administrative_steps: Option<String>,
+    #[schema(value_type = apq_domain::NonNegativeEuro)]
+    pub total_cost: Euro,
+}
+
+/// A merge patch (RFC 7396) of an intervento's descriptive fields, its CUP, its start and the
+/// formalised reuse agreements. The section and the state change only through decisions of the
+/// Tavolo and the acts of the Regione (non-activation, art. 5.7) and CNIPA (revocation); CNIPA's
+/// approval of the progetto esecutivo is its own act (`PUT .../progetto-esecutivo`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct InterventoPatch {
+    #[schema(pattern = "\\S", max_length = 500)]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub cup: Option<Option<Cup>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub localisation: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub objective: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub soggetti_coinvolti: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub design_level: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub administrative_steps: Option<Option<String>>,
+    /// When the reuse agreements were formalised (maturity, art. 5.4).
+    #[serde(default, deserialize_with = "patch_field")]
+    pub reuse_agreements_formalised_on: Option<Option<NaiveDate>>,
+    /// When the intervento (the ALI) started: the catalogue's relative go-lives count from it.
+    #[serde(default, deserialize_with = "patch_field")]
+    pub started_on: Option<Option<NaiveDate>>,
+    /// Why the change is made (kept in the audit trail).
+    pub reason: Option<String>,
+}
+
+impl InterventoPatch {
+    /// The intervento with this patch's fields applied (a field left out stays as it is).
+    pub fn applied_to(&self, current: &InterventoRow) -> InterventoRow {
+        let mut next = current.clone();
+        if let Some(title) = &self.title {
+            next.title.clone_from(title);
+        }
+        if let Some(cup) = &self.cup {
+            next.cup = cup.as_ref().map(|c| c.as_str().to_owned());
+        }
+        for (field, value) in [
+            (&mut next.localisation, &self.localisation),
+            (&mut next.objective, &self.objective),
+            (&mut next.soggetti_coinvolti, &self.soggetti_coinvolti),
+            (&mut next.design_level, &self.design_level),
+            (&mut next.administrative_steps, &self.administrative_steps),
+        ] {
+            if let Some(value) = value {
+                field.clone_from(value);
+            }
+        }
+        if let Some(date) = self.reuse_agreements_formalised_on {
+            next.reuse_agreements_formalised_on = date;
+        }
+        if let Some(date) = self.started_on {
+            next.started_on = date;
+        }
+        next
+    }
+}

@@ -1,0 +1,102 @@
+//! The catalogue as the API reads and writes it: the request and response types.
+
+use apq_domain::Euro;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::queries::ServiceRow;
+use super::rules::ServiceStatus;
+use crate::record::{Availability, PricingModel, ServiceRecord};
+
+/// A service in a list.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ServiceSummary {
+    #[schema(format = Int32)]
+    pub number: i32,
+    pub name: String,
+    pub ambito: Option<String>,
+    pub tipologia: Option<String>,
+    pub availability: Availability,
+    pub pricing_models: Vec<PricingModel>,
+    pub status: ServiceStatus,
+    /// The current version of its record.
+    #[schema(format = Int32)]
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<ServiceRow> for ServiceSummary {
+    fn from(row: ServiceRow) -> Self {
+        Self {
+            number: row.number,
+            name: row.name,
+            ambito: row.ambito,
+            tipologia: row.tipologia,
+            availability: row.availability,
+            pricing_models: row.pricing_models,
+            status: row.status,
+            version: row.current_version,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// One version of a service's record.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ServiceEntry {
+    #[schema(format = Int32)]
+    pub number: i32,
+    #[schema(format = Int32)]
+    pub version: i32,
+    /// The status this version gave the service.
+    pub status: ServiceStatus,
+    /// Whether this is the service's current version.
+    pub current: bool,
+    pub record: ServiceRecord,
+    /// The record's cost lines added up.
+    #[schema(value_type = apq_domain::EuroTotal)]
+    pub total_cost: Euro,
+    pub changed_by: String,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ServiceFilter {
+    /// Ambito amministrativo, exactly as in the record.
+    pub ambito: Option<String>,
+    /// Services offered with this pricing model.
+    pub pricing: Option<PricingModel>,
+    pub availability: Option<Availability>,
+    pub status: Option<ServiceStatus>,
+    /// Full-text search in Italian over names, aliases and descriptions.
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NumberPath {
+    pub number: i32,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VersionPath {
+    pub number: i32,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewService {
+    pub record: ServiceRecord,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Withdrawal {
+    #[schema(pattern = "\\S")]
+    pub reason: String,
+}
