@@ -8,6 +8,9 @@
 //!
 //!     APQ_SYNC_TOKEN=... apq-intese-sync --feed http://127.0.0.1:8084 --target-dir ./intese
 //!
+//! With `--format puc --semester 2010-S1` it makes the national transmission of the semester
+//! instead (the PUC file IGRUE reads), exactly once, and writes or POSTs its file (`puc.rs`).
+//!
 //! Progress goes to the terminal when there is one, structured JSON lines otherwise. The exit
 //! status is non-zero, with a message, when the run cannot finish.
 
@@ -18,6 +21,18 @@ use std::time::Duration;
 use anyhow::Context;
 use apq_monitoring::{FeedItem, FeedPage, NewAcknowledgement, Outcome};
 use clap::Parser;
+
+#[path = "apq-intese-sync/puc.rs"]
+mod puc;
+
+/// What the job delivers.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    /// The schede of the monitoring feed, one JSON file each.
+    Json,
+    /// The national transmission of `--semester` in IGRUE's PUC layout.
+    Puc,
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -53,6 +68,12 @@ struct Args {
     /// Timeout of each HTTP call, in seconds.
     #[arg(long, default_value_t = 30)]
     timeout_secs: u64,
+    /// `json` (the feed of schede) or `puc` (the national transmission of `--semester`).
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// The semester of a `puc` transmission, e.g. 2010-S1.
+    #[arg(long, required_if_eq("format", "puc"))]
+    semester: Option<String>,
 }
 
 enum Target {
@@ -166,6 +187,18 @@ async fn run(args: Args) -> anyhow::Result<usize> {
         .timeout(Duration::from_secs(args.timeout_secs))
         .build()?;
     let feed = args.feed.trim_end_matches('/').to_owned();
+    if let (Format::Puc, Some(semester)) = (args.format, &args.semester) {
+        let job = puc::Job {
+            http: &http,
+            feed: &feed,
+            token: &args.token,
+            semester,
+            target: &target,
+            checkpoint: args.checkpoint.clone(),
+            delay: Duration::from_millis(args.delay_ms),
+        };
+        return puc::run(job, &reporter).await.map(|()| 1);
+    }
     let mut checkpoint = read_checkpoint(&checkpoint_path)?;
     let mut delivered = 0;
     reporter.event("starting", &serde_json::json!({"checkpoint": checkpoint}));
