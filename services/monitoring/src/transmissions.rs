@@ -184,6 +184,7 @@ pub struct TransmissionDetail {
     #[schema(pattern = "^(sent|answered)$")]
     pub state: String,
     /// How many records IGRUE refused.
+    #[schema(format = Int64)]
     pub refused: usize,
     pub records: Vec<SentRecord>,
 }
