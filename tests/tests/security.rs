@@ -158,6 +158,12 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("monitoring", "GET",   "/v1/puc/{semester}",                               "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/puc/projects",                                 "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
     ("monitoring", "PATCH", "/v1/puc/projects/{code}",                          "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("monitoring", "POST",  "/v1/puc/transmissions",                            "",                  "401 2xx  2xx  403  403  403  403  403  2xx  403"),
+    ("monitoring", "GET",   "/v1/puc/transmissions",                            "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx  403"),
+    ("monitoring", "GET",   "/v1/puc/transmissions/{id}",                       "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx  403"),
+    ("monitoring", "GET",   "/v1/puc/transmissions/{id}/file",                  "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx  403"),
+    ("monitoring", "POST",  "/v1/puc/transmissions/{id}/response",              "",                  "401 2xx  2xx  403  403  403  403  403  2xx  403"),
+    ("monitoring", "GET",   "/v1/puc/errors",                                   "",                  "401 2xx  2xx  403  403  403  403  2xx  2xx  403"),
     ("monitoring", "GET",   "/v1/interventi/{code}/verifications",              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/verifications",              "piano_approved",    "401 2xx  403  403  403  403  403  403  403  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/verifications",              "completion",        "401 2xx  2xx  403  403  403  403  403  403  2xx"),
@@ -300,6 +306,8 @@ impl Expect {
 struct Req {
     path: String,
     body: Option<Value>,
+    /// A `text/plain` body instead (IGRUE's answer file).
+    text: Option<String>,
     version: Option<Value>,
     intervento: String,
     ente: String,
@@ -310,6 +318,7 @@ impl Req {
         Self {
             path: path.into(),
             body: None,
+            text: None,
             version: None,
             intervento: "CSTT-ALI".to_owned(),
             ente: "048017".to_owned(),
@@ -318,6 +327,11 @@ impl Req {
 
     fn body(mut self, body: Value) -> Self {
         self.body = Some(body);
+        self
+    }
+
+    fn text(mut self, text: &str) -> Self {
+        self.text = Some(text.to_owned());
         self
     }
 
@@ -352,6 +366,11 @@ async fn send(app: &TestApp, method: Method, req: &Req, bearer: Option<&str>) ->
         request = request
             .header("content-type", content_type)
             .body(body.to_string());
+    }
+    if let Some(text) = &req.text {
+        request = request
+            .header("content-type", "text/plain")
+            .body(text.clone());
     }
     if let Some(version) = &req.version {
         request = request.header(
@@ -1126,6 +1145,21 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
             monitoring_sql(ctx, "DELETE FROM puc_projects WHERE intervento_code = 'E-TOSCANA-RIUSO'");
             Req::to(path).body(json!({"intervento_code": "E-TOSCANA-RIUSO", "cod_regione": "09"}))
         }
+        ("monitoring", "POST", "/v1/puc/transmissions", _) => {
+            clean_puc(ctx);
+            Req::to(path).body(json!({"semester": "2010-S1"}))
+        }
+        ("monitoring", "GET", "/v1/puc/transmissions" | "/v1/puc/errors", _) => Req::to(path),
+        ("monitoring", "GET", "/v1/puc/transmissions/{id}" | "/v1/puc/transmissions/{id}/file", _) => {
+            let made = transmission(ctx).await;
+            Req::to(path.replace("{id}", made["id"].as_str().unwrap_or("")))
+        }
+        ("monitoring", "POST", "/v1/puc/transmissions/{id}/response", _) => {
+            let made = transmission(ctx).await;
+            Req::to(path.replace("{id}", made["id"].as_str().unwrap_or("")))
+                .text("HH#0#SISIGRUE#\r\nFF#1#0#\r\n")
+                .version(&made)
+        }
         ("monitoring", "PATCH", "/v1/puc/projects/{code}", _) => {
             let projects = ctx.get("monitoring", "/v1/puc/projects").await;
             let cstt = projects["items"]
@@ -1161,6 +1195,28 @@ fn monitoring_sql(ctx: &Ctx<'_>, sql: &str) {
     diesel::sql_query(sql)
         .execute(&mut conn)
         .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Cancels every PUC project: no live file of the IV Atto is clean yet (AP05, IN01, PR01 and
+/// FN03 are not produced), an empty one is, so a transmission can be made.
+fn clean_puc(ctx: &Ctx<'_>) {
+    monitoring_sql(
+        ctx,
+        "UPDATE puc_projects SET cancelled_on = '2000-01-01' WHERE cancelled_on IS NULL",
+    );
+}
+
+/// A transmission made just before (of the clean, empty file).
+async fn transmission(ctx: &Ctx<'_>) -> Value {
+    clean_puc(ctx);
+    ctx.admin(
+        "monitoring",
+        Method::POST,
+        "/v1/puc/transmissions",
+        None,
+        Some(json!({"semester": "2010-S1"})),
+    )
+    .await
 }
 
 /// Forgets E-TOSCANA-RIUSO's phases, so a cell can open one again.

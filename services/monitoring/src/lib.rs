@@ -23,6 +23,7 @@ mod schede;
 /// The tables as `diesel print-schema` writes them from the migrations (`diesel.toml`; the
 /// migrations test fails when they drift).
 mod schema;
+mod transmissions;
 mod verifications;
 
 use actix_web::web;
@@ -123,6 +124,13 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(costs::create_economy)
         .service(costs::list_economies)
         .service(costs::update_economy)
+        // Before the preview: `/puc/{semester}` would take `/puc/transmissions` and `/puc/errors`.
+        .service(transmissions::create_transmission)
+        .service(transmissions::list_transmissions)
+        .service(transmissions::get_transmission)
+        .service(transmissions::transmission_file)
+        .service(transmissions::respond)
+        .service(transmissions::list_errors)
         .service(national::preview)
         .service(feed::feed)
         .service(feed::acknowledge)

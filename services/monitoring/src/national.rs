@@ -4,6 +4,8 @@
 //! preview shows exactly the file that would be sent, what each record is, and the national
 //! checks' findings.
 
+use std::collections::HashSet;
+
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use apq_domain::{Euro, Semester};
 use apq_platform::db::{PgPool, run_db};
@@ -500,6 +502,9 @@ pub struct RecordInfo {
     pub intervento_code: String,
     pub entity: String,
     pub deleted: bool,
+    /// The values as written (kept with a transmission: a later tombstone repeats them).
+    #[serde(skip)]
+    pub fields: Vec<String>,
 }
 
 /// A national check's finding on one project.
@@ -527,22 +532,56 @@ pub struct Preview {
 /// The sender code in `HH` (ours until IGRUE assigns the Regione's).
 pub const SENDER: &str = "RTOS";
 
-/// Writes the file and describes it. Pure.
+/// Writes the file as the first transmission (nothing sent before) and describes it. Pure.
+#[cfg(test)]
 pub fn assemble(semester: Semester, lives: &[Live]) -> Result<Preview, ApiError> {
+    assemble_with(semester, lives, &[])
+}
+
+impl Described {
+    /// What a record is across transmissions: its structure, project and entity.
+    pub fn key(&self) -> (Structure, String, String) {
+        (
+            self.record.structure,
+            self.record.values.first().cloned().unwrap_or_default(),
+            self.entity.clone(),
+        )
+    }
+}
+
+/// Writes the file and describes it: the live records, then a tombstone (`FLG_CANCELLAZIONE=S`,
+/// the values as sent) for each record of `previous` (the last transmission) whose entity the
+/// live data no longer carry. Pure.
+pub fn assemble_with(
+    semester: Semester,
+    lives: &[Live],
+    previous: &[Described],
+) -> Result<Preview, ApiError> {
     let as_of = semester.last_day();
     let mut writer = Writer::new(Vec::new(), SENDER).map_err(ApiError::internal)?;
     let mut infos = Vec::new();
     let mut findings = Vec::new();
+    let mut gone: HashSet<(Structure, String, String)> = previous
+        .iter()
+        .filter(|d| !d.record.deleted)
+        .map(Described::key)
+        .collect();
+    let mut write = |d: Described, writer: &mut Writer<Vec<u8>>| -> Result<(), ApiError> {
+        let progressivo = writer.record(&d.record).map_err(ApiError::internal)?;
+        infos.push(RecordInfo {
+            progressivo,
+            structure: d.record.structure.code().to_owned(),
+            intervento_code: d.intervento_code,
+            entity: d.entity,
+            deleted: d.record.deleted,
+            fields: d.record.values,
+        });
+        Ok(())
+    };
     for live in lives {
         for d in records(live, as_of) {
-            let progressivo = writer.record(&d.record).map_err(ApiError::internal)?;
-            infos.push(RecordInfo {
-                progressivo,
-                structure: d.record.structure.code().to_owned(),
-                intervento_code: d.intervento_code,
-                entity: d.entity,
-                deleted: d.record.deleted,
-            });
+            gone.remove(&d.key());
+            write(d, &mut writer)?;
         }
         findings.extend(
             checks::run(&project(live, as_of), as_of)
@@ -552,6 +591,11 @@ pub fn assemble(semester: Semester, lives: &[Live]) -> Result<Preview, ApiError>
                     finding,
                 }),
         );
+    }
+    for d in previous.iter().filter(|d| gone.contains(&d.key())) {
+        let mut tombstone = d.clone();
+        tombstone.record.deleted = true;
+        write(tombstone, &mut writer)?;
     }
     let (bytes, _) = writer.finish().map_err(ApiError::internal)?;
     Ok(Preview {
@@ -676,7 +720,9 @@ pub async fn preview(
             )]));
         }
     };
-    let preview = assemble(semester, &gather(&pool, &agreements, semester).await?)?;
+    let lives = gather(&pool, &agreements, semester).await?;
+    let previous = crate::transmissions::last_sent(&pool).await?;
+    let preview = assemble_with(semester, &lives, &previous)?;
     Ok(if as_file {
         HttpResponse::Ok()
             .content_type("text/plain; charset=utf-8")
@@ -1053,5 +1099,62 @@ mod tests {
         assert_eq!(own[0].realised(semester("2010-S1")), Some(Decimal::from(3)));
         assert_eq!(own[0].realised(semester("2011-S1")), Some(Decimal::from(5)));
         assert_eq!(transfer_code("CSTT-ALI", 2), "CSTT-ALI-T2");
+
+    #[test]
+    fn a_record_whose_entity_is_gone_is_sent_again_as_a_tombstone() {
+        let semester = Semester::parse("2010-S1").unwrap_or_else(|e| panic!("{e}"));
+        let first = assemble(semester, &[live()]).unwrap_or_else(|e| panic!("{e:?}"));
+        let previous: Vec<Described> = records(&live(), semester.last_day())
+            .into_iter()
+            .chain([Described {
+                record: Record {
+                    structure: Structure::Fn04,
+                    values: vec![
+                        "APQ-SI-TOSCANA-0001".into(),
+                        "IMP-0".into(),
+                        "I".into(),
+                        "01/01/2010".into(),
+                        "10,00".into(),
+                        String::new(),
+                        String::new(),
+                    ],
+                    deleted: false,
+                },
+                intervento_code: "CSTT-ALI".into(),
+                entity: "IMP-0".into(),
+            }])
+            .collect();
+        let next =
+            assemble_with(semester, &[live()], &previous).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(next.records.len(), first.records.len() + 1);
+        let last = next
+            .records
+            .last()
+            .cloned()
+            .unwrap_or_else(|| panic!("no records"));
+        assert_eq!(
+            (last.structure.as_str(), last.entity.as_str(), last.deleted),
+            ("FN04", "IMP-0", true)
+        );
+        assert!(
+            next.file
+                .contains("FN04#8#APQ-SI-TOSCANA-0001|IMP-0|I|01/01/2010|10,00|||S#\r\n"),
+            "{}",
+            next.file
+        );
+        // Gone entirely (the project cancelled): every record it had is a tombstone, once.
+        let gone = assemble_with(semester, &[], &previous).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(gone.records.len(), previous.len());
+        assert!(gone.records.iter().all(|r| r.deleted));
+        let tombstones: Vec<Described> = previous
+            .iter()
+            .cloned()
+            .map(|mut d| {
+                d.record.deleted = true;
+                d
+            })
+            .collect();
+        let after = assemble_with(semester, &[], &tombstones).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(after.records.is_empty(), "a tombstone is sent once");
     }
 }

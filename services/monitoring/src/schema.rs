@@ -170,6 +170,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    puc_transmission_records (transmission_id, progressivo) {
+        transmission_id -> Uuid,
+        progressivo -> Int8,
+        structure -> Text,
+        intervento_code -> Text,
+        entity -> Text,
+        deleted -> Bool,
+        fields -> Array<Nullable<Text>>,
+        refusal_class -> Nullable<Int2>,
+        errors -> Jsonb,
+    }
+}
+
+diesel::table! {
+    puc_transmissions (id) {
+        id -> Uuid,
+        seq -> Int8,
+        semester -> Text,
+        as_of -> Date,
+        sender -> Text,
+        records -> Int8,
+        file -> Text,
+        sent_by -> Text,
+        response -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamptz>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     report_issues (id) {
         id -> Uuid,
         semester -> Text,
@@ -259,6 +292,7 @@ diesel::table! {
 diesel::joinable!(acknowledgements -> schede (scheda_id));
 diesel::joinable!(measurements -> indicators (indicator_id));
 diesel::joinable!(phase_plan_changes -> phases (phase_id));
+diesel::joinable!(puc_transmission_records -> puc_transmissions (transmission_id));
 diesel::joinable!(scheda_events -> schede (scheda_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -274,6 +308,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     phase_plan_changes,
     phases,
     puc_projects,
+    puc_transmission_records,
+    puc_transmissions,
     report_issues,
     scheda_events,
     schede,

@@ -10,6 +10,9 @@
 //!
 //!     APQ_SYNC_TOKEN=... apq-intese-sync --feed http://127.0.0.1:8084 --target-dir ./intese
 //!
+//! With `--format puc --semester 2010-S1` it makes the national transmission of the semester
+//! instead (the PUC file IGRUE reads), exactly once, and writes or POSTs its file (`puc.rs`).
+//!
 //! Progress goes to the terminal (a progress line) when there is one, structured JSON lines (one
 //! per page) otherwise. The exit
 //! status is non-zero, with a message, when the run cannot finish.
@@ -26,6 +29,18 @@ use apq_monitoring::{
 use backon::{ExponentialBuilder, Retryable};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
+
+#[path = "apq-intese-sync/puc.rs"]
+mod puc;
+
+/// What the job delivers.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    /// The schede of the monitoring feed, one JSON file each.
+    Json,
+    /// The national transmission of `--semester` in IGRUE's PUC layout.
+    Puc,
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -64,6 +79,12 @@ struct Args {
     /// How many times a call that met a passing failure is tried again.
     #[arg(long, default_value_t = 4)]
     retries: usize,
+    /// `json` (the feed of schede) or `puc` (the national transmission of `--semester`).
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// The semester of a `puc` transmission, e.g. 2010-S1.
+    #[arg(long, required_if_eq("format", "puc"))]
+    semester: Option<String>,
 }
 
 enum Target {
@@ -307,11 +328,25 @@ async fn run(args: Args) -> anyhow::Result<usize> {
         ca_file: args.ca_file.clone(),
         https_only: false,
     };
+    let http = apq_platform::tls::client_builder(&tls)?
+        .timeout(Duration::from_secs(args.timeout_secs))
+        .build()?;
+    let feed = args.feed.trim_end_matches('/').to_owned();
+    if let (Format::Puc, Some(semester)) = (args.format, &args.semester) {
+        let job = puc::Job {
+            http: &http,
+            feed: &feed,
+            token: &args.token,
+            semester,
+            target: &target,
+            checkpoint: args.checkpoint.clone(),
+            delay: Duration::from_millis(args.delay_ms),
+        };
+        return puc::run(job, &reporter).await.map(|()| 1);
+    }
     let job = Job {
-        http: apq_platform::tls::client_builder(&tls)?
-            .timeout(Duration::from_secs(args.timeout_secs))
-            .build()?,
-        feed: args.feed.trim_end_matches('/').to_owned(),
+        http,
+        feed,
         token: args.token.clone(),
         target,
         retries: args.retries,

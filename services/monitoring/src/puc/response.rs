@@ -34,6 +34,8 @@ pub struct Refusal {
     /// 1: the structure's own rules; 2: a cross-structure check.
     pub class: u8,
     pub errors: Vec<FieldError>,
+    /// The line of the answer it is on (from 1), to name it when the record does not match.
+    pub line: usize,
 }
 
 /// The answer read: the legend and the refused records, in the order given.
@@ -201,6 +203,7 @@ fn refusal(
         progressivo,
         class,
         errors,
+        line,
     })
 }
 
@@ -233,6 +236,7 @@ mod tests {
             }]
         );
         assert_eq!(answer.refusals[1].errors[0].field, "IMPORTO");
+        assert_eq!((payment.line, answer.refusals[1].line), (3, 4));
     }
 
     #[test]

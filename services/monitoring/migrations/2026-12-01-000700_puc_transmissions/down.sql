@@ -1,0 +1,2 @@
+DROP TABLE puc_transmission_records;
+DROP TABLE puc_transmissions;

@@ -1,0 +1,497 @@
+//! The national transmissions through HTTP on the loaded IV Atto: a transmission refused while a
+//! blocking finding stands and made when the file is clean, IGRUE's answer read back onto the
+//! records it names (and refused whole, changing nothing, when malformed), the errors cleared by
+//! the next transmission, tombstones for what was deleted, and the sync job's `--format puc`
+//! killed mid-transmission and restarted.
+//!
+//! No live file of the IV Atto is clean yet in this suite (AP05, IN01, PR01 and FN03 are not
+//! produced, so checks 002, 008, 010 and 011 block every project): the transmission IGRUE answers
+//! here is the 2010-S1 preview, file and records exactly as built, stored as the last transmission
+//! (`fixture`), and the transmissions made through the API are the clean files of the interventi
+//! once cancelled, which carry the fixture's records as tombstones.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use apq_domain::Role;
+use apq_e2e::{Suite, call, read};
+use apq_platform::devkeys::TokenRequest;
+use apq_platform::testing::{TestApp, token, token_with};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn suite() -> Suite {
+    Suite::spawn_loaded()
+        .await
+        .unwrap_or_else(|e| panic!("cannot start the suite: {e:#}"))
+}
+
+fn accordo() -> String {
+    token_with(&[Role::ResponsabileAccordo])
+}
+
+fn responsabile(code: &str) -> String {
+    let mut request = TokenRequest::new(vec![Role::ResponsabileIntervento]);
+    request.interventi = vec![code.to_owned()];
+    token(&request)
+}
+
+fn euro(amount: &str) -> Value {
+    json!({"amount": amount, "currency": "EUR"})
+}
+
+async fn record(m: &TestApp, code: &str, register: &str, body: Value) {
+    let (status, created) = call(
+        m,
+        Method::POST,
+        &format!("/v1/interventi/{code}/{register}"),
+        Some(&responsabile(code)),
+        None,
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+}
+
+/// CSTT-ALI commits and pays; GEOSIGMA pays more than it committed (check 028 blocks).
+async fn events(m: &TestApp) {
+    record(m, "CSTT-ALI", "impegni", json!({"code": "IMP-1", "tipologia": "I", "date": "2010-02-01", "amount": euro("500000.00")})).await;
+    record(m, "CSTT-ALI", "pagamenti", json!({"code": "PAG-1", "tipologia": "P", "date": "2010-03-01", "amount": euro("200000.00")})).await;
+    record(
+        m,
+        "GEOSIGMA",
+        "impegni",
+        json!({"code": "G-I", "tipologia": "I", "date": "2010-01-10", "amount": euro("100.00")}),
+    )
+    .await;
+    record(
+        m,
+        "GEOSIGMA",
+        "pagamenti",
+        json!({"code": "G-P", "tipologia": "P", "date": "2010-02-10", "amount": euro("300.00")}),
+    )
+    .await;
+}
+
+fn sql_text(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Stores the 2010-S1 preview (its file and records exactly as built) as the last transmission;
+/// answers its id.
+async fn fixture(m: &TestApp) -> String {
+    use diesel::RunQueryDsl;
+    let (status, preview) = read(m, "/v1/puc/2010-S1", None).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    let file = preview["file"].as_str().unwrap_or_default().to_owned();
+    let infos = preview["records"].as_array().cloned().unwrap_or_default();
+    let lines: Vec<&str> = file.trim_end_matches("\r\n").split("\r\n").collect();
+    assert_eq!(lines.len(), infos.len() + 2, "{file}");
+    let id = "7a1e0000-0000-4000-8000-000000000001";
+    let mut statements = vec![format!(
+        "INSERT INTO puc_transmissions (id, semester, as_of, sender, records, file, sent_by) \
+         VALUES ('{id}', '2010-S1', '2010-06-30', 'RTOS', {}, {}, 'fixture')",
+        infos.len(),
+        sql_text(&file)
+    )];
+    for (info, line) in infos.iter().zip(&lines[1..]) {
+        let body = line.split('#').nth(2).unwrap_or_default();
+        let mut fields: Vec<&str> = body.split('|').collect();
+        fields.pop();
+        let array = fields
+            .iter()
+            .map(|f| sql_text(f))
+            .collect::<Vec<_>>()
+            .join(", ");
+        statements.push(format!(
+            "INSERT INTO puc_transmission_records (transmission_id, progressivo, structure, intervento_code, entity, deleted, fields) \
+             VALUES ('{id}', {}, {}, {}, {}, false, ARRAY[{array}]::text[])",
+            info["progressivo"],
+            sql_text(info["structure"].as_str().unwrap_or_default()),
+            sql_text(info["intervento_code"].as_str().unwrap_or_default()),
+            sql_text(info["entity"].as_str().unwrap_or_default()),
+        ));
+    }
+    let mut conn = m.db.connect().unwrap_or_else(|e| panic!("{e:#}"));
+    for statement in statements {
+        diesel::sql_query(&statement)
+            .execute(&mut conn)
+            .unwrap_or_else(|e| panic!("{e}: {statement}"));
+    }
+    id.to_owned()
+}
+
+/// Cancels the PUC project of `code` (as of 1 January 2010).
+async fn cancel(m: &TestApp, code: &str) {
+    let (_, projects) = read(m, "/v1/puc/projects", None).await;
+    let project = projects["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|p| p["intervento_code"] == code))
+        .cloned()
+        .unwrap_or_default();
+    let (status, body) = call(
+        m,
+        Method::PATCH,
+        &format!("/v1/puc/projects/{code}"),
+        Some(&accordo()),
+        Some(&project["version"]),
+        Some(json!({"cancelled_on": "2010-01-01"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn transmit(m: &TestApp, key: Option<&str>) -> (StatusCode, Value) {
+    let mut request = m
+        .http
+        .post(m.url("/v1/puc/transmissions"))
+        .bearer_auth(accordo())
+        .json(&json!({"semester": "2010-S1"}));
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn answer(m: &TestApp, id: &str, version: &Value, text: &str) -> (StatusCode, Value) {
+    let response = m
+        .http
+        .post(m.url(&format!("/v1/puc/transmissions/{id}/response")))
+        .bearer_auth(accordo())
+        .header("content-type", "text/plain")
+        .header(
+            "if-match",
+            format!("\"{}\"", version.as_i64().unwrap_or(-1)),
+        )
+        .body(text.to_owned())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn text(m: &TestApp, path: &str) -> String {
+    let response = m
+        .http
+        .get(m.url(path))
+        .bearer_auth(accordo())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("text/plain")
+    );
+    response.text().await.unwrap_or_default()
+}
+
+fn count(list: &Value) -> usize {
+    list["items"].as_array().map(Vec::len).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_transmission_is_refused_while_blocking_and_igrue_s_answer_lands_on_its_records() {
+    let suite = suite().await;
+    let m = &suite.monitoring;
+    events(m).await;
+
+    // Refused while a blocking finding stands, each listed with its IGRUE code; nothing stored.
+    let (status, problem) = transmit(m, Some("t-1")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let listed = problem["errors"].as_array().cloned().unwrap_or_default();
+    assert!(
+        listed
+            .iter()
+            .any(|e| e["field"] == "GEOSIGMA/FN06/IMPORTO_PAG"
+                && e["message"].as_str().is_some_and(|m| m.starts_with("028"))),
+        "{problem}"
+    );
+    let (status, list) = read(m, "/v1/puc/transmissions", Some(&accordo())).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(count(&list), 0, "{list}");
+
+    // The transmission IGRUE answers (see the module's note).
+    let id = fixture(m).await;
+    let (status, sent) = read(m, &format!("/v1/puc/transmissions/{id}"), Some(&accordo())).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["state"], "sent");
+    let records = sent["records"].as_array().cloned().unwrap_or_default();
+    let impegno = records
+        .iter()
+        .find(|r| r["structure"] == "FN04" && r["entity"] == "IMP-1")
+        .cloned()
+        .unwrap_or_else(|| panic!("IMP-1 was sent: {sent}"));
+    let n = impegno["progressivo"].as_i64().unwrap_or(0);
+    assert_eq!(impegno["intervento_code"], "CSTT-ALI");
+    let file = text(m, &format!("/v1/puc/transmissions/{id}/file")).await;
+    assert!(file.contains(&format!("\r\nFN04#{n}#")), "{file}");
+
+    let good = format!(
+        "HH#0#SISIGRUE#\r\nTIPOERRORE#1#27|Impegni superiori al finanziamento#\r\nFN04#{n}#2#0|0|0|0|27|0|0|0#\r\nFF#3#2#\r\n"
+    );
+    // A malformed answer is refused whole, naming the line, and changes nothing.
+    for (bad, line) in [
+        (good.replace("FF#3#2#", "FF#3#5#"), "line 4"),
+        (good.replace(&format!("FN04#{n}#"), "FN04#999#"), "line 3"),
+        (
+            good.replace(&format!("FN04#{n}#"), &format!("FN06#{n}#")),
+            "line 3",
+        ),
+    ] {
+        let (status, problem) = answer(m, &id, &sent["version"], &bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {problem}");
+        assert!(
+            problem["errors"][0]["field"] == line,
+            "{bad} names {line}: {problem}"
+        );
+    }
+    let (_, unchanged) = read(m, &format!("/v1/puc/transmissions/{id}"), Some(&accordo())).await;
+    assert_eq!(unchanged["version"], sent["version"]);
+    assert_eq!(unchanged["state"], "sent");
+    assert_eq!(unchanged["refused"], 0);
+
+    // The answer: IGRUE's error lands on the impegno that was record N.
+    let (status, answered) = answer(m, &id, &sent["version"], &good).await;
+    assert_eq!(status, StatusCode::OK, "{answered}");
+    assert_eq!(answered["state"], "answered");
+    assert_eq!(answered["refused"], 1);
+    let on = &answered["records"][usize::try_from(n - 1).unwrap_or(0)];
+    assert_eq!(on["entity"], "IMP-1", "{on}");
+    assert_eq!(on["refusal_class"], 2);
+    assert_eq!(
+        on["errors"],
+        json!([{"field": "IMPORTO_IMPEGNO", "code": 27, "description": "Impegni superiori al finanziamento"}])
+    );
+    let (status, errors) = read(
+        m,
+        "/v1/puc/errors?intervento_code=CSTT-ALI",
+        Some(&accordo()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{errors}");
+    assert_eq!(errors["transmission_id"], id.as_str());
+    assert_eq!(count(&errors), 1, "{errors}");
+    assert_eq!(errors["items"][0]["structure"], "FN04");
+    assert_eq!(errors["items"][0]["entity"], "IMP-1");
+    assert_eq!(errors["items"][0]["progressivo"], n);
+    assert_eq!(
+        errors["items"][0]["description"],
+        "Impegni superiori al finanziamento"
+    );
+    let (_, other) = read(
+        m,
+        "/v1/puc/errors?intervento_code=GEOSIGMA",
+        Some(&accordo()),
+    )
+    .await;
+    assert_eq!(count(&other), 0, "{other}");
+    // Answered once.
+    let (status, _) = answer(m, &id, &answered["version"], &good).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // CSTT-ALI is cancelled: the preview sends each of its records again as a tombstone.
+    cancel(m, "CSTT-ALI").await;
+    let (_, preview) = read(m, "/v1/puc/2010-S1", None).await;
+    let tombstones: Vec<&Value> = preview["records"]
+        .as_array()
+        .map(|r| r.iter().filter(|r| r["deleted"] == true).collect())
+        .unwrap_or_default();
+    let sent_cstt = records
+        .iter()
+        .filter(|r| r["intervento_code"] == "CSTT-ALI")
+        .count();
+    assert_eq!(tombstones.len(), sent_cstt, "{preview}");
+    assert!(
+        tombstones
+            .iter()
+            .all(|t| t["intervento_code"] == "CSTT-ALI")
+    );
+    let sent_line = file
+        .split("\r\n")
+        .find(|l| l.starts_with(&format!("FN04#{n}#")))
+        .unwrap_or_default();
+    let values = sent_line.split('#').nth(2).unwrap_or_default();
+    // The values as sent (they end with the empty flag's separator), now flagged S.
+    let tombstone = format!("{values}S#");
+    assert!(
+        preview["file"]
+            .as_str()
+            .is_some_and(|f| f.contains(&tombstone)),
+        "the impegno sent as a tombstone ({tombstone}): {}",
+        preview["file"]
+    );
+
+    // Clean once the other two are cancelled too: made, once per key; it clears the errors.
+    cancel(m, "GEOSIGMA").await;
+    cancel(m, "E-TOSCANA-RIUSO").await;
+    let (_, preview) = read(m, "/v1/puc/2010-S1", None).await;
+    assert_eq!(preview["blocked"], false, "{preview}");
+    let (status, made) = transmit(m, Some("t-2")).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert_eq!(
+        made["records"],
+        records.len(),
+        "every record sent, as a tombstone"
+    );
+    let (status, again) = transmit(m, Some("t-2")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(again["id"], made["id"], "a retry replays");
+    let made_id = made["id"].as_str().unwrap_or_default();
+    let stored = text(m, &format!("/v1/puc/transmissions/{made_id}/file")).await;
+    assert_eq!(stored, preview["file"].as_str().unwrap_or_default());
+    let (_, list) = read(m, "/v1/puc/transmissions", Some(&accordo())).await;
+    assert_eq!(count(&list), 2, "{list}");
+    assert_eq!(list["items"][0]["id"], made["id"], "newest first");
+    assert_eq!(list["items"][0]["sent_by"], made["sent_by"]);
+    let (_, errors) = read(m, "/v1/puc/errors", Some(&accordo())).await;
+    assert_eq!(errors["transmission_id"], made["id"]);
+    assert_eq!(
+        count(&errors),
+        0,
+        "a later transmission clears them: {errors}"
+    );
+    // Tombstones are sent once: the next file has nothing left to delete.
+    let (_, next) = read(m, "/v1/puc/2010-S1", None).await;
+    assert_eq!(next["records"], json!([]), "{next}");
+
+    // Audited; the roles hold.
+    let (_, audit) = read(
+        m,
+        "/v1/audit?entity=puc_transmission",
+        Some(&token_with(&[Role::Auditor])),
+    )
+    .await;
+    assert_eq!(count(&audit), 2, "the answer and the transmission: {audit}");
+    let (status, _) = read(m, "/v1/puc/transmissions", Some(&responsabile("CSTT-ALI"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+fn sync_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .map(|dir| dir.join("apq-intese-sync"))
+        .unwrap_or_default()
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".txt"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+fn job(binary: &Path, feed: &str, dir: &Path, delay_ms: &str) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(binary);
+    command
+        .args([
+            "--feed",
+            feed,
+            "--target-dir",
+            &dir.to_string_lossy(),
+            "--format",
+            "puc",
+            "--semester",
+            "2010-S1",
+            "--delay-ms",
+            delay_ms,
+        ])
+        .env("APQ_SYNC_TOKEN", token_with(&[Role::Sync]));
+    command
+}
+
+#[tokio::test]
+async fn the_sync_job_killed_mid_transmission_and_restarted_sends_the_file_once() {
+    let suite = suite().await;
+    let m = &suite.monitoring;
+    events(m).await;
+    let binary = sync_binary();
+    assert!(binary.exists(), "{} is built", binary.display());
+    let dir = std::env::temp_dir().join(format!("apq-puc-{}", std::process::id()));
+    drop(std::fs::remove_dir_all(&dir));
+
+    // Blocked: the job stops, saying why, and nothing is made.
+    let refused = job(&binary, &m.address, &dir, "0")
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("cannot finish") && stderr.contains("028"),
+        "{stderr}"
+    );
+    let (_, list) = read(m, "/v1/puc/transmissions", Some(&accordo())).await;
+    assert_eq!(count(&list), 0);
+
+    let fixture = fixture(m).await;
+    for code in ["CSTT-ALI", "GEOSIGMA", "E-TOSCANA-RIUSO"] {
+        cancel(m, code).await;
+    }
+    drop(std::fs::remove_dir_all(&dir));
+    // Killed after the transmission is made, before its file is written.
+    let mut first = job(&binary, &m.address, &dir, "30000")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let made = loop {
+        let (_, list) = read(m, "/v1/puc/transmissions", Some(&accordo())).await;
+        if count(&list) == 2 {
+            break list["items"][0].clone();
+        }
+        assert!(Instant::now() < deadline, "the job made no transmission");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    first.kill().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        files(&dir),
+        Vec::<String>::new(),
+        "killed before delivering"
+    );
+    assert_ne!(made["id"], fixture.as_str());
+
+    // Restarted: the same transmission (no second one), its file delivered once.
+    let output = job(&binary, &m.address, &dir, "0")
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let id = made["id"].as_str().unwrap_or_default();
+    assert_eq!(files(&dir), [format!("PUC-2010-S1-{id}.txt")]);
+    let (_, list) = read(m, "/v1/puc/transmissions", Some(&accordo())).await;
+    assert_eq!(count(&list), 2, "one transmission made by the job: {list}");
+    let delivered =
+        std::fs::read_to_string(dir.join(format!("PUC-2010-S1-{id}.txt"))).unwrap_or_default();
+    let stored = text(m, &format!("/v1/puc/transmissions/{id}/file")).await;
+    assert_eq!(delivered, stored, "the file exactly as stored");
+    assert!(delivered.starts_with("HH#0#RTOS#PUC#\r\n") && delivered.contains("|S#\r\n"));
+
+    // Once delivered, a new run of the semester does nothing.
+    let again = job(&binary, &m.address, &dir, "0")
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(again.status.success());
+    assert_eq!(files(&dir).len(), 1);
+    let (_, list) = read(m, "/v1/puc/transmissions", Some(&accordo())).await;
+    assert_eq!(count(&list), 2);
+    drop(std::fs::remove_dir_all(&dir));
+}
