@@ -1099,6 +1099,7 @@ mod tests {
         assert_eq!(own[0].realised(semester("2010-S1")), Some(Decimal::from(3)));
         assert_eq!(own[0].realised(semester("2011-S1")), Some(Decimal::from(5)));
         assert_eq!(transfer_code("CSTT-ALI", 2), "CSTT-ALI-T2");
+    }
 
     #[test]
     fn a_record_whose_entity_is_gone_is_sent_again_as_a_tombstone() {
@@ -1137,8 +1138,10 @@ mod tests {
             ("FN04", "IMP-0", true)
         );
         assert!(
-            next.file
-                .contains("FN04#8#APQ-SI-TOSCANA-0001|IMP-0|I|01/01/2010|10,00|||S#\r\n"),
+            next.file.contains(&format!(
+                "FN04#{}#APQ-SI-TOSCANA-0001|IMP-0|I|01/01/2010|10,00|||S#\r\n",
+                last.progressivo
+            )),
             "{}",
             next.file
         );
