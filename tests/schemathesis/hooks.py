@@ -184,11 +184,12 @@ def _add_up(case):
 # What a client sends where a rule ties a field to the state or the calendar, which no schema
 # can say: a step happens today (never before the previous one), a report is issued today and a
 # correction says why it is made; an economy is ascertained and a tranche's change takes effect
-# by today.
+# by today; a year of the cost plan with something realised has begun.
 AS_A_CLIENT_SENDS = {
     "/v1/adhesions/{id}/transitions": {"on": lambda: datetime.date.today().isoformat()},
     "/v1/interventi/{code}/phases/{phase}": {"reason": lambda: "ripianificazione della fase"},
     "/v1/interventi/{code}/economie": {"ascertained_on": lambda: datetime.date.today().isoformat()},
+    "/v1/interventi/{code}/cost-plan": {"year": lambda: random.randint(1990, datetime.date.today().year)},
     "/v1/tranches/{tranche_id}/transitions": {"effective_on": lambda: datetime.date.today().isoformat()},
     "/v1/reports/{semester}/issues": {
         "issued_on": lambda: None,

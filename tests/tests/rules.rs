@@ -847,16 +847,22 @@ async fn a_progetto_esecutivo_date_migrated_without_cnipas_act_releases_no_tranc
     use diesel::RunQueryDsl;
     use diesel_migrations::MigrationHarness;
     let suite = suite().await;
-    let migrations = (apq_agreements::SERVICE.migrations.embedded)();
     {
         let mut conn = suite
             .agreements
             .db
             .connect()
             .unwrap_or_else(|e| panic!("{e:#}"));
-        // Back to the register before the approval was an act, with a date as it kept it.
-        conn.revert_last_migration(migrations)
-            .unwrap_or_else(|e| panic!("{e}"));
+        // Back to the register before the approval was an act (migration 000110, and whatever
+        // came after it), with a date as it kept it.
+        loop {
+            let reverted = conn
+                .revert_last_migration((apq_agreements::SERVICE.migrations.embedded)())
+                .unwrap_or_else(|e| panic!("{e}"));
+            if reverted.to_string().ends_with("000110") {
+                break;
+            }
+        }
         diesel::sql_query(
             "UPDATE interventi SET progetto_esecutivo_validated_on = '2009-10-01' WHERE code = 'E-TOSCANA-RIUSO'",
         )

@@ -189,6 +189,9 @@ pub struct TransmissionDetail {
     pub records: Vec<SentRecord>,
 }
 
+/// The most findings a refusal lists (a problem's `errors` holds 100 at most).
+const MAX_LISTED: usize = 100;
+
 /// Refuses a file while a blocking finding of the national checks stands, listing every one
 /// (`<intervento>/<structure>/<field>`, with its IGRUE code and message). Pure.
 pub fn admit(preview: &Preview) -> Result<(), ApiError> {
@@ -215,13 +218,22 @@ pub fn admit(preview: &Preview) -> Result<(), ApiError> {
     if errors.is_empty() {
         return Ok(());
     }
+    let count = errors.len();
     Err(ApiError::Unprocessable {
         detail: format!(
-            "the file of {} would be refused: {} blocking finding(s) of the national checks stand",
+            "the file of {} would be refused: {count} blocking finding(s) of the national checks \
+             stand{}",
             preview.semester,
-            errors.len()
+            if count > MAX_LISTED {
+                format!(
+                    " (the first {MAX_LISTED} listed; GET /v1/puc/{} shows them all)",
+                    preview.semester
+                )
+            } else {
+                String::new()
+            }
         ),
-        errors,
+        errors: errors.into_iter().take(MAX_LISTED).collect(),
     })
 }
 

@@ -41,7 +41,7 @@ impl PeerError {
     fn is_passing(&self) -> bool {
         match self {
             PeerError::Unavailable { reason, .. } => reason != "timed out",
-            PeerError::Status { status, .. } => matches!(status.as_u16(), 429 | 502..=504),
+            PeerError::Status { status, .. } => matches!(status.as_u16(), 408 | 429 | 502..=504),
             PeerError::Contract { .. } => false,
         }
     }
@@ -102,7 +102,7 @@ impl PeerClient {
     }
 
     /// `GET path` and parse the JSON answer. A read is safe to repeat: one that failed for a
-    /// passing reason (refused or reset connection, 429, 502-504) is tried once more after a
+    /// passing reason (refused or reset connection, 408, 429, 502-504) is tried once more after a
     /// short pause; one that timed out is not (its time is already spent).
     pub async fn get<T: DeserializeOwned>(
         &self,
