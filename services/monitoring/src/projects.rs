@@ -505,3 +505,159 @@ pub async fn list_soggetti(
     .await?;
     Ok(HttpResponse::Ok().json(SoggettoList { items }))
 }
+
+/// A merge patch of a soggetto collegato: what was unknown when it was recorded (its codice
+/// fiscale, public flag, IPA code) or a correction of its name. Its role and intervento stay.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SoggettoPatch {
+    /// One line, without `#` or `|`.
+    #[serde(default)]
+    #[schema(
+        max_length = 255,
+        pattern = "^[^#|\\r\\n\\u0000]*[^#|\\s\\u0000][^#|\\r\\n\\u0000]*$"
+    )]
+    pub name: Option<String>,
+    /// Checked with its control character; null makes it unknown again.
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<CodiceFiscale>)]
+    pub codice_fiscale: Option<Option<CodiceFiscale>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub public: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(pattern = "^[A-Za-z0-9_]{1,10}$")]
+    pub ipa: Option<Option<String>>,
+}
+
+/// The fields of a soggetto a patch leaves well formed: a name on one line of 1 to 255
+/// characters without `#` or `|`, an IPA code of 1 to 10 letters, digits or `_`. Pure.
+pub fn soggetto_field_errors(name: Option<&str>, ipa: Option<&str>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if name.is_some_and(|n| {
+        n.trim().is_empty() || n.chars().count() > 255 || n.contains(['#', '|', '\n', '\r'])
+    }) {
+        errors.push(FieldError::new(
+            "name",
+            "1 to 255 characters on one line, without # or |",
+        ));
+    }
+    if ipa.is_some_and(|i| {
+        i.is_empty() || i.len() > 10 || !i.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    }) {
+        errors.push(FieldError::new(
+            "ipa",
+            "an IPA code: 1 to 10 letters, digits or _",
+        ));
+    }
+    errors
+}
+
+/// The soggetto `id` if it is one of `code`'s.
+fn soggetto_of(conn: &mut PgConnection, code: &str, id: Uuid) -> Result<Uuid, ApiError> {
+    soggetti::table
+        .filter(soggetti::id.eq(id))
+        .filter(soggetti::intervento_code.eq(code))
+        .select(soggetti::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("soggetto {id} of {code}")))
+}
+
+/// Writes `patch` over the soggetto `current`.
+fn apply_soggetto_patch(
+    conn: &mut PgConnection,
+    current: &Soggetto,
+    patch: &SoggettoPatch,
+) -> QueryResult<usize> {
+    let codice_fiscale = match &patch.codice_fiscale {
+        Some(new) => new.as_ref().map(|c| c.as_str().to_owned()),
+        None => current.codice_fiscale.clone(),
+    };
+    diesel::update(soggetti::table.find(current.id))
+        .set((
+            soggetti::name.eq(patch
+                .name
+                .as_deref()
+                .map_or(current.name.as_str(), str::trim)),
+            soggetti::codice_fiscale.eq(codice_fiscale),
+            soggetti::public.eq(patch.public.unwrap_or(current.public)),
+            soggetti::ipa.eq(patch.ipa.clone().unwrap_or(current.ipa.clone())),
+        ))
+        .execute(conn)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SoggettoPath {
+    pub code: String,
+    pub id: Uuid,
+}
+
+/// Completes or corrects a soggetto collegato of the intervento (what the seed leaves unknown,
+/// such as a codice fiscale or an IPA code, as the Region learns it): `responsabile_accordo` or
+/// admin. Requires `If-Match`.
+#[utoipa::path(
+    tag = "puc",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$"), ("id" = Uuid, Path, description = "The soggetto's id"), IfMatch),
+    request_body(content = SoggettoPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Changed", body = Soggetto),
+        (status = 404, description = "No such soggetto of the intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/interventi/{code}/soggetti/{id}")]
+pub async fn update_soggetto(
+    caller: Caller,
+    if_match: IfMatch,
+    pool: web::Data<PgPool>,
+    path: Path<SoggettoPath>,
+    body: Json<SoggettoPatch>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
+    let SoggettoPath { code, id } = path.into_inner();
+    let patch = body.into_inner();
+    let ipa = patch.ipa.as_ref().and_then(Option::as_deref);
+    ApiError::unless_any(soggetto_field_errors(patch.name.as_deref(), ipa))?;
+    let actor = caller.subject().to_owned();
+    let updated: Soggetto = run_db(&pool, move |conn| {
+        let id = soggetto_of(conn, &code, id)?;
+        versioned::update(
+            conn,
+            id,
+            if_match,
+            Edit::new(&actor, "update"),
+            |conn, cur| {
+                apply_soggetto_patch(conn, cur, &patch)?;
+                Ok(())
+            },
+        )
+    })
+    .await?;
+    Ok(ok_with_etag(updated.version, &updated))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_soggetto_patch_keeps_its_fields_well_formed() {
+        for (name, ipa, fields) in [
+            (Some("Regione Toscana"), Some("r_toscan"), vec![]),
+            (None, None, vec![]),
+            (Some(" "), None, vec!["name"]),
+            (Some("A|B"), None, vec!["name"]),
+            (
+                Some("Riga\nnuova"),
+                Some("r_toscana_x"),
+                vec!["name", "ipa"],
+            ),
+            (None, Some(""), vec!["ipa"]),
+            (None, Some("r-toscan"), vec!["ipa"]),
+        ] {
+            let errors = soggetto_field_errors(name, ipa);
+            let got: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(got, fields, "{name:?} {ipa:?}");
+        }
+    }
+}
