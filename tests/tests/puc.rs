@@ -1220,6 +1220,21 @@ async fn the_region_completes_what_the_seed_leaves_unknown_and_the_file_is_clean
         Value::Null,
         "unknown in the seed"
     );
+    let patch = |path: &str, version: &Value, body: Value| {
+        let (path, version) = (path.to_owned(), version.clone());
+        let admin = admin.clone();
+        async move {
+            call(
+                m,
+                Method::PATCH,
+                &path,
+                Some(&admin),
+                Some(&version),
+                Some(body),
+            )
+            .await
+        }
+    };
     let path = format!(
         "/v1/interventi/CSTT-ALI/soggetti/{}",
         regione["id"].as_str().unwrap_or("")
@@ -1229,28 +1244,12 @@ async fn the_region_completes_what_the_seed_leaves_unknown_and_the_file_is_clean
         (json!({"ipa": "r-toscan"}), "ipa"),
         (json!({"name": "Regione | Toscana"}), "name"),
     ] {
-        let (status, problem) = call(
-            m,
-            Method::PATCH,
-            &path,
-            Some(&admin),
-            Some(&regione["version"]),
-            Some(body),
-        )
-        .await;
+        let (status, problem) = patch(&path, &regione["version"], body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
         assert_eq!(fields(&problem), [field], "{problem}");
     }
     let body = json!({"codice_fiscale": "01386030488", "ipa": "r_toscan"});
-    let (status, changed) = call(
-        m,
-        Method::PATCH,
-        &path,
-        Some(&admin),
-        Some(&regione["version"]),
-        Some(body.clone()),
-    )
-    .await;
+    let (status, changed) = patch(&path, &regione["version"], body.clone()).await;
     assert_eq!(status, StatusCode::OK, "{changed}");
     assert_eq!(changed["codice_fiscale"], "01386030488");
     assert_eq!(changed["ipa"], "r_toscan");
@@ -1258,26 +1257,10 @@ async fn the_region_completes_what_the_seed_leaves_unknown_and_the_file_is_clean
         changed["public"], regione["public"],
         "what the patch leaves out stays"
     );
-    let (status, _) = call(
-        m,
-        Method::PATCH,
-        &path,
-        Some(&admin),
-        Some(&regione["version"]),
-        Some(body.clone()),
-    )
-    .await;
+    let (status, _) = patch(&path, &regione["version"], body.clone()).await;
     assert_eq!(status, StatusCode::PRECONDITION_FAILED, "a stale ETag");
     let other = path.replace("CSTT-ALI", "GEOSIGMA");
-    let (status, _) = call(
-        m,
-        Method::PATCH,
-        &other,
-        Some(&admin),
-        Some(&changed["version"]),
-        Some(body),
-    )
-    .await;
+    let (status, _) = patch(&other, &changed["version"], body).await;
     assert_eq!(
         status,
         StatusCode::NOT_FOUND,
