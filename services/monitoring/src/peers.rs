@@ -260,7 +260,7 @@ impl Agreements {
         let code = intervento_code(code)?;
         let page: Items<Intervento> = self
             .0
-            .get(&format!("/v1/interventi?code={code}"), None)
+            .get_query("/v1/interventi", &[("code", code.to_owned())], None)
             .await?;
         page.items.into_iter().next().ok_or_else(|| {
             ApiError::NotFound(format!("intervento {code} in the agreements register"))
@@ -286,7 +286,11 @@ impl Agreements {
     pub async fn interventi(&self, atto: Uuid) -> Result<Vec<Intervento>, ApiError> {
         let page: Items<Intervento> = self
             .0
-            .get(&format!("/v1/interventi?atto_id={atto}&limit=100"), None)
+            .get_query(
+                "/v1/interventi",
+                &[("atto_id", atto.to_string()), ("limit", "100".to_owned())],
+                None,
+            )
             .await?;
         Ok(page.items)
     }
@@ -312,8 +316,9 @@ impl Agreements {
     pub async fn decisions(&self, intervento: Uuid) -> Result<Vec<Decision>, ApiError> {
         let list: Items<Decision> = self
             .0
-            .get(
-                &format!("/v1/tavolo-decisions?intervento_id={intervento}"),
+            .get_query(
+                "/v1/tavolo-decisions",
+                &[("intervento_id", intervento.to_string())],
                 None,
             )
             .await?;
@@ -449,8 +454,12 @@ impl Adhesion {
     pub async fn figures(&self, as_of: NaiveDate, region_code: &str) -> Result<Figures, ApiError> {
         Ok(self
             .0
-            .get(
-                &format!("/v1/figures?as_of={as_of}&region_code={region_code}"),
+            .get_query(
+                "/v1/figures",
+                &[
+                    ("as_of", as_of.to_string()),
+                    ("region_code", region_code.to_owned()),
+                ],
                 None,
             )
             .await?)
@@ -465,14 +474,13 @@ impl Adhesion {
         services: &[i32],
     ) -> Result<Option<Commitments>, ApiError> {
         let code = intervento_code(code)?;
-        let services: Vec<String> = services.iter().map(i32::to_string).collect();
-        let query = if services.is_empty() {
-            String::new()
-        } else {
-            format!("&services={}", services.join(","))
-        };
-        let path = format!("/v1/interventi/{code}/commitments?as_of={as_of}{query}");
-        match self.0.get(&path, None).await {
+        let mut query = vec![("as_of", as_of.to_string())];
+        if !services.is_empty() {
+            let services: Vec<String> = services.iter().map(i32::to_string).collect();
+            query.push(("services", services.join(",")));
+        }
+        let path = format!("/v1/interventi/{code}/commitments");
+        match self.0.get_query(&path, &query, None).await {
             // No declared adherents: the rule has no denominator, so it does not hold.
             Err(apq_platform::client::PeerError::Status { status, .. })
                 if status == reqwest::StatusCode::NOT_FOUND =>
@@ -522,7 +530,10 @@ pub struct GoLive {
 impl Catalogue {
     /// The catalogue services the intervento `code` finances.
     pub async fn services_of(&self, code: &str) -> Result<Vec<CatalogueService>, ApiError> {
-        let page: ServicePage = self.0.get("/v1/services?limit=200", None).await?;
+        let page: ServicePage = self
+            .0
+            .get_query("/v1/services", &[("limit", "200".to_owned())], None)
+            .await?;
         let mut own = Vec::new();
         for entry in page.items {
             let service: CatalogueService = self

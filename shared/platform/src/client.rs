@@ -81,6 +81,16 @@ impl From<PeerError> for ApiError {
     }
 }
 
+/// One call to a peer: what [`PeerClient::call`] sends.
+struct Call<'a, B> {
+    method: Method,
+    path: &'a str,
+    query: &'a [(&'a str, String)],
+    body: Option<&'a B>,
+    bearer: Option<&'a str>,
+    headers: &'a [(&'a str, String)],
+}
+
 impl PeerClient {
     /// A client for the peer `name`, over `http` or `https` (rustls; the system's CA store plus
     /// `tls.ca_file`).
@@ -115,14 +125,32 @@ impl PeerClient {
         path: &str,
         bearer: Option<&str>,
     ) -> Result<T, PeerError> {
-        match self
-            .call::<(), T>(Method::GET, path, None, bearer, &[])
-            .await
-        {
+        self.get_query(path, &[], bearer).await
+    }
+
+    /// Like [`Self::get`], with a query string encoded by reqwest (`?name=value&...`, in order;
+    /// a name may repeat).
+    pub async fn get_query<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        bearer: Option<&str>,
+    ) -> Result<T, PeerError> {
+        let once = || {
+            let call = Call {
+                method: Method::GET,
+                path,
+                query,
+                body: None::<&()>,
+                bearer,
+                headers: &[],
+            };
+            self.call::<(), T>(call)
+        };
+        match once().await {
             Err(error) if error.is_passing() => {
                 tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                self.call::<(), T>(Method::GET, path, None, bearer, &[])
-                    .await
+                once().await
             }
             answer => answer,
         }
@@ -136,7 +164,7 @@ impl PeerClient {
         body: &B,
         bearer: Option<&str>,
     ) -> Result<T, PeerError> {
-        self.call(method, path, Some(body), bearer, &[]).await
+        self.send_with(method, path, body, bearer, &[]).await
     }
 
     /// Like [`Self::send`], with extra headers (e.g. `If-Match`).
@@ -148,18 +176,30 @@ impl PeerClient {
         bearer: Option<&str>,
         headers: &[(&str, String)],
     ) -> Result<T, PeerError> {
-        self.call(method, path, Some(body), bearer, headers).await
+        let call = Call {
+            method,
+            path,
+            query: &[],
+            body: Some(body),
+            bearer,
+            headers,
+        };
+        self.call(call).await
     }
 
-    #[tracing::instrument(name = "peer call", skip(self, body, bearer, extra), fields(peer = %self.name, otel.kind = "client"))]
+    #[tracing::instrument(name = "peer call", skip_all, fields(peer = %self.name, method = %call.method, path = call.path, otel.kind = "client"))]
     async fn call<B: Serialize, T: DeserializeOwned>(
         &self,
-        method: Method,
-        path: &str,
-        body: Option<&B>,
-        bearer: Option<&str>,
-        extra: &[(&str, String)],
+        call: Call<'_, B>,
     ) -> Result<T, PeerError> {
+        let Call {
+            method,
+            path,
+            query,
+            body,
+            bearer,
+            headers: extra,
+        } = call;
         let mut headers = reqwest::header::HeaderMap::new();
         inject_trace_context(&mut headers);
         for (name, value) in extra {
@@ -174,6 +214,9 @@ impl PeerClient {
             .http
             .request(method, format!("{}{path}", self.base_url))
             .headers(headers);
+        if !query.is_empty() {
+            request = request.query(query);
+        }
         if let Some(token) = bearer {
             request = request.bearer_auth(token);
         }
