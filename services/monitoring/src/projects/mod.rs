@@ -2,15 +2,13 @@
 //! stable COD_LOCALE_PROGETTO, the CUP's nature, the localisation as ISTAT codes: PUC AP00,
 //! AP06) and its soggetti collegati with their TC24 role (SC00).
 
-use std::sync::LazyLock;
-
 use actix_web::{HttpResponse, get, patch, post, web};
-use apq_domain::{CodiceFiscale, IstatCode, Role};
+use apq_domain::{CodiceFiscale, Role};
 use apq_platform::concurrency::{etag, ok_with_etag};
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, patch as patch_field};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
-use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
+use apq_platform::versioned::{self, Edit, IfMatch};
 use apq_platform::{ApiError, Caller, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -21,17 +19,22 @@ use uuid::Uuid;
 use crate::peers::Agreements;
 use crate::schema::{puc_projects, soggetti};
 
-/// TC24 as shipped (`data/puc/tc24_ruoli.csv`): (code, name).
-pub static TC24: LazyLock<Vec<(i16, String)>> = LazyLock::new(|| {
-    include_str!("../data/puc/tc24_ruoli.csv")
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let mut cells = l.splitn(3, ',');
-            Some((cells.next()?.parse().ok()?, cells.next()?.to_owned()))
-        })
-        .collect()
-});
+mod queries;
+mod rules;
+
+pub use queries::soggetti_of;
+pub use rules::TC24;
+use rules::{Place, ProjectError};
+
+/// What the rules refuse, as a problem naming each field (400); `Ok` when nothing.
+fn refuse_any(errors: Vec<ProjectError>) -> Result<(), ApiError> {
+    ApiError::unless_any(
+        errors
+            .iter()
+            .map(|e| FieldError::new(e.field(), e))
+            .collect(),
+    )
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable)]
 #[diesel(table_name = puc_projects)]
@@ -54,70 +57,6 @@ pub struct Project {
     pub created_at: DateTime<Utc>,
 }
 
-impl Versioned for Project {
-    const ENTITY: &'static str = "puc_project";
-    type Key = Uuid;
-
-    fn lock(conn: &mut PgConnection, id: &Uuid) -> Result<Self, ApiError> {
-        puc_projects::table
-            .find(id)
-            .select(Project::as_select())
-            .for_update()
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::NotFound(format!("PUC project {id}")))
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn bump(conn: &mut PgConnection, id: &Uuid, version: i64) -> QueryResult<usize> {
-        apq_platform::bump_version!(puc_projects, conn, id, version)
-    }
-
-    fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
-        versioned::view_of(self)
-    }
-}
-
-/// The ISTAT codes of a localisation, checked together: a comune lies in its province.
-fn check_place(
-    natura: Option<&str>,
-    regione: Option<&str>,
-    provincia: Option<&str>,
-    comune: Option<&str>,
-) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    let digits = |v: &str, n: usize| v.len() == n && v.chars().all(|c| c.is_ascii_digit());
-    if natura.is_some_and(|v| !digits(v, 2)) {
-        errors.push(FieldError::new("natura_cup", "2 digits (e.g. 02)"));
-    }
-    if regione.is_some_and(|v| !digits(v, 2)) {
-        errors.push(FieldError::new(
-            "cod_regione",
-            "the ISTAT region: 2 digits (09 Toscana)",
-        ));
-    }
-    if provincia.is_some_and(|v| !digits(v, 3)) {
-        errors.push(FieldError::new(
-            "cod_provincia",
-            "the ISTAT province: 3 digits (048 Firenze)",
-        ));
-    }
-    if let Some(c) = comune {
-        match IstatCode::parse(c) {
-            Err(e) => errors.push(FieldError::new("cod_comune", e)),
-            Ok(c) if provincia.is_some_and(|p| p != c.province()) => errors.push(FieldError::new(
-                "cod_comune",
-                "the comune is not in the province given",
-            )),
-            Ok(_) => {}
-        }
-    }
-    ApiError::unless_any(errors)
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProject {
@@ -135,6 +74,30 @@ pub struct NewProject {
     #[serde(default)]
     #[schema(pattern = "^[0-9]{6}$")]
     pub cod_comune: Option<String>,
+}
+
+impl NewProject {
+    /// The nature and localisation given.
+    fn place(&self) -> Place {
+        Place {
+            natura_cup: self.natura_cup.clone(),
+            cod_regione: self.cod_regione.clone(),
+            cod_provincia: self.cod_provincia.clone(),
+            cod_comune: self.cod_comune.clone(),
+        }
+    }
+}
+
+impl Project {
+    /// Its nature and localisation.
+    fn place(&self) -> Place {
+        Place {
+            natura_cup: self.natura_cup.clone(),
+            cod_regione: self.cod_regione.clone(),
+            cod_provincia: self.cod_provincia.clone(),
+            cod_comune: self.cod_comune.clone(),
+        }
+    }
 }
 
 /// Registers an intervento of the agreements register for the national monitoring and gives it
@@ -161,12 +124,8 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
     let b = body.into_inner();
-    check_place(
-        b.natura_cup.as_deref(),
-        b.cod_regione.as_deref(),
-        b.cod_provincia.as_deref(),
-        b.cod_comune.as_deref(),
-    )?;
+    let place = b.place();
+    refuse_any(rules::check_place(&place))?;
     let intervento = agreements.intervento(&b.intervento_code).await?;
     let actor = caller.subject().to_owned();
     let hash = key.fingerprint(&b);
@@ -174,25 +133,7 @@ pub async fn create(
         idempotency::once(conn, &actor, &key, &hash, |conn| {
             let created: Project =
                 versioned::create(conn, Edit::new(&actor, "register"), |conn| {
-                    let id = Uuid::new_v4();
-                    let inserted = diesel::insert_into(puc_projects::table)
-                        .values((
-                            puc_projects::id.eq(id),
-                            puc_projects::intervento_code.eq(&intervento.code),
-                            puc_projects::natura_cup.eq(&b.natura_cup),
-                            puc_projects::cod_regione.eq(&b.cod_regione),
-                            puc_projects::cod_provincia.eq(&b.cod_provincia),
-                            puc_projects::cod_comune.eq(&b.cod_comune),
-                        ))
-                        .on_conflict_do_nothing()
-                        .execute(conn)?;
-                    if inserted == 0 {
-                        return Err(ApiError::Conflict(format!(
-                            "{} is already registered",
-                            intervento.code
-                        )));
-                    }
-                    Ok(id)
+                    queries::insert_project(conn, &intervento.code, &place)
                 })?;
             Stored::created(
                 &created,
@@ -226,6 +167,22 @@ pub struct ProjectPatch {
     pub cancelled_on: Option<Option<NaiveDate>>,
 }
 
+impl ProjectPatch {
+    /// The project `cur` as the patch changes it.
+    fn apply(&self, cur: &Project) -> Project {
+        let pick =
+            |new: &Option<Option<String>>, old: &Option<String>| new.clone().unwrap_or(old.clone());
+        Project {
+            natura_cup: pick(&self.natura_cup, &cur.natura_cup),
+            cod_regione: pick(&self.cod_regione, &cur.cod_regione),
+            cod_provincia: pick(&self.cod_provincia, &cur.cod_provincia),
+            cod_comune: pick(&self.cod_comune, &cur.cod_comune),
+            cancelled_on: self.cancelled_on.unwrap_or(cur.cancelled_on),
+            ..cur.clone()
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct CodePath {
     pub code: String,
@@ -253,43 +210,14 @@ pub async fn update(
     let p = body.into_inner();
     let actor = caller.subject().to_owned();
     let updated: Project = run_db(&pool, move |conn| {
-        let id: Uuid = puc_projects::table
-            .filter(puc_projects::intervento_code.eq(&code))
-            .select(puc_projects::id)
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::NotFound(format!("the PUC project of {code}")))?;
-        versioned::update(
-            conn,
-            id,
-            if_match,
-            Edit::new(&actor, "update"),
-            |conn, cur: &Project| {
-                let pick = |new: &Option<Option<String>>, old: &Option<String>| {
-                    new.clone().unwrap_or(old.clone())
-                };
-                let natura = pick(&p.natura_cup, &cur.natura_cup);
-                let regione = pick(&p.cod_regione, &cur.cod_regione);
-                let provincia = pick(&p.cod_provincia, &cur.cod_provincia);
-                let comune = pick(&p.cod_comune, &cur.cod_comune);
-                check_place(
-                    natura.as_deref(),
-                    regione.as_deref(),
-                    provincia.as_deref(),
-                    comune.as_deref(),
-                )?;
-                diesel::update(puc_projects::table.find(id))
-                    .set((
-                        puc_projects::natura_cup.eq(natura),
-                        puc_projects::cod_regione.eq(regione),
-                        puc_projects::cod_provincia.eq(provincia),
-                        puc_projects::cod_comune.eq(comune),
-                        puc_projects::cancelled_on.eq(p.cancelled_on.unwrap_or(cur.cancelled_on)),
-                    ))
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        let id = queries::project_id(conn, &code)?;
+        let edit = Edit::new(&actor, "update");
+        versioned::update(conn, id, if_match, edit, |conn, cur: &Project| {
+            let changed = p.apply(cur);
+            refuse_any(rules::check_place(&changed.place()))?;
+            queries::update_project(conn, &changed)?;
+            Ok(())
+        })
     })
     .await?;
     Ok(ok_with_etag(updated.version, &updated))
@@ -305,12 +233,7 @@ pub struct ProjectList {
 #[get("/puc/projects")]
 pub async fn list(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
     let items = run_db(&pool, move |conn| {
-        Ok::<_, ApiError>(
-            puc_projects::table
-                .order(puc_projects::intervento_code.asc())
-                .select(Project::as_select())
-                .load(conn)?,
-        )
+        Ok::<_, ApiError>(queries::projects(conn)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ProjectList { items }))
@@ -335,33 +258,6 @@ pub struct Soggetto {
     #[schema(format = Int64)]
     pub version: i64,
     pub created_at: DateTime<Utc>,
-}
-
-impl Versioned for Soggetto {
-    const ENTITY: &'static str = "soggetto";
-    type Key = Uuid;
-
-    fn lock(conn: &mut PgConnection, id: &Uuid) -> Result<Self, ApiError> {
-        soggetti::table
-            .find(id)
-            .select(Soggetto::as_select())
-            .for_update()
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::NotFound(format!("soggetto {id}")))
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn bump(conn: &mut PgConnection, id: &Uuid, version: i64) -> QueryResult<usize> {
-        apq_platform::bump_version!(soggetti, conn, id, version)
-    }
-
-    fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
-        versioned::view_of(self)
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -408,58 +304,16 @@ pub async fn add_soggetto(
     caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
     let code = path.into_inner().code;
     let b = body.into_inner();
-    let mut errors = Vec::new();
-    if !TC24.iter().any(|(c, _)| *c == b.role) {
-        errors.push(FieldError::new(
-            "role",
-            "not a role of TC24 (1 Programmatore, 2 Beneficiario, 3, 4)",
-        ));
-    }
-    if b.name.trim().is_empty()
-        || b.name.chars().count() > 255
-        || b.name.contains(['#', '|', '\n', '\r'])
-    {
-        errors.push(FieldError::new(
-            "name",
-            "1 to 255 characters on one line, without # or |",
-        ));
-    }
-    if b.ipa.as_deref().is_some_and(|i| {
-        i.is_empty() || i.len() > 10 || !i.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    }) {
-        errors.push(FieldError::new(
-            "ipa",
-            "an IPA code: 1 to 10 letters, digits or _",
-        ));
-    }
-    ApiError::unless_any(errors)?;
+    refuse_any(rules::check_soggetto(b.role, &b.name, b.ipa.as_deref()))?;
     let actor = caller.subject().to_owned();
     let hash = key.fingerprint(&(&code, &b));
     let stored = run_db(&pool, move |conn| {
         idempotency::once(conn, &actor, &key, &hash, |conn| {
-            let project: i64 = puc_projects::table
-                .filter(puc_projects::intervento_code.eq(&code))
-                .count()
-                .get_result(conn)?;
-            if project == 0 {
+            if !queries::registered(conn, &code)? {
                 return Err(ApiError::NotFound(format!("the PUC project of {code}")));
             }
             let created: Soggetto = versioned::create(conn, Edit::new(&actor, "add"), |conn| {
-                let id = Uuid::new_v4();
-                diesel::insert_into(soggetti::table)
-                    .values((
-                        soggetti::id.eq(id),
-                        soggetti::intervento_code.eq(&code),
-                        soggetti::role.eq(b.role),
-                        soggetti::name.eq(b.name.trim()),
-                        soggetti::codice_fiscale
-                            .eq(b.codice_fiscale.as_ref().map(CodiceFiscale::as_str)),
-                        soggetti::public.eq(b.public),
-                        soggetti::ipa.eq(&b.ipa),
-                        soggetti::recorded_by.eq(&actor),
-                    ))
-                    .execute(conn)?;
-                Ok(id)
+                Ok(queries::insert_soggetto(conn, &code, &b, &actor)?)
             })?;
             Stored::created(
                 &created,
@@ -475,15 +329,6 @@ pub async fn add_soggetto(
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SoggettoList {
     pub items: Vec<Soggetto>,
-}
-
-/// The soggetti of `code`, by role.
-pub fn soggetti_of(conn: &mut PgConnection, code: &str) -> QueryResult<Vec<Soggetto>> {
-    soggetti::table
-        .filter(soggetti::intervento_code.eq(code))
-        .order((soggetti::role.asc(), soggetti::created_at.asc()))
-        .select(Soggetto::as_select())
-        .load(conn)
 }
 
 /// The intervento's soggetti collegati, by role. Public.
