@@ -144,12 +144,7 @@ pub async fn issue(
     let data = gather(&pool, peers, semester, on).await?;
     let version = existing + 1;
     let rendered = render(&data, Issue::Issued { version, on }, true).await?;
-    let frozen = Frozen {
-        pdf: (rendered.pdf)
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("the PDF was not made")))?,
-        data: serde_json::to_string(&data).map_err(ApiError::internal)?,
-        html: rendered.html,
-    };
+    let frozen = Frozen::new(&data, rendered)?;
     let issued = IssuedReport::new(semester, version, on, caller.subject(), reason, &frozen);
     let issued = run_tx(&pool, move |conn| {
         queries::insert(conn, &issued, &frozen, existing).map(|()| issued)

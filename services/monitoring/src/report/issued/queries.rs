@@ -6,6 +6,8 @@ use apq_platform::audit::{self, Change};
 use diesel::prelude::*;
 
 use super::IssuedReport;
+use crate::report::Rendered;
+use crate::report::data::ReportData;
 use crate::schema::report_issues;
 
 /// What an issue freezes: the data as the exact JSON text that was hashed, the HTML, the PDF/A.
@@ -13,6 +15,19 @@ pub struct Frozen {
     pub data: String,
     pub html: String,
     pub pdf: Vec<u8>,
+}
+
+impl Frozen {
+    /// What an issue of `data`, typeset as `rendered`, freezes.
+    pub fn new(data: &ReportData, rendered: Rendered) -> Result<Self, ApiError> {
+        let pdf = (rendered.pdf)
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("the PDF was not made")))?;
+        Ok(Self {
+            data: serde_json::to_string(data).map_err(ApiError::internal)?,
+            html: rendered.html,
+            pdf,
+        })
+    }
 }
 
 /// The latest version issued of a semester's report (0 when none).
