@@ -34,8 +34,7 @@ pub use rules::{IssueError, sha256};
 /// What the rules of a new issue refuse, as a problem naming each field (400).
 fn refused(errors: Vec<IssueError>) -> ApiError {
     ApiError::Validation {
-        errors: errors
-            .iter()
+        errors: (errors.into_iter())
             .map(|e| FieldError::new(e.field(), e))
             .collect(),
     }

@@ -37,10 +37,11 @@ impl From<SchedaError> for ApiError {
 /// What the rules refuse at once: a refusal that names no field stands alone (the first such),
 /// else a problem naming every field.
 fn refused(errors: Vec<SchedaError>) -> ApiError {
-    match errors.iter().find(|e| e.field().is_none()) {
-        Some(error) => error.clone().into(),
+    let (fields, others): (Vec<_>, Vec<_>) = errors.into_iter().partition(|e| e.field().is_some());
+    match others.into_iter().next() {
+        Some(error) => error.into(),
         None => ApiError::Validation {
-            errors: (errors.iter())
+            errors: (fields.into_iter())
                 .filter_map(|e| Some(FieldError::new(e.field()?, e)))
                 .collect(),
         },

@@ -53,7 +53,7 @@ pub enum SchedaError {
     UnknownStep(String),
     #[error("say what must be corrected")]
     NoNote,
-    #[error("a {state} scheda cannot be {}; it must be {} first", step.done(), step.from_text())]
+    #[error("a {state} scheda cannot be {}; it must be {} first", step.done(), step.leaves_from())]
     NotNow { state: SchedaState, step: Step },
 }
 
@@ -117,7 +117,7 @@ impl Step {
         }
     }
 
-    fn from_text(self) -> String {
+    fn leaves_from(self) -> String {
         self.from()
             .iter()
             .map(|s| s.as_str())

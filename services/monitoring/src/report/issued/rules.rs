@@ -90,12 +90,13 @@ mod tests {
         let today = day(2010, 2, 20);
         let ends = day(2009, 12, 31);
         let long = "r".repeat(2001);
-        let cases: &[(
+        type Case<'a> = (
             Option<NaiveDate>,
-            Option<&str>,
+            Option<&'a str>,
             i32,
             Result<NaiveDate, Vec<E>>,
-        )] = &[
+        );
+        let cases: &[Case] = &[
             (None, None, 0, Ok(today)),
             (Some(day(2010, 2, 1)), None, 0, Ok(day(2010, 2, 1))),
             (Some(day(2010, 3, 1)), None, 0, Err(vec![E::Future])),
