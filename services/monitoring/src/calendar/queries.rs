@@ -5,7 +5,7 @@ use apq_platform::audit::{self, Change};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::Fulfilment;
+use super::json::Fulfilment;
 use super::rules::semester_key;
 use crate::schema::obligations_done;
 

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::Default_;
+use super::json::Default_;
 use super::rules::{Step, description};
 use crate::calendar::semester_key;
 use crate::deadlines::Due;

@@ -6,8 +6,8 @@ use apq_platform::versioned::{self, Versioned};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::json::{NewSoggetto, Project, Soggetto};
 use super::rules::Place;
-use super::{NewSoggetto, Project, Soggetto};
 use crate::schema::{puc_projects, soggetti};
 
 impl Versioned for Project {
