@@ -360,6 +360,53 @@ def _decision(case):
             sources[-1]["amount"] = _euro(_cents(cost))
 
 
+def _made_transmission():
+    """A transmission made as the sync job makes one: of a semester whose file the national
+    checks let through (the register as the Region completed it, apq_e2e::puc)."""
+    response = requests.post(
+        URLS["monitoring"] + "/v1/puc/transmissions",
+        json={"semester": "2010-S1"},
+        headers={"Authorization": f"Bearer {TOKEN}", "Idempotency-Key": str(uuid.uuid4())},
+        timeout=TIMEOUT,
+    )
+    return response.json() if response.status_code == 201 else None
+
+
+def _transmission(case):
+    """A transmission that exists, as a client reads one it listed."""
+    if "monitoring" not in URLS or case.path_parameters is None:
+        return
+    made = _pick([t.get("id") for t in _items("monitoring", "/v1/puc/transmissions")])
+    if made is None:
+        made = (_made_transmission() or {}).get("id")
+    if made is not None:
+        case.path_parameters["id"] = made
+
+
+def _answer(case):
+    """IGRUE's answer to a transmission not answered yet, as it arrives: the PUC framing naming
+    no record refused (each transmission has one answer), with the transmission's ETag."""
+    if "monitoring" not in URLS or case.path_parameters is None:
+        return
+    made = _made_transmission()
+    if made is None:
+        return
+    case.path_parameters["id"] = made["id"]
+    case.body = "HH#0#SISIGRUE#\r\nFF#1#0#\r\n"
+    headers = case.headers or {}
+    for name in [n for n in headers if n.lower() == "if-match"]:
+        del headers[name]
+    headers["If-Match"] = f'"{made["version"]}"'
+    case.headers = headers
+
+
+# Operations whose request refers to a resource the run has to make first (whatever the body).
+BEFORE_ANY_BODY = {
+    "/v1/puc/transmissions/{id}": _transmission,
+    "/v1/puc/transmissions/{id}/file": _transmission,
+    "/v1/puc/transmissions/{id}/response": _answer,
+}
+
 # Operations whose valid requests depend on the state of the register or on the calendar, and
 # what a client sends there (each refusal stays a 4xx problem naming the field).
 BEFORE_CALL = {
@@ -387,6 +434,10 @@ def before_call(context, case, **kwargs):
     if meta is None or meta.generation.mode != GenerationMode.POSITIVE:
         return
     path = case.operation.path
+    if path in BEFORE_ANY_BODY:
+        BEFORE_ANY_BODY[path](case)
+        if path.endswith("/response"):
+            return  # the answer and its ETag are complete
     path_parameters = {
         k: v for k, v in (case.path_parameters or {}).items() if k not in NOT_IN_BODY.get(path, set())
     }

@@ -1196,3 +1196,120 @@ async fn the_file_carries_the_strumento_cost_plan_economies_indicators_state_and
         "{problem}"
     );
 }
+
+/// The soggetto of `code` named `name`.
+async fn soggetto(m: &TestApp, code: &str, name: &str) -> Value {
+    let (_, list) = read(m, &format!("/v1/interventi/{code}/soggetti"), None).await;
+    list["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|s| s["name"] == name))
+        .cloned()
+        .unwrap_or_else(|| panic!("{name} is a soggetto of {code}: {list}"))
+}
+
+#[tokio::test]
+async fn the_region_completes_what_the_seed_leaves_unknown_and_the_file_is_clean() {
+    let suite = suite().await;
+    let m = &suite.monitoring;
+    let admin = token_with(&[Role::Admin]);
+
+    // A soggetto's codice fiscale and IPA code, completed with If-Match; a bad one names the field.
+    let regione = soggetto(m, "CSTT-ALI", "Regione Toscana").await;
+    assert_eq!(
+        regione["codice_fiscale"],
+        Value::Null,
+        "unknown in the seed"
+    );
+    let patch = |path: &str, version: &Value, body: Value| {
+        let (path, version) = (path.to_owned(), version.clone());
+        let admin = admin.clone();
+        async move {
+            call(
+                m,
+                Method::PATCH,
+                &path,
+                Some(&admin),
+                Some(&version),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let path = format!(
+        "/v1/interventi/CSTT-ALI/soggetti/{}",
+        regione["id"].as_str().unwrap_or("")
+    );
+    for (body, field) in [
+        (json!({"codice_fiscale": "01386030487"}), "codice_fiscale"),
+        (json!({"ipa": "r-toscan"}), "ipa"),
+        (json!({"name": "Regione | Toscana"}), "name"),
+    ] {
+        let (status, problem) = patch(&path, &regione["version"], body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+        assert_eq!(fields(&problem), [field], "{problem}");
+    }
+    let body = json!({"codice_fiscale": "01386030488", "ipa": "r_toscan"});
+    let (status, changed) = patch(&path, &regione["version"], body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["codice_fiscale"], "01386030488");
+    assert_eq!(changed["ipa"], "r_toscan");
+    assert_eq!(
+        changed["public"], regione["public"],
+        "what the patch leaves out stays"
+    );
+    let (status, _) = patch(&path, &regione["version"], body.clone()).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED, "a stale ETag");
+    let other = path.replace("CSTT-ALI", "GEOSIGMA");
+    let (status, _) = patch(&other, &changed["version"], body).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a soggetto of another intervento"
+    );
+
+    // An output indicator of an intervento of the register; its code is unique.
+    let indicator = json!({"code": "IND-G1", "name": "Amministrazioni che usano il sistema", "unit": "numero",
+        "intervento_code": "GEOSIGMA", "baseline": "0", "target": "286"});
+    let (status, defined) = post(m, "/v1/indicators", &admin, indicator.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{defined}");
+    assert_eq!(defined["target"], "286.00");
+    let (status, _) = post(m, "/v1/indicators", &admin, indicator.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let mut unknown = indicator;
+    unknown["code"] = json!("IND-X1");
+    unknown["intervento_code"] = json!("NON-ESISTE");
+    let (status, _) = post(m, "/v1/indicators", &admin, unknown.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let mut own = unknown.clone();
+    own["intervento_code"] = json!("GEOSIGMA");
+    let (status, _) = post(m, "/v1/indicators", &responsabile("GEOSIGMA"), own).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, preview) = read(m, "/v1/puc/2010-S1", None).await;
+    let findings = preview["findings"].as_array().cloned().unwrap_or_default();
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["code"] == "008" && f["intervento_code"] == "GEOSIGMA"),
+        "GEOSIGMA has its output indicator: {findings:#?}"
+    );
+    assert!(
+        preview["file"]
+            .as_str()
+            .is_some_and(|f| f.contains("|IND-G1|")),
+        "IN01 sent"
+    );
+
+    // The rest of what the seed leaves unknown: then no national check blocks.
+    let (_, before) = read(m, "/v1/puc/2010-S1", None).await;
+    assert_eq!(before["blocked"], true);
+    apq_e2e::puc::complete_the_iv_atto(&suite).await;
+    let (_, after) = read(m, "/v1/puc/2010-S1", None).await;
+    let blocking: Vec<&Value> = after["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["blocking"] == true)
+        .collect();
+    assert!(blocking.is_empty(), "a clean file: {blocking:#?}");
+    assert_eq!(after["blocked"], false);
+}

@@ -136,6 +136,7 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("monitoring", "GET",   "/v1/inconsistencies",                              "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "GET",   "/v1/indicators",                                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "GET",   "/v1/indicators/{code}/computation",                "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
+    ("monitoring", "POST",  "/v1/indicators",                                   "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
     ("monitoring", "PUT",   "/v1/indicators/{code}/measurements/{semester}",    "",                  "401 2xx  2xx  2xx  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/interventi/{code}/eligibility",                "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/tranches/{seq}/eligibility", "",                  "401 2xx  2xx  403  403  403  403  403  2xx  403"),
@@ -154,6 +155,7 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("monitoring", "PATCH", "/v1/interventi/{code}/phases/{phase}",             "",                  "401 2xx  403  2xx  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/interventi/{code}/soggetti",                   "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/interventi/{code}/soggetti",                   "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
+    ("monitoring", "PATCH", "/v1/interventi/{code}/soggetti/{id}",              "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
     ("monitoring", "GET",   "/v1/puc/projects",                                 "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "GET",   "/v1/puc/{semester}",                               "",                  "2xx 2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx  2xx"),
     ("monitoring", "POST",  "/v1/puc/projects",                                 "",                  "401 2xx  2xx  403  403  403  403  403  403  403"),
@@ -1138,6 +1140,19 @@ async fn prepare(ctx: &Ctx<'_>, service: &str, verb: &str, path: &str, variant: 
             Req::to("/v1/interventi/CSTT-ALI/soggetti")
                 .body(json!({"role": 3, "name": format!("Soggetto {n}"), "public": null}))
         }
+        ("monitoring", "PATCH", "/v1/interventi/{code}/soggetti/{id}", _) => {
+            let soggetti = ctx.get("monitoring", "/v1/interventi/CSTT-ALI/soggetti").await;
+            let first = soggetti["items"][0].clone();
+            Req::to(format!(
+                "/v1/interventi/CSTT-ALI/soggetti/{}",
+                first["id"].as_str().unwrap_or("")
+            ))
+            .body(json!({"ipa": format!("ipa{n}")}))
+            .version(&first)
+        }
+        ("monitoring", "POST", "/v1/indicators", _) => Req::to(path).body(json!({
+            "code": format!("IND-M{n}"), "name": format!("Indicatore {n}"), "unit": "numero",
+            "intervento_code": "CSTT-ALI", "target": "10"})),
         ("monitoring", "GET", "/v1/puc/projects", _) => Req::to(path),
         ("monitoring", "GET", "/v1/puc/{semester}", _) => Req::to("/v1/puc/2010-S1"),
         ("monitoring", "POST", "/v1/puc/projects", _) => {
@@ -1197,8 +1212,8 @@ fn monitoring_sql(ctx: &Ctx<'_>, sql: &str) {
         .unwrap_or_else(|e| panic!("{e}"));
 }
 
-/// Cancels every PUC project: no live file of the IV Atto is clean yet (AP05, IN01, PR01 and
-/// FN03 are not produced), an empty one is, so a transmission can be made.
+/// Cancels every PUC project: an empty file is clean whatever the cells before made of the
+/// register (the clean file of the completed IV Atto is transmitted in tests/transmission.rs).
 fn clean_puc(ctx: &Ctx<'_>) {
     monitoring_sql(
         ctx,

@@ -4,11 +4,9 @@
 //! the next transmission, tombstones for what was deleted, and the sync job's `--format puc`
 //! killed mid-transmission and restarted.
 //!
-//! No live file of the IV Atto is clean yet in this suite (AP05, IN01, PR01 and FN03 are not
-//! produced, so checks 002, 008, 010 and 011 block every project): the transmission IGRUE answers
-//! here is the 2010-S1 preview, file and records exactly as built, stored as the last transmission
-//! (`fixture`), and the transmissions made through the API are the clean files of the interventi
-//! once cancelled, which carry the fixture's records as tombstones.
+//! The register is the loaded IV Atto as the Region completes it for the national file
+//! (`apq_e2e::puc`), with impegni and pagamenti recorded: GEOSIGMA's pagamento past its impegni
+//! blocks (check 028) until the missing impegno is recorded.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -73,52 +71,12 @@ async fn events(m: &TestApp) {
     .await;
 }
 
-fn sql_text(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-/// Stores the 2010-S1 preview (its file and records exactly as built) as the last transmission;
-/// answers its id.
-async fn fixture(m: &TestApp) -> String {
-    use diesel::RunQueryDsl;
-    let (status, preview) = read(m, "/v1/puc/2010-S1", None).await;
-    assert_eq!(status, StatusCode::OK, "{preview}");
-    let file = preview["file"].as_str().unwrap_or_default().to_owned();
-    let infos = preview["records"].as_array().cloned().unwrap_or_default();
-    let lines: Vec<&str> = file.trim_end_matches("\r\n").split("\r\n").collect();
-    assert_eq!(lines.len(), infos.len() + 2, "{file}");
-    let id = "7a1e0000-0000-4000-8000-000000000001";
-    let mut statements = vec![format!(
-        "INSERT INTO puc_transmissions (id, semester, as_of, sender, records, file, sent_by) \
-         VALUES ('{id}', '2010-S1', '2010-06-30', 'RTOS', {}, {}, 'fixture')",
-        infos.len(),
-        sql_text(&file)
-    )];
-    for (info, line) in infos.iter().zip(&lines[1..]) {
-        let body = line.split('#').nth(2).unwrap_or_default();
-        let mut fields: Vec<&str> = body.split('|').collect();
-        fields.pop();
-        let array = fields
-            .iter()
-            .map(|f| sql_text(f))
-            .collect::<Vec<_>>()
-            .join(", ");
-        statements.push(format!(
-            "INSERT INTO puc_transmission_records (transmission_id, progressivo, structure, intervento_code, entity, deleted, fields) \
-             VALUES ('{id}', {}, {}, {}, {}, false, ARRAY[{array}]::text[])",
-            info["progressivo"],
-            sql_text(info["structure"].as_str().unwrap_or_default()),
-            sql_text(info["intervento_code"].as_str().unwrap_or_default()),
-            sql_text(info["entity"].as_str().unwrap_or_default()),
-        ));
-    }
-    let mut conn = m.db.connect().unwrap_or_else(|e| panic!("{e:#}"));
-    for statement in statements {
-        diesel::sql_query(&statement)
-            .execute(&mut conn)
-            .unwrap_or_else(|e| panic!("{e}: {statement}"));
-    }
-    id.to_owned()
+/// The register completed and GEOSIGMA's missing impegno recorded: the file is clean.
+async fn clean(suite: &Suite) {
+    apq_e2e::puc::complete_the_iv_atto(suite).await;
+    let impegno =
+        json!({"code": "G-I2", "tipologia": "I", "date": "2010-01-20", "amount": euro("200.00")});
+    record(&suite.monitoring, "GEOSIGMA", "impegni", impegno).await;
 }
 
 /// Cancels the PUC project of `code` (as of 1 January 2010).
@@ -216,12 +174,33 @@ async fn a_transmission_is_refused_while_blocking_and_igrue_s_answer_lands_on_it
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(count(&list), 0, "{list}");
 
-    // The transmission IGRUE answers (see the module's note).
-    let id = fixture(m).await;
+    // Clean once the register is complete: made, once per key.
+    clean(&suite).await;
+    let (status, made) = transmit(m, Some("t-2")).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let (status, again) = transmit(m, Some("t-2")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(again["id"], made["id"], "a retry replays");
+    let id = made["id"].as_str().unwrap_or_default().to_owned();
+    let (_, preview) = read(m, "/v1/puc/2010-S1", None).await;
+    assert_eq!(
+        preview["findings"]
+            .as_array()
+            .map(|f| f.iter().any(|f| f["blocking"] == true)),
+        Some(false),
+        "{preview}"
+    );
+    let stored = text(m, &format!("/v1/puc/transmissions/{id}/file")).await;
+    assert_eq!(
+        stored,
+        preview["file"].as_str().unwrap_or_default(),
+        "the file as previewed"
+    );
     let (status, sent) = read(m, &format!("/v1/puc/transmissions/{id}"), Some(&accordo())).await;
     assert_eq!(status, StatusCode::OK, "{sent}");
     assert_eq!(sent["state"], "sent");
     let records = sent["records"].as_array().cloned().unwrap_or_default();
+    assert_eq!(sent["record_count"], records.len(), "one key each: {sent}");
     let impegno = records
         .iter()
         .find(|r| r["structure"] == "FN04" && r["entity"] == "IMP-1")
@@ -327,21 +306,9 @@ async fn a_transmission_is_refused_while_blocking_and_igrue_s_answer_lands_on_it
         preview["file"]
     );
 
-    // Clean once the other two are cancelled too: made, once per key; it clears the errors.
-    cancel(m, "GEOSIGMA").await;
-    cancel(m, "E-TOSCANA-RIUSO").await;
-    let (_, preview) = read(m, "/v1/puc/2010-S1", None).await;
-    assert_eq!(preview["blocked"], false, "{preview}");
-    let (status, made) = transmit(m, Some("t-2")).await;
+    // The next transmission sends the tombstones and clears the errors.
+    let (status, made) = transmit(m, Some("t-3")).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
-    assert_eq!(
-        made["records"],
-        records.len(),
-        "every record sent, as a tombstone"
-    );
-    let (status, again) = transmit(m, Some("t-2")).await;
-    assert_eq!(status, StatusCode::CREATED);
-    assert_eq!(again["id"], made["id"], "a retry replays");
     let made_id = made["id"].as_str().unwrap_or_default();
     let stored = text(m, &format!("/v1/puc/transmissions/{made_id}/file")).await;
     assert_eq!(stored, preview["file"].as_str().unwrap_or_default());
@@ -358,7 +325,14 @@ async fn a_transmission_is_refused_while_blocking_and_igrue_s_answer_lands_on_it
     );
     // Tombstones are sent once: the next file has nothing left to delete.
     let (_, next) = read(m, "/v1/puc/2010-S1", None).await;
-    assert_eq!(next["records"], json!([]), "{next}");
+    let next = next["records"].as_array().cloned().unwrap_or_default();
+    assert!(
+        !next.is_empty()
+            && next
+                .iter()
+                .all(|r| r["deleted"] == false && r["intervento_code"] != "CSTT-ALI"),
+        "{next:?}"
+    );
 
     // Audited; the roles hold.
     let (_, audit) = read(
@@ -367,7 +341,11 @@ async fn a_transmission_is_refused_while_blocking_and_igrue_s_answer_lands_on_it
         Some(&token_with(&[Role::Auditor])),
     )
     .await;
-    assert_eq!(count(&audit), 2, "the answer and the transmission: {audit}");
+    assert_eq!(
+        count(&audit),
+        3,
+        "the two transmissions and the answer: {audit}"
+    );
     let (status, _) = read(m, "/v1/puc/transmissions", Some(&responsabile("CSTT-ALI"))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
@@ -437,10 +415,7 @@ async fn the_sync_job_killed_mid_transmission_and_restarted_sends_the_file_once(
     let (_, list) = read(m, "/v1/puc/transmissions", Some(&accordo())).await;
     assert_eq!(count(&list), 0);
 
-    let fixture = fixture(m).await;
-    for code in ["CSTT-ALI", "GEOSIGMA", "E-TOSCANA-RIUSO"] {
-        cancel(m, code).await;
-    }
+    clean(&suite).await;
     drop(std::fs::remove_dir_all(&dir));
     // Killed after the transmission is made, before its file is written.
     let mut first = job(&binary, &m.address, &dir, "30000")
@@ -450,7 +425,7 @@ async fn the_sync_job_killed_mid_transmission_and_restarted_sends_the_file_once(
     let deadline = Instant::now() + Duration::from_secs(30);
     let made = loop {
         let (_, list) = read(m, "/v1/puc/transmissions", Some(&accordo())).await;
-        if count(&list) == 2 {
+        if count(&list) == 1 {
             break list["items"][0].clone();
         }
         assert!(Instant::now() < deadline, "the job made no transmission");
@@ -462,7 +437,6 @@ async fn the_sync_job_killed_mid_transmission_and_restarted_sends_the_file_once(
         Vec::<String>::new(),
         "killed before delivering"
     );
-    assert_ne!(made["id"], fixture.as_str());
 
     // Restarted: the same transmission (no second one), its file delivered once.
     let output = job(&binary, &m.address, &dir, "0")
@@ -477,12 +451,14 @@ async fn the_sync_job_killed_mid_transmission_and_restarted_sends_the_file_once(
     let id = made["id"].as_str().unwrap_or_default();
     assert_eq!(files(&dir), [format!("PUC-2010-S1-{id}.txt")]);
     let (_, list) = read(m, "/v1/puc/transmissions", Some(&accordo())).await;
-    assert_eq!(count(&list), 2, "one transmission made by the job: {list}");
+    assert_eq!(count(&list), 1, "one transmission made by the job: {list}");
     let delivered =
         std::fs::read_to_string(dir.join(format!("PUC-2010-S1-{id}.txt"))).unwrap_or_default();
     let stored = text(m, &format!("/v1/puc/transmissions/{id}/file")).await;
     assert_eq!(delivered, stored, "the file exactly as stored");
-    assert!(delivered.starts_with("HH#0#RTOS#PUC#\r\n") && delivered.contains("|S#\r\n"));
+    assert!(
+        delivered.starts_with("HH#0#RTOS#PUC#\r\n") && delivered.contains("|IMP-1|I|01/02/2010|")
+    );
 
     // Once delivered, a new run of the semester does nothing.
     let again = job(&binary, &m.address, &dir, "0")
@@ -492,6 +468,6 @@ async fn the_sync_job_killed_mid_transmission_and_restarted_sends_the_file_once(
     assert!(again.status.success());
     assert_eq!(files(&dir).len(), 1);
     let (_, list) = read(m, "/v1/puc/transmissions", Some(&accordo())).await;
-    assert_eq!(count(&list), 2);
+    assert_eq!(count(&list), 1);
     drop(std::fs::remove_dir_all(&dir));
 }

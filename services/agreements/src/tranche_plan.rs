@@ -56,6 +56,21 @@ pub enum TrancheError {
         from: TrancheState,
         to: TrancheState,
     },
+    #[error("a change of state cannot take effect in the future")]
+    FutureEffect,
+}
+
+/// The day a transition takes effect: the one given (a payment recorded after the fact), else
+/// `today`; never in the future.
+pub fn effective_on(
+    requested: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, TrancheError> {
+    let on = requested.unwrap_or(today);
+    if on > today {
+        return Err(TrancheError::FutureEffect);
+    }
+    Ok(on)
 }
 
 /// Who moves a tranche to `to`: the Regione requests; CNIPA pays (records the payment) and
@@ -350,5 +365,20 @@ mod tests {
         assert!(movers(TrancheState::Paid).contains(&Role::Cnipa));
         assert!(!movers(TrancheState::Requested).contains(&Role::Cnipa));
         assert!(movers(TrancheState::Eligible).contains(&Role::Sync));
+    }
+
+    #[test]
+    fn a_transition_takes_effect_today_or_on_a_day_gone_by() {
+        let today = chrono::NaiveDate::from_ymd_opt(2010, 3, 15).unwrap_or_default();
+        let before = chrono::NaiveDate::from_ymd_opt(2010, 2, 1).unwrap_or_default();
+        let after = chrono::NaiveDate::from_ymd_opt(2010, 3, 16).unwrap_or_default();
+        for (requested, expected) in [
+            (None, Ok(today)),
+            (Some(before), Ok(before)),
+            (Some(today), Ok(today)),
+            (Some(after), Err(TrancheError::FutureEffect)),
+        ] {
+            assert_eq!(effective_on(requested, today), expected, "{requested:?}");
+        }
     }
 }

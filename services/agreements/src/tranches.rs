@@ -348,6 +348,7 @@ impl From<TrancheError> for ApiError {
         match error {
             TrancheError::NoReason => ApiError::field("reason", error),
             TrancheError::NotAllowed { .. } => ApiError::Conflict(error.to_string()),
+            TrancheError::FutureEffect => ApiError::field("effective_on", error),
         }
     }
 }
@@ -375,22 +376,6 @@ fn record_transition(
             tranche_transitions::effective_on.eq(effective_on),
         ))
         .execute(conn)
-}
-
-/// The day a transition takes effect: the one given (a payment recorded after the fact), else
-/// today; never in the future. The reason is checked first, as before.
-fn effective_on(step: &NewTransition, today: NaiveDate) -> Result<NaiveDate, ApiError> {
-    if step.reason.trim().is_empty() {
-        return Err(TrancheError::NoReason.into());
-    }
-    let on = step.effective_on.unwrap_or(today);
-    if on > today {
-        return Err(ApiError::field(
-            "effective_on",
-            "a change of state cannot take effect in the future",
-        ));
-    }
-    Ok(on)
 }
 
 /// Moves a tranche to another state along the allowed transitions (planned -> eligible ->
@@ -421,7 +406,8 @@ pub async fn transition(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     caller.require_any(movers(body.to))?;
-    let effective_on = effective_on(&body, Utc::now().date_naive())?;
+    let effective_on =
+        crate::tranche_plan::effective_on(body.effective_on, Utc::now().date_naive())?;
     let id = path.tranche_id;
     let actor = caller.subject().to_owned();
     let updated: TrancheRow = run_db(&pool, move |conn| {

@@ -3,6 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, put, web};
 use apq_domain::{Role, Semester};
+use apq_platform::audit::{self, Change};
 use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path, Query};
 use apq_platform::{ApiError, Caller};
@@ -319,6 +320,169 @@ pub async fn list_operation(
     Ok(HttpResponse::Ok().json(OperationPeriodList { items }))
 }
 
+/// An output indicator of an intervento, as the Region defines it (the national monitoring asks
+/// one with a target for each project: IN01, check 008).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIndicator {
+    /// Unique among the indicators, e.g. IND-17.
+    #[schema(pattern = "^[A-Za-z0-9-]{1,20}$")]
+    pub code: String,
+    /// One line.
+    #[schema(
+        max_length = 255,
+        pattern = "^[^\\r\\n\\u0000]*[^\\s\\u0000][^\\r\\n\\u0000]*$"
+    )]
+    pub name: String,
+    /// The unit of measure, e.g. "numero".
+    #[schema(
+        max_length = 40,
+        pattern = "^[^\\r\\n\\u0000]*[^\\s\\u0000][^\\r\\n\\u0000]*$"
+    )]
+    pub unit: String,
+    #[schema(pattern = "^[A-Za-z0-9-]+$")]
+    pub intervento_code: String,
+    /// A non-negative decimal string; absent when unknown.
+    #[serde(default)]
+    #[schema(pattern = "^[0-9]{1,13}(\\.[0-9]{1,2})?$")]
+    pub baseline: Option<String>,
+    /// A non-negative decimal string; absent when unknown (such a target is never reached).
+    #[serde(default)]
+    #[schema(pattern = "^[0-9]{1,13}(\\.[0-9]{1,2})?$")]
+    pub target: Option<String>,
+}
+
+/// A value of at most 13 integer digits and 2 decimals, not negative. Pure.
+fn amount_of(raw: &str) -> Option<Decimal> {
+    let value: Decimal = raw.parse().ok()?;
+    let shaped = !raw.starts_with(['-', '+'])
+        && raw.split('.').next().is_some_and(|i| i.len() <= 13)
+        && value.scale() <= 2;
+    shaped.then_some(value)
+}
+
+/// What is wrong with a new indicator, by field. Pure.
+fn indicator_errors(new: &NewIndicator) -> Vec<apq_platform::FieldError> {
+    use apq_platform::FieldError;
+    let one_line = |v: &str, max: usize| {
+        !v.trim().is_empty() && v.chars().count() <= max && !v.contains(['\n', '\r', '\0'])
+    };
+    let mut errors = Vec::new();
+    if new.code.is_empty()
+        || new.code.len() > 20
+        || !new
+            .code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        errors.push(FieldError::new("code", "1 to 20 letters, digits or -"));
+    }
+    if !one_line(&new.name, 255) {
+        errors.push(FieldError::new("name", "1 to 255 characters on one line"));
+    }
+    if !one_line(&new.unit, 40) {
+        errors.push(FieldError::new("unit", "1 to 40 characters on one line"));
+    }
+    for (field, value) in [("baseline", &new.baseline), ("target", &new.target)] {
+        if value.as_deref().is_some_and(|v| amount_of(v).is_none()) {
+            errors.push(FieldError::new(
+                field,
+                "a non-negative decimal with at most two decimals",
+            ));
+        }
+    }
+    errors
+}
+
+/// Inserts `new` (its intervento checked by the caller); a code taken is a conflict.
+fn insert_indicator(conn: &mut PgConnection, new: &NewIndicator) -> Result<(), ApiError> {
+    let parse = |v: &Option<String>| v.as_deref().and_then(amount_of);
+    let inserted = diesel::insert_into(indicators::table)
+        .values((
+            indicators::id.eq(Uuid::new_v4()),
+            indicators::code.eq(&new.code),
+            indicators::name.eq(new.name.trim()),
+            indicators::unit.eq(new.unit.trim()),
+            indicators::intervento_code.eq(&new.intervento_code),
+            indicators::baseline.eq(parse(&new.baseline)),
+            indicators::target.eq(parse(&new.target)),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    if inserted == 0 {
+        return Err(ApiError::Conflict(format!(
+            "an indicator {} exists",
+            new.code
+        )));
+    }
+    Ok(())
+}
+
+/// Inserts `new` and audits it, in the caller's transaction: the indicator as defined.
+fn record_definition(
+    conn: &mut PgConnection,
+    actor: &str,
+    new: &NewIndicator,
+) -> Result<Indicator, ApiError> {
+    insert_indicator(conn, new)?;
+    let defined = load_all(conn)?
+        .into_iter()
+        .find(|i| i.code == new.code)
+        .ok_or_else(|| ApiError::NotFound(format!("indicator {}", new.code)))?;
+    audit::record(
+        conn,
+        Change {
+            actor,
+            entity: "indicator",
+            entity_id: new.code.clone(),
+            action: "define",
+            reason: None,
+            before: None,
+            after: Some(serde_json::to_value(&defined).map_err(ApiError::internal)?),
+        },
+    )?;
+    Ok(defined)
+}
+
+/// Defines an output indicator of an intervento of the agreements register:
+/// `responsabile_accordo` or admin. Safe to retry with `Idempotency-Key`.
+#[utoipa::path(
+    tag = "indicators",
+    security(("bearer" = [])),
+    params(apq_platform::idempotency::IdempotencyKey),
+    request_body = NewIndicator,
+    responses(
+        (status = 201, description = "Defined", body = Indicator, headers(("Location" = String, description = "The indicators"))),
+        (status = 404, description = "No such intervento in the agreements register", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The agreements service does not answer", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/indicators")]
+pub async fn define(
+    caller: Caller,
+    key: apq_platform::idempotency::IdempotencyKey,
+    pool: web::Data<PgPool>,
+    agreements: web::Data<crate::peers::Agreements>,
+    body: Json<NewIndicator>,
+) -> Result<HttpResponse, ApiError> {
+    use apq_platform::idempotency::{self, Stored};
+    caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
+    let new = body.into_inner();
+    ApiError::unless_any(indicator_errors(&new))?;
+    agreements.intervento(&new.intervento_code).await?;
+    let actor = caller.subject().to_owned();
+    let hash = key.fingerprint(&new);
+    let stored = run_db(&pool, move |conn| {
+        idempotency::once(conn, &actor, &key, &hash, |conn| {
+            let defined = conn.transaction(|conn| record_definition(conn, &actor, &new))?;
+            Stored::created(&defined, "/v1/indicators".to_owned(), None)
+        })
+    })
+    .await?;
+    Ok(stored.into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,5 +498,54 @@ mod tests {
         assert_eq!(whole_months(d(2010, 3, 15), d(2011, 3, 14)), 12);
         assert_eq!(whole_months(d(2010, 3, 15), d(2011, 3, 13)), 11);
         assert_eq!(whole_months(d(2010, 1, 1), d(2010, 1, 31)), 1);
+    }
+
+    #[test]
+    fn a_new_indicator_is_checked_field_by_field() {
+        let good = NewIndicator {
+            code: "IND-17".to_owned(),
+            name: "Comuni con il servizio attivo".to_owned(),
+            unit: "numero".to_owned(),
+            intervento_code: "GEOSIGMA".to_owned(),
+            baseline: Some("0".to_owned()),
+            target: Some("286".to_owned()),
+        };
+        assert!(indicator_errors(&good).is_empty());
+        for (field, change) in [
+            (
+                "code",
+                (|n: &mut NewIndicator| n.code = "IND 17".to_owned()) as fn(&mut NewIndicator),
+            ),
+            ("name", |n| n.name = " ".to_owned()),
+            ("unit", |n| n.unit = "a\nb".to_owned()),
+            ("baseline", |n| n.baseline = Some("-1".to_owned())),
+            ("target", |n| n.target = Some("1.005".to_owned())),
+            ("target", |n| n.target = Some("12345678901234".to_owned())),
+        ] {
+            let mut bad = good.clone();
+            change(&mut bad);
+            let errors = indicator_errors(&bad);
+            assert_eq!(errors.len(), 1, "{field}: {errors:?}");
+            assert_eq!(errors[0].field, field);
+        }
+    }
+
+    #[test]
+    fn an_amount_is_a_non_negative_decimal_of_two_places() {
+        for (raw, expected) in [
+            ("42", Some("42")),
+            ("30.5", Some("30.5")),
+            ("0.01", Some("0.01")),
+            ("-1", None),
+            ("+1", None),
+            ("1.001", None),
+            ("abc", None),
+        ] {
+            assert_eq!(
+                amount_of(raw).map(|d| d.to_string()),
+                expected.map(str::to_owned),
+                "{raw}"
+            );
+        }
     }
 }

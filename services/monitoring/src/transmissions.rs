@@ -55,7 +55,8 @@ pub struct Transmission {
     pub sender: String,
     /// How many records the file holds (tombstones included).
     #[schema(format = Int64)]
-    pub records: i64,
+    #[diesel(column_name = records)]
+    pub record_count: i64,
     /// Who made it.
     pub sent_by: String,
     /// Who uploaded IGRUE's answer, and when (absent until then).

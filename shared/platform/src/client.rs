@@ -36,12 +36,18 @@ pub enum PeerError {
     Contract { peer: String, reason: String },
 }
 
+/// Whether an answer with `status` says the failure is passing (408, 429, 502-504): the one
+/// rule every caller of another service (a peer client, the sync job) tries again by.
+pub fn is_passing_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 502..=504)
+}
+
 impl PeerError {
     /// A failure that trying again soon may not meet: not a timeout, not an answer.
     fn is_passing(&self) -> bool {
         match self {
             PeerError::Unavailable { reason, .. } => reason != "timed out",
-            PeerError::Status { status, .. } => matches!(status.as_u16(), 408 | 429 | 502..=504),
+            PeerError::Status { status, .. } => is_passing_status(*status),
             PeerError::Contract { .. } => false,
         }
     }

@@ -6,7 +6,7 @@
 //! any point neither loses nor duplicates a scheda: an item is written under a name (or an
 //! Idempotency-Key) fixed by its scheda and change, so writing it again after a restart replaces
 //! it; the acknowledgement is idempotent; the checkpoint moves only after both. A call that meets
-//! a passing failure (no answer, 429, 502-504) is tried again with exponential backoff.
+//! a passing failure (no answer, 408, 429, 502-504) is tried again with exponential backoff.
 //!
 //!     APQ_SYNC_TOKEN=... apq-intese-sync --feed http://127.0.0.1:8084 --target-dir ./intese
 //!
@@ -192,8 +192,9 @@ impl CallError {
     }
 }
 
-/// Sends one request (built afresh for each try) and reads a JSON answer; no answer, 429 and
-/// 502-504 are passing failures, any other refusal is final.
+/// Sends one request (built afresh for each try) and reads a JSON answer; no answer and the
+/// passing statuses of the peer clients (408, 429, 502-504) are passing failures, any other
+/// refusal is final.
 async fn call<T: serde::de::DeserializeOwned>(
     request: impl Fn() -> reqwest::RequestBuilder,
     what: &str,
@@ -211,9 +212,10 @@ async fn call<T: serde::de::DeserializeOwned>(
             });
         }
         let message = format!("{what} refused the request: {status}");
-        Err(match status.as_u16() {
-            429 | 502..=504 => CallError::Passing(message),
-            _ => CallError::Final(message),
+        Err(if apq_platform::client::is_passing_status(status) {
+            CallError::Passing(message)
+        } else {
+            CallError::Final(message)
         })
     };
     Ok(once

@@ -12,6 +12,7 @@ use apq_platform::{ApiError, Caller, FieldError};
 
 use super::json::{
     CodePath, NewProject, NewSoggetto, Project, ProjectList, ProjectPatch, Soggetto, SoggettoList,
+    SoggettoPatch, SoggettoPath,
 };
 use super::rules::ProjectError;
 use super::{queries, rules};
@@ -181,4 +182,43 @@ pub async fn list_soggetti(
     })
     .await?;
     Ok(HttpResponse::Ok().json(SoggettoList { items }))
+}
+
+/// Completes or corrects a soggetto collegato of the intervento (what the seed leaves unknown,
+/// such as a codice fiscale or an IPA code, as the Region learns it): `responsabile_accordo` or
+/// admin. Requires `If-Match`.
+#[utoipa::path(
+    tag = "puc",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The intervento's code, e.g. CSTT-ALI", pattern = "^[A-Za-z0-9-]+$"), ("id" = Uuid, Path, description = "The soggetto's id"), IfMatch),
+    request_body(content = SoggettoPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Changed", body = Soggetto),
+        (status = 404, description = "No such soggetto of the intervento", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/interventi/{code}/soggetti/{id}")]
+pub async fn update_soggetto(
+    caller: Caller,
+    if_match: IfMatch,
+    pool: web::Data<PgPool>,
+    path: Path<SoggettoPath>,
+    body: Json<SoggettoPatch>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
+    let SoggettoPath { code, id } = path.into_inner();
+    let patch = body.into_inner();
+    let ipa = patch.ipa.as_ref().and_then(Option::as_deref);
+    refuse_any(&rules::check_soggetto_patch(patch.name.as_deref(), ipa))?;
+    let actor = caller.subject().to_owned();
+    let updated: Soggetto = run_db(&pool, move |conn| {
+        let id = queries::soggetto_of(conn, &code, id)?;
+        let edit = Edit::new(&actor, "update");
+        versioned::update(conn, id, if_match, edit, |conn, cur| {
+            queries::update_soggetto(conn, cur, &patch)?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(ok_with_etag(updated.version, &updated))
 }

@@ -169,3 +169,32 @@ pub struct NewSoggetto {
 pub struct SoggettoList {
     pub items: Vec<Soggetto>,
 }
+
+/// A merge patch of a soggetto collegato: what was unknown when it was recorded (its codice
+/// fiscale, public flag, IPA code) or a correction of its name. Its role and intervento stay.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SoggettoPatch {
+    /// One line, without `#` or `|`.
+    #[serde(default)]
+    #[schema(
+        max_length = 255,
+        pattern = "^[^#|\\r\\n\\u0000]*[^#|\\s\\u0000][^#|\\r\\n\\u0000]*$"
+    )]
+    pub name: Option<String>,
+    /// Checked with its control character; null makes it unknown again.
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<CodiceFiscale>)]
+    pub codice_fiscale: Option<Option<CodiceFiscale>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    pub public: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(pattern = "^[A-Za-z0-9_]{1,10}$")]
+    pub ipa: Option<Option<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SoggettoPath {
+    pub code: String,
+    pub id: Uuid,
+}

@@ -12,7 +12,7 @@ pub mod json;
 mod queries;
 mod rules;
 
-pub use http::{add_soggetto, create, list, list_soggetti, update};
+pub use http::{add_soggetto, create, list, list_soggetti, update, update_soggetto};
 pub use json::{Project, Soggetto};
 pub use queries::soggetti_of;
 pub use rules::TC24;

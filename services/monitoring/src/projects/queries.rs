@@ -6,7 +6,7 @@ use apq_platform::versioned::{self, Versioned};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::json::{NewSoggetto, Project, Soggetto};
+use super::json::{NewSoggetto, Project, Soggetto, SoggettoPatch};
 use super::rules::Place;
 use crate::schema::{puc_projects, soggetti};
 
@@ -159,4 +159,38 @@ pub fn soggetti_of(conn: &mut PgConnection, code: &str) -> QueryResult<Vec<Sogge
         .order((soggetti::role.asc(), soggetti::created_at.asc()))
         .select(Soggetto::as_select())
         .load(conn)
+}
+
+/// The soggetto `id` if it is one of `code`'s; 404 when it is not.
+pub fn soggetto_of(conn: &mut PgConnection, code: &str, id: Uuid) -> Result<Uuid, ApiError> {
+    soggetti::table
+        .filter(soggetti::id.eq(id))
+        .filter(soggetti::intervento_code.eq(code))
+        .select(soggetti::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("soggetto {id} of {code}")))
+}
+
+/// Writes `patch` over the soggetto `current`.
+pub fn update_soggetto(
+    conn: &mut PgConnection,
+    current: &Soggetto,
+    patch: &SoggettoPatch,
+) -> QueryResult<usize> {
+    let codice_fiscale = match &patch.codice_fiscale {
+        Some(new) => new.as_ref().map(|c| c.as_str().to_owned()),
+        None => current.codice_fiscale.clone(),
+    };
+    diesel::update(soggetti::table.find(current.id))
+        .set((
+            soggetti::name.eq(patch
+                .name
+                .as_deref()
+                .map_or(current.name.as_str(), str::trim)),
+            soggetti::codice_fiscale.eq(codice_fiscale),
+            soggetti::public.eq(patch.public.unwrap_or(current.public)),
+            soggetti::ipa.eq(patch.ipa.clone().unwrap_or(current.ipa.clone())),
+        ))
+        .execute(conn)
 }

@@ -95,8 +95,17 @@ pub fn check_soggetto(role: i16, name: &str, ipa: Option<&str>) -> Vec<ProjectEr
     if !TC24.iter().any(|(c, _)| *c == role) {
         errors.push(ProjectError::Role);
     }
-    if name.trim().is_empty() || name.chars().count() > 255 || name.contains(['#', '|', '\n', '\r'])
-    {
+    errors.extend(check_soggetto_patch(Some(name), ipa));
+    errors
+}
+
+/// Everything wrong with the fields a patch of a soggetto gives: a name on one line of 1 to
+/// 255 characters without `#` or `|`, an IPA code of 1 to 10 letters, digits or `_`.
+pub fn check_soggetto_patch(name: Option<&str>, ipa: Option<&str>) -> Vec<ProjectError> {
+    let mut errors = Vec::new();
+    if name.is_some_and(|n| {
+        n.trim().is_empty() || n.chars().count() > 255 || n.contains(['#', '|', '\n', '\r'])
+    }) {
         errors.push(ProjectError::Name);
     }
     if ipa.is_some_and(|i| {
@@ -170,6 +179,27 @@ mod tests {
                 expected,
                 "{role} {name} {ipa:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_soggetto_patch_keeps_its_fields_well_formed() {
+        for (name, ipa, fields) in [
+            (Some("Regione Toscana"), Some("r_toscan"), vec![]),
+            (None, None, vec![]),
+            (Some(" "), None, vec!["name"]),
+            (Some("A|B"), None, vec!["name"]),
+            (
+                Some("Riga\nnuova"),
+                Some("r_toscana_x"),
+                vec!["name", "ipa"],
+            ),
+            (None, Some(""), vec!["ipa"]),
+            (None, Some("r-toscan"), vec!["ipa"]),
+        ] {
+            let errors = check_soggetto_patch(name, ipa);
+            let got: Vec<&str> = errors.iter().map(ProjectError::field).collect();
+            assert_eq!(got, fields, "{name:?} {ipa:?}");
         }
     }
 }
