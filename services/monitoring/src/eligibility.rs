@@ -28,6 +28,14 @@ use crate::schede::SchedaState;
 use crate::schema::schede;
 use crate::verifications::{self, Verification, VerificationKind};
 
+mod rules;
+
+impl From<rules::MarkError> for ApiError {
+    fn from(error: rules::MarkError) -> Self {
+        ApiError::Conflict(error.to_string())
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct ConditionCheck {
     /// plan_approved, progetto_esecutivo, sal, services_usable, adhesion_share,
@@ -774,43 +782,19 @@ pub async fn mark(
     path: Path<TranchePath>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_any(&[Role::Admin, Role::ResponsabileAccordo, Role::Sync])?;
-    let bearer = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_owned()))
-        .unwrap_or_default();
+    let authorization = req.headers().get(actix_web::http::header::AUTHORIZATION);
+    let bearer = rules::bearer(authorization.and_then(|v| v.to_str().ok()));
     let today = chrono::Utc::now().date_naive();
-    let (eligibility, tranches) = evaluate(
-        &pool,
-        peers(&agreements, &adhesion, &catalogue),
-        &path.code,
-        today,
-    )
-    .await?;
-    let evaluated = eligibility
-        .tranches
-        .iter()
+    let peers = peers(&agreements, &adhesion, &catalogue);
+    let (eligibility, tranches) = evaluate(&pool, peers, &path.code, today).await?;
+    let no_tranche = || ApiError::NotFound(format!("tranche {} of {}", path.seq, path.code));
+    let evaluated = (eligibility.tranches.iter())
         .find(|t| t.seq == path.seq)
-        .ok_or_else(|| ApiError::NotFound(format!("tranche {} of {}", path.seq, path.code)))?;
-    let tranche = tranches
-        .iter()
+        .ok_or_else(no_tranche)?;
+    let tranche = (tranches.iter())
         .find(|t| t.seq == path.seq)
-        .ok_or_else(|| ApiError::NotFound(format!("tranche {} of {}", path.seq, path.code)))?;
-    if !evaluated.eligible {
-        let failing: Vec<String> = evaluated
-            .checks
-            .iter()
-            .filter(|c| !c.holds)
-            .map(|c| format!("{}: {} (needs {})", c.condition, c.figure, c.required))
-            .collect();
-        return Err(ApiError::Conflict(format!(
-            "tranche {} of {} is not eligible: {}",
-            path.seq,
-            path.code,
-            failing.join("; ")
-        )));
-    }
+        .ok_or_else(no_tranche)?;
+    rules::check_eligible(&path.code, evaluated)?;
     let evidence = serde_json::to_value(evaluated).map_err(ApiError::internal)?;
     let marked = agreements
         .mark_eligible(tranche, &evidence, &bearer)

@@ -20,9 +20,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::indicators::load_all;
-use crate::schede::{Scheda, SchedaRow, SchedaState};
+use crate::indicators::{Indicator, load_all};
+use crate::schede::Scheda;
 use crate::schema::{acknowledgements, schede};
+
+mod queries;
+mod rules;
+
+use rules::FeedError;
+
+impl From<FeedError> for ApiError {
+    fn from(error: FeedError) -> Self {
+        ApiError::field(error.field(), error)
+    }
+}
 
 const FEED_READERS: &[Role] = &[
     Role::Sync,
@@ -53,6 +64,22 @@ pub struct FeedItem {
     pub scheda: Scheda,
     /// The intervento's indicators with their value for the semester.
     pub indicators: Vec<FeedIndicator>,
+}
+
+impl FeedItem {
+    /// A scheda in the feed, with its intervento's `indicators` for its semester.
+    fn new(scheda: Scheda, indicators: &[Indicator]) -> Result<Self, ApiError> {
+        let indicators =
+            rules::indicators_for(indicators, &scheda.intervento_code, scheda.semester);
+        Ok(FeedItem {
+            // Committed rows have one (and `change_seq > cursor` leaves NULL out).
+            change_seq: scheda.change_seq.ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!("scheda {} has no change_seq", scheda.id))
+            })?,
+            scheda,
+            indicators,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -93,68 +120,12 @@ pub async fn feed(
     query: Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_any(FEED_READERS)?;
-    let cursor = query.cursor.unwrap_or(0);
-    if cursor < 0 {
-        return Err(ApiError::field(
-            "cursor",
-            "a cursor is a change_seq, 0 or more",
-        ));
-    }
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::field("limit", "the limit is between 1 and 200"));
-    }
+    let (cursor, limit) = rules::check_page(query.cursor, query.limit)?;
     let page = run_db(&pool, move |conn| {
-        let mut rows: Vec<SchedaRow> = schede::table
-            .filter(schede::change_seq.gt(cursor))
-            .filter(schede::state.eq_any([
-                SchedaState::Submitted.as_str(),
-                SchedaState::Validated.as_str(),
-            ]))
-            .order(schede::change_seq.asc())
-            .limit(i64::from(limit) + 1)
-            .select(SchedaRow::as_select())
-            .load(conn)?;
-        let more = rows.len() > limit as usize;
-        rows.truncate(limit as usize);
+        let (rows, more) = queries::changed_since(conn, cursor, limit)?;
         let indicators = load_all(conn)?;
-        let items = rows
-            .into_iter()
-            .map(|row| {
-                let scheda = Scheda::try_from(row)?;
-                let semester = scheda.semester;
-                let indicators = indicators
-                    .iter()
-                    .filter(|i| {
-                        i.intervento_code
-                            .as_deref()
-                            .is_none_or(|c| c == scheda.intervento_code)
-                    })
-                    .map(|i| FeedIndicator {
-                        code: i.code.clone(),
-                        name: i.name.clone(),
-                        unit: i.unit.clone(),
-                        baseline: i.baseline.clone(),
-                        target: i.target.clone(),
-                        value: i
-                            .measurements
-                            .iter()
-                            .find(|m| m.semester == semester)
-                            .map(|m| m.value.clone()),
-                    })
-                    .collect();
-                Ok(FeedItem {
-                    // Committed rows have one (and `change_seq > cursor` leaves NULL out).
-                    change_seq: scheda.change_seq.ok_or_else(|| {
-                        ApiError::internal(anyhow::anyhow!(
-                            "scheda {} has no change_seq",
-                            scheda.id
-                        ))
-                    })?,
-                    scheda,
-                    indicators,
-                })
-            })
+        let items = (rows.into_iter())
+            .map(|row| FeedItem::new(Scheda::try_from(row)?, &indicators))
             .collect::<Result<Vec<_>, ApiError>>()?;
         let checkpoint = items.last().map(|i| i.change_seq).unwrap_or(cursor);
         Ok::<_, ApiError>(FeedPage {

@@ -16,6 +16,15 @@ use uuid::Uuid;
 
 use crate::schema::{indicators, measurements, operation_periods};
 
+mod queries;
+mod rules;
+
+impl From<rules::IndicatorError> for ApiError {
+    fn from(error: rules::IndicatorError) -> Self {
+        ApiError::field(error.field(), error)
+    }
+}
+
 const EDITORS: &[Role] = &[
     Role::Admin,
     Role::ResponsabileAccordo,
@@ -159,49 +168,30 @@ pub async fn measure(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_any(EDITORS)?;
     let MeasurementPath { code, semester } = path.into_inner();
-    let value: Decimal = body
-        .value
-        .parse()
-        .ok()
-        .filter(|v: &Decimal| !v.is_sign_negative() && v.scale() <= 2)
-        .ok_or_else(|| {
-            ApiError::field("value", "a non-negative decimal with at most two decimals")
-        })?;
+    let value = rules::parse_value(&body.value)?;
     let actor = caller.subject().to_owned();
     let indicator = run_tx(&pool, move |conn| {
-            let (id, intervento): (Uuid, Option<String>) = indicators::table
-                .filter(indicators::code.eq(&code))
-                .select((indicators::id, indicators::intervento_code))
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| ApiError::NotFound(format!("indicator {code}")))?;
-            // A responsabile di intervento measures the indicators of their own interventi only.
-            if !caller.has_any(&[Role::Admin, Role::ResponsabileAccordo])
-                && !intervento.as_deref().is_some_and(|i| caller.answers_for(i))
-            {
-                return Err(ApiError::Forbidden(format!(
-                    "only the responsabile of the indicator's intervento, the responsabile dell'Accordo or admin measure {code}"
-                )));
-            }
-            diesel::insert_into(measurements::table)
-                .values((measurements::indicator_id.eq(id), measurements::semester.eq(semester.to_string()), measurements::value.eq(value), measurements::actor.eq(&actor)))
-                .on_conflict((measurements::indicator_id, measurements::semester))
-                .do_update()
-                .set((measurements::value.eq(value), measurements::actor.eq(&actor), measurements::at.eq(diesel::dsl::now)))
-                .execute(conn)?;
-            audit::record(conn, Change {
-                actor: &actor,
-                entity: "indicator",
-                entity_id: code.clone(),
-                action: "measure",
-                reason: None,
-                before: None,
-                after: Some(serde_json::json!({"semester": semester.to_string(), "value": value.to_string()})),
-            })?;
-            load_all(conn)?.into_iter().find(|i| i.code == code).ok_or_else(|| ApiError::NotFound(format!("indicator {code}")))
-        })
+        let (id, intervento) = queries::indicator(conn, &code)?;
+        may_measure(&caller, &code, intervento.as_deref())?;
+        queries::measure(conn, (id, &code), semester, value, &actor)?;
+        (load_all(conn)?.into_iter())
+            .find(|i| i.code == code)
+            .ok_or_else(|| ApiError::NotFound(format!("indicator {code}")))
+    })
     .await?;
     Ok(HttpResponse::Ok().json(indicator))
+}
+
+/// A responsabile di intervento measures the indicators of their own interventi only.
+fn may_measure(caller: &Caller, code: &str, intervento: Option<&str>) -> Result<(), ApiError> {
+    if caller.has_any(&[Role::Admin, Role::ResponsabileAccordo])
+        || intervento.is_some_and(|i| caller.answers_for(i))
+    {
+        return Ok(());
+    }
+    Err(ApiError::Forbidden(format!(
+        "only the responsabile of the indicator's intervento, the responsabile dell'Accordo or admin measure {code}"
+    )))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable)]
@@ -273,38 +263,10 @@ pub async fn record_operation(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_any(&[Role::Admin, Role::ResponsabileAccordo, Role::Cnipa])?;
     let body = body.into_inner();
-    if body.verified_to < body.verified_from {
-        return Err(ApiError::field(
-            "verified_to",
-            "a period cannot end before it starts",
-        ));
-    }
+    rules::check_period(body.verified_from, body.verified_to)?;
     let actor = caller.subject().to_owned();
     let period = run_tx(&pool, move |conn| {
-        let id = Uuid::new_v4();
-        diesel::insert_into(operation_periods::table)
-            .values((
-                operation_periods::id.eq(id),
-                operation_periods::intervento_code.eq(&body.intervento_code),
-                operation_periods::service_number.eq(body.service_number),
-                operation_periods::verified_from.eq(body.verified_from),
-                operation_periods::verified_to.eq(body.verified_to),
-                operation_periods::act_ref.eq(&body.act_ref),
-                operation_periods::actor.eq(&actor),
-            ))
-            .execute(conn)?;
-        audit::record(
-            conn,
-            Change {
-                actor: &actor,
-                entity: "operation_period",
-                entity_id: id.to_string(),
-                action: "verify",
-                reason: body.act_ref.as_deref(),
-                before: None,
-                after: Some(apq_platform::versioned::view_of(&body)?),
-            },
-        )?;
+        let id = queries::insert_period(conn, &body, &actor)?;
         Ok::<_, ApiError>(OperationPeriod {
             id,
             intervento_code: body.intervento_code,

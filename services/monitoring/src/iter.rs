@@ -21,6 +21,8 @@ use uuid::Uuid;
 
 use crate::schema::{phase_plan_changes, phases};
 
+mod queries;
+
 /// A phase of the national table TC46 (`data/puc/tc46_fasi.csv`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhaseKind {
@@ -308,27 +310,7 @@ pub async fn create(
     let stored = run_db(&pool, move |conn| {
         idempotency::once(conn, &actor, &key, &hash, |conn| {
             let created: PhaseRow = versioned::create(conn, Edit::new(&actor, "open"), |conn| {
-                let id = Uuid::new_v4();
-                let inserted = diesel::insert_into(phases::table)
-                    .values((
-                        phases::id.eq(id),
-                        phases::intervento_code.eq(&code),
-                        phases::code.eq(&b.code),
-                        phases::planned_start.eq(b.planned_start),
-                        phases::planned_end.eq(b.planned_end),
-                        phases::actual_start.eq(b.actual_start),
-                        phases::actual_end.eq(b.actual_end),
-                        phases::recorded_by.eq(&actor),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(conn)?;
-                if inserted == 0 {
-                    return Err(ApiError::Conflict(format!(
-                        "{code} already has the phase {}",
-                        b.code
-                    )));
-                }
-                Ok(id)
+                queries::insert(conn, &code, &b, &actor)
             })?;
             let phase = shown(conn, created, today)?;
             Stored::created(

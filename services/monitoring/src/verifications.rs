@@ -19,6 +19,15 @@ use uuid::Uuid;
 
 use crate::schema::verifications;
 
+mod queries;
+mod rules;
+
+impl From<rules::VerificationError> for ApiError {
+    fn from(error: rules::VerificationError) -> Self {
+        ApiError::field(error.field(), error)
+    }
+}
+
 text_enum!(
     /// What was verified.
     VerificationKind {
@@ -135,15 +144,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     caller.require_any(body.kind.recorders())?;
-    if body.act_ref.trim().is_empty() {
-        return Err(ApiError::field("act_ref", "name the act that records it"));
-    }
-    if body.verified_by.trim().is_empty() {
-        return Err(ApiError::field(
-            "verified_by",
-            "say who made the verification",
-        ));
-    }
+    rules::check_new(&body.act_ref, &body.verified_by)?;
     let code = code_of(path)?;
     let actor = caller.subject().to_owned();
     let hash = key.fingerprint(&(&code, &body));
@@ -151,21 +152,7 @@ pub async fn create(
         idempotency::once(conn, &actor, &key, &hash, |conn| {
             let edit = Edit::new(&actor, body.kind.as_str()).because(Some(&body.act_ref));
             let created: Verification = versioned::create(conn, edit, |conn| {
-                let id = Uuid::new_v4();
-                diesel::insert_into(verifications::table)
-                    .values((
-                        verifications::id.eq(id),
-                        verifications::intervento_code.eq(&code),
-                        verifications::kind.eq(body.kind.as_str()),
-                        verifications::verified_on.eq(body.verified_on),
-                        verifications::act_ref.eq(&body.act_ref),
-                        verifications::verified_by.eq(&body.verified_by),
-                        verifications::holds.eq(body.holds),
-                        verifications::note.eq(&body.note),
-                        verifications::recorded_by.eq(&actor),
-                    ))
-                    .execute(conn)?;
-                Ok(id)
+                Ok(queries::insert(conn, &code, &body, &actor)?)
             })?;
             Stored::created(
                 &created,

@@ -6,7 +6,6 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use apq_domain::{Role, Semester};
-use apq_platform::audit::{self, Change};
 use apq_platform::auth::Caller;
 use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path, Query};
@@ -14,7 +13,6 @@ use apq_platform::{ApiError, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -27,12 +25,19 @@ use crate::schema::report_issues;
 
 const ISSUERS: &[Role] = &[Role::Admin, Role::ResponsabileAccordo];
 
-/// The hex SHA-256 of some bytes.
-pub fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+mod queries;
+mod rules;
+
+use queries::Frozen;
+pub use rules::{IssueError, sha256};
+
+/// What the rules of a new issue refuse, as a problem naming each field (400).
+fn refused(errors: Vec<IssueError>) -> ApiError {
+    ApiError::Validation {
+        errors: (errors.into_iter())
+            .map(|e| FieldError::new(e.field(), e))
+            .collect(),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -68,51 +73,34 @@ pub struct IssuedList {
     pub items: Vec<IssuedReport>,
 }
 
-/// Validates a new issue against the versions already issued (pure).
-pub fn check_new_issue(
-    body: &NewIssue,
-    today: NaiveDate,
-    semester: Semester,
-    existing: i32,
-) -> Result<NaiveDate, ApiError> {
-    let on = body.issued_on.unwrap_or(today);
-    let mut errors = Vec::new();
-    if on > today {
-        errors.push(FieldError::new(
-            "issued_on",
-            "a report cannot be issued in the future",
-        ));
+impl IssuedReport {
+    /// A new version of the semester's report, with the hashes of what it froze.
+    fn new(
+        semester: Semester,
+        version: i32,
+        issued_on: NaiveDate,
+        issued_by: &str,
+        reason: Option<&str>,
+        frozen: &Frozen,
+    ) -> Self {
+        Self {
+            id: Uuid::new_v4(),
+            semester: semester.to_string(),
+            version,
+            issued_on,
+            issued_at: Utc::now(),
+            issued_by: issued_by.to_owned(),
+            reason: rules::reason(reason),
+            data_sha256: sha256(frozen.data.as_bytes()),
+            html_sha256: sha256(frozen.html.as_bytes()),
+            pdf_sha256: sha256(&frozen.pdf),
+        }
     }
-    let ends = crate::deadlines::for_semester(semester).ends_on;
-    if on <= ends {
-        errors.push(FieldError::new(
-            "issued_on",
-            format!("the semester ends on {ends}: its report is issued after it"),
-        ));
-    }
-    let reason = body.reason.as_deref().map(str::trim).unwrap_or_default();
-    if existing > 0 && reason.is_empty() {
-        errors.push(FieldError::new(
-            "reason",
-            "a correction says why it replaces the earlier version",
-        ));
-    }
-    if reason.chars().count() > 2000 {
-        errors.push(FieldError::new("reason", "at most 2000 characters"));
-    }
-    if errors.is_empty() {
-        Ok(on)
-    } else {
-        Err(ApiError::Validation { errors })
-    }
-}
 
-fn latest_version(conn: &mut PgConnection, semester: &str) -> QueryResult<i32> {
-    report_issues::table
-        .filter(report_issues::semester.eq(semester))
-        .select(diesel::dsl::max(report_issues::version))
-        .first::<Option<i32>>(conn)
-        .map(Option::unwrap_or_default)
+    /// Where the version is read.
+    fn location(&self) -> String {
+        format!("/v1/reports/{}/issues/{}", self.semester, self.version)
+    }
 }
 
 /// Issues the semester's Rapporto (soggetto responsabile, admin): reads the data now, typesets
@@ -141,93 +129,28 @@ pub async fn issue(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_any(ISSUERS)?;
     let semester = path.semester;
-    let key = semester.to_string();
     let body = body.into_inner();
-    let today = Utc::now().date_naive();
-    let existing = {
-        let key = key.clone();
-        run_db(&pool, move |conn| {
-            Ok::<_, ApiError>(latest_version(conn, &key)?)
-        })
-        .await?
-    };
-    let on = check_new_issue(&body, today, semester, existing)?;
-    let data = gather(
-        &pool,
-        peers(&agreements, &adhesion, &catalogue),
-        semester,
-        on,
-    )
+    let key = semester.to_string();
+    let existing = run_db(&pool, move |conn| {
+        Ok::<_, ApiError>(queries::latest_version(conn, &key)?)
+    })
     .await?;
+    let today = Utc::now().date_naive();
+    let reason = body.reason.as_deref();
+    let on = rules::check_new_issue(body.issued_on, reason, today, semester, existing)
+        .map_err(refused)?;
+    let peers = peers(&agreements, &adhesion, &catalogue);
+    let data = gather(&pool, peers, semester, on).await?;
     let version = existing + 1;
     let rendered = render(&data, Issue::Issued { version, on }, true).await?;
-    let pdf = rendered
-        .pdf
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("the PDF was not made")))?;
-    let data_text = serde_json::to_string(&data).map_err(ApiError::internal)?;
-    let issued = IssuedReport {
-        id: Uuid::new_v4(),
-        semester: key,
-        version,
-        issued_on: on,
-        issued_at: Utc::now(),
-        issued_by: caller.subject().to_owned(),
-        reason: body
-            .reason
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(str::to_owned),
-        data_sha256: sha256(data_text.as_bytes()),
-        html_sha256: sha256(rendered.html.as_bytes()),
-        pdf_sha256: sha256(&pdf),
-    };
-    let stored = issued.clone();
-    let html = rendered.html;
-    run_tx(&pool, move |conn| {
-        if latest_version(conn, &stored.semester)? != existing {
-            return Err(ApiError::Conflict(format!(
-                "another version of the {} report was issued meanwhile",
-                stored.semester
-            )));
-        }
-        diesel::insert_into(report_issues::table)
-            .values((
-                report_issues::id.eq(stored.id),
-                report_issues::semester.eq(&stored.semester),
-                report_issues::version.eq(stored.version),
-                report_issues::issued_on.eq(stored.issued_on),
-                report_issues::issued_at.eq(stored.issued_at),
-                report_issues::issued_by.eq(&stored.issued_by),
-                report_issues::reason.eq(&stored.reason),
-                report_issues::data.eq(&data_text),
-                report_issues::data_sha256.eq(&stored.data_sha256),
-                report_issues::html.eq(&html),
-                report_issues::html_sha256.eq(&stored.html_sha256),
-                report_issues::pdf.eq(&pdf),
-                report_issues::pdf_sha256.eq(&stored.pdf_sha256),
-            ))
-            .execute(conn)?;
-        audit::record(
-            conn,
-            Change {
-                actor: &stored.issued_by,
-                entity: "report",
-                entity_id: format!("{}:{}", stored.semester, stored.version),
-                action: "issue",
-                reason: stored.reason.as_deref(),
-                before: None,
-                after: Some(apq_platform::versioned::view_of(&stored)?),
-            },
-        )?;
-        Ok(())
+    let frozen = Frozen::new(&data, rendered)?;
+    let issued = IssuedReport::new(semester, version, on, caller.subject(), reason, &frozen);
+    let issued = run_tx(&pool, move |conn| {
+        queries::insert(conn, &issued, &frozen, existing).map(|()| issued)
     })
     .await?;
     Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/v1/reports/{}/issues/{}", issued.semester, issued.version),
-        ))
+        .insert_header((header::LOCATION, issued.location()))
         .json(issued))
 }
 
@@ -244,13 +167,7 @@ pub async fn list_issues(
 ) -> Result<HttpResponse, ApiError> {
     let key = path.semester.to_string();
     let items = run_db(&pool, move |conn| {
-        Ok::<_, ApiError>(
-            report_issues::table
-                .filter(report_issues::semester.eq(&key))
-                .order(report_issues::version.asc())
-                .select(IssuedReport::as_select())
-                .load(conn)?,
-        )
+        Ok::<_, ApiError>(queries::versions(conn, &key)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(IssuedList { items }))
@@ -266,23 +183,9 @@ async fn load_one(
     pool: &PgPool,
     semester: Semester,
     version: i32,
-) -> Result<(IssuedReport, String, String, Vec<u8>), ApiError> {
+) -> Result<(IssuedReport, Frozen), ApiError> {
     let key = semester.to_string();
-    run_db(pool, move |conn| {
-        report_issues::table
-            .filter(report_issues::semester.eq(&key))
-            .filter(report_issues::version.eq(version))
-            .select((
-                IssuedReport::as_select(),
-                report_issues::data,
-                report_issues::html,
-                report_issues::pdf,
-            ))
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::NotFound(format!("version {version} of the {key} report")))
-    })
-    .await
+    run_db(pool, move |conn| queries::one(conn, &key, version)).await
 }
 
 /// One issued version of a semester's Rapporto, with its hashes. Public.
@@ -324,7 +227,7 @@ pub async fn issue_document(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let format = query.negotiate(&req);
-    let (issued, _, html, pdf) = load_one(&pool, path.semester, path.version).await?;
+    let (issued, Frozen { html, pdf, .. }) = load_one(&pool, path.semester, path.version).await?;
     let etag = match format {
         DocFormat::Pdf => &issued.pdf_sha256,
         DocFormat::Html => &issued.html_sha256,
@@ -371,7 +274,12 @@ pub async fn verify_issue(
     pool: web::Data<PgPool>,
     path: Path<VersionPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (issued, data_text, ..) = load_one(&pool, path.semester, path.version).await?;
+    let (
+        issued,
+        Frozen {
+            data: data_text, ..
+        },
+    ) = load_one(&pool, path.semester, path.version).await?;
     let data: ReportData = serde_json::from_str(&data_text).map_err(ApiError::internal)?;
     let rendered = render(
         &data,
@@ -392,51 +300,4 @@ pub async fn verify_issue(
         html_sha256,
         pdf_sha256,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
-    }
-
-    #[test]
-    fn new_issues_are_checked() {
-        let s = Semester::parse("2009-S2").unwrap_or_else(|_| panic!("semester"));
-        let today = day(2010, 2, 20);
-        let ok = |issued_on, reason: Option<&str>, existing| {
-            check_new_issue(
-                &NewIssue {
-                    issued_on,
-                    reason: reason.map(str::to_owned),
-                },
-                today,
-                s,
-                existing,
-            )
-        };
-        assert_eq!(ok(None, None, 0).ok(), Some(today));
-        assert_eq!(
-            ok(Some(day(2010, 2, 1)), None, 0).ok(),
-            Some(day(2010, 2, 1))
-        );
-        assert!(ok(Some(day(2010, 3, 1)), None, 0).is_err(), "in the future");
-        assert!(
-            ok(Some(day(2009, 12, 31)), None, 0).is_err(),
-            "before the semester ends"
-        );
-        assert!(ok(None, None, 1).is_err(), "a correction needs a reason");
-        assert!(ok(None, Some("  "), 1).is_err(), "a blank reason is none");
-        assert!(ok(None, Some("importi corretti"), 1).is_ok());
-    }
-
-    #[test]
-    fn hashes_are_hex_sha256() {
-        assert_eq!(
-            sha256(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
 }

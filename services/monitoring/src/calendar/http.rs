@@ -1,0 +1,115 @@
+//! The calendar's endpoints: parse, authorise, call the rules and queries, answer. What the
+//! rules refuse becomes a problem here, in one place (`From<CalendarError> for ApiError`).
+
+use actix_web::{HttpResponse, get, post, web};
+use apq_platform::db::{PgPool, run_db, run_tx};
+use apq_platform::extract::{Json, Path, Query};
+use apq_platform::{ApiError, Caller, FieldError};
+use chrono::NaiveDate;
+
+use super::json::{Calendar, CalendarItem, CalendarQuery, Fulfilment, SemesterPath};
+use super::rules::CalendarError;
+use super::{queries, rules};
+use crate::deadlines::{SemesterDeadlines, for_semester, schedule};
+use crate::peers::Agreements;
+
+impl From<CalendarError> for ApiError {
+    fn from(error: CalendarError) -> Self {
+        let detail = error.to_string();
+        match error {
+            CalendarError::NoAtto(_) => ApiError::Unprocessable {
+                detail,
+                errors: vec![FieldError::new("atto", "no such atto integrativo")],
+            },
+            CalendarError::NotSigned(_) => ApiError::Unprocessable {
+                detail,
+                errors: vec![FieldError::new(
+                    "signed_on",
+                    "the atto has no signature date",
+                )],
+            },
+            CalendarError::SemesterRequired | CalendarError::NoSemester => {
+                ApiError::field("semester", detail)
+            }
+        }
+    }
+}
+
+/// A semester's deadlines. Public.
+#[utoipa::path(
+    tag = "calendar",
+    params(("semester" = apq_domain::Semester, Path, description = "A semester, e.g. 2009-S2")),
+    responses((status = 200, description = "Its deadlines", body = SemesterDeadlines))
+)]
+#[get("/semesters/{semester}")]
+pub async fn semester(path: Path<SemesterPath>) -> HttpResponse {
+    HttpResponse::Ok().json(for_semester(path.semester))
+}
+
+/// Everything due from the signature, with what is done, pending and late. Public.
+#[utoipa::path(
+    tag = "calendar",
+    params(CalendarQuery),
+    responses(
+        (status = 200, description = "The calendar", body = Calendar),
+        (status = 422, description = "The atto is not signed yet and no signed_on was given", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/calendar")]
+pub async fn calendar(
+    pool: web::Data<PgPool>,
+    agreements: web::Data<Agreements>,
+    query: Query<CalendarQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.0;
+    let signed_on = match query.signed_on {
+        Some(date) => date,
+        None => signature(&agreements, query.atto.unwrap_or(4)).await?,
+    };
+    let as_of = query
+        .as_of
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let until = query.until.unwrap_or_else(|| rules::a_year_after(as_of));
+    crate::deadlines::check_span(signed_on, until, "until")?;
+    let done = run_db(&pool, |conn| Ok::<_, ApiError>(queries::load_done(conn)?)).await?;
+    let items: Vec<CalendarItem> = schedule(signed_on, until)
+        .into_iter()
+        .map(|due| CalendarItem::new(&due, &done, as_of))
+        .collect();
+    Ok(HttpResponse::Ok().json(Calendar::new(signed_on, as_of, items)))
+}
+
+/// The signature date of atto integrativo `number`, as the agreements register has it.
+async fn signature(agreements: &Agreements, number: i32) -> Result<NaiveDate, ApiError> {
+    let atto = agreements.atto(number).await.map_err(|e| match e {
+        ApiError::NotFound(what) => CalendarError::NoAtto(what).into(),
+        other => other,
+    })?;
+    Ok(atto.signed_on.ok_or(CalendarError::NotSigned(number))?)
+}
+
+/// Records that an obligation was fulfilled (the soggetto responsabile, admin; the Piano's
+/// submission also the responsabile di intervento).
+#[utoipa::path(
+    tag = "calendar",
+    security(("bearer" = [])),
+    request_body = Fulfilment,
+    responses(
+        (status = 201, description = "Recorded", body = Fulfilment),
+        (status = 409, description = "Already recorded", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/obligations")]
+pub async fn fulfil(
+    caller: Caller,
+    pool: web::Data<PgPool>,
+    body: Json<Fulfilment>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    caller.require_any(rules::recorders(body.obligation))?;
+    rules::check_semester(body.obligation, body.semester)?;
+    let actor = caller.subject().to_owned();
+    let recorded = body.clone();
+    run_tx(&pool, move |conn| queries::insert(conn, &body, &actor)).await?;
+    Ok(HttpResponse::Created().json(recorded))
+}
