@@ -352,51 +352,9 @@ pub struct NewIndicator {
     pub target: Option<String>,
 }
 
-/// A value of at most 13 integer digits and 2 decimals, not negative. Pure.
-fn amount_of(raw: &str) -> Option<Decimal> {
-    let value: Decimal = raw.parse().ok()?;
-    let shaped = !raw.starts_with(['-', '+'])
-        && raw.split('.').next().is_some_and(|i| i.len() <= 13)
-        && value.scale() <= 2;
-    shaped.then_some(value)
-}
-
-/// What is wrong with a new indicator, by field. Pure.
-fn indicator_errors(new: &NewIndicator) -> Vec<apq_platform::FieldError> {
-    use apq_platform::FieldError;
-    let one_line = |v: &str, max: usize| {
-        !v.trim().is_empty() && v.chars().count() <= max && !v.contains(['\n', '\r', '\0'])
-    };
-    let mut errors = Vec::new();
-    if new.code.is_empty()
-        || new.code.len() > 20
-        || !new
-            .code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
-        errors.push(FieldError::new("code", "1 to 20 letters, digits or -"));
-    }
-    if !one_line(&new.name, 255) {
-        errors.push(FieldError::new("name", "1 to 255 characters on one line"));
-    }
-    if !one_line(&new.unit, 40) {
-        errors.push(FieldError::new("unit", "1 to 40 characters on one line"));
-    }
-    for (field, value) in [("baseline", &new.baseline), ("target", &new.target)] {
-        if value.as_deref().is_some_and(|v| amount_of(v).is_none()) {
-            errors.push(FieldError::new(
-                field,
-                "a non-negative decimal with at most two decimals",
-            ));
-        }
-    }
-    errors
-}
-
 /// Inserts `new` (its intervento checked by the caller); a code taken is a conflict.
 fn insert_indicator(conn: &mut PgConnection, new: &NewIndicator) -> Result<(), ApiError> {
-    let parse = |v: &Option<String>| v.as_deref().and_then(amount_of);
+    let parse = |v: &Option<String>| v.as_deref().and_then(|v| rules::parse_value(v).ok());
     let inserted = diesel::insert_into(indicators::table)
         .values((
             indicators::id.eq(Uuid::new_v4()),
@@ -469,7 +427,7 @@ pub async fn define(
     use apq_platform::idempotency::{self, Stored};
     caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
     let new = body.into_inner();
-    ApiError::unless_any(indicator_errors(&new))?;
+    ApiError::unless_any(rules::new_indicator_errors(&new))?;
     agreements.intervento(&new.intervento_code).await?;
     let actor = caller.subject().to_owned();
     let hash = key.fingerprint(&new);
@@ -498,54 +456,5 @@ mod tests {
         assert_eq!(whole_months(d(2010, 3, 15), d(2011, 3, 14)), 12);
         assert_eq!(whole_months(d(2010, 3, 15), d(2011, 3, 13)), 11);
         assert_eq!(whole_months(d(2010, 1, 1), d(2010, 1, 31)), 1);
-    }
-
-    #[test]
-    fn a_new_indicator_is_checked_field_by_field() {
-        let good = NewIndicator {
-            code: "IND-17".to_owned(),
-            name: "Comuni con il servizio attivo".to_owned(),
-            unit: "numero".to_owned(),
-            intervento_code: "GEOSIGMA".to_owned(),
-            baseline: Some("0".to_owned()),
-            target: Some("286".to_owned()),
-        };
-        assert!(indicator_errors(&good).is_empty());
-        for (field, change) in [
-            (
-                "code",
-                (|n: &mut NewIndicator| n.code = "IND 17".to_owned()) as fn(&mut NewIndicator),
-            ),
-            ("name", |n| n.name = " ".to_owned()),
-            ("unit", |n| n.unit = "a\nb".to_owned()),
-            ("baseline", |n| n.baseline = Some("-1".to_owned())),
-            ("target", |n| n.target = Some("1.005".to_owned())),
-            ("target", |n| n.target = Some("12345678901234".to_owned())),
-        ] {
-            let mut bad = good.clone();
-            change(&mut bad);
-            let errors = indicator_errors(&bad);
-            assert_eq!(errors.len(), 1, "{field}: {errors:?}");
-            assert_eq!(errors[0].field, field);
-        }
-    }
-
-    #[test]
-    fn an_amount_is_a_non_negative_decimal_of_two_places() {
-        for (raw, expected) in [
-            ("42", Some("42")),
-            ("30.5", Some("30.5")),
-            ("0.01", Some("0.01")),
-            ("-1", None),
-            ("+1", None),
-            ("1.001", None),
-            ("abc", None),
-        ] {
-            assert_eq!(
-                amount_of(raw).map(|d| d.to_string()),
-                expected.map(str::to_owned),
-                "{raw}"
-            );
-        }
     }
 }

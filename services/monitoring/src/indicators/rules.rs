@@ -23,12 +23,48 @@ impl IndicatorError {
     }
 }
 
-/// A measured value: a non-negative decimal with at most two decimals.
+/// A measured value, a baseline or a target: a non-negative decimal with at most 13 integer
+/// digits and two decimals (what the column holds), written without a sign.
 pub fn parse_value(raw: &str) -> Result<Decimal, IndicatorError> {
-    raw.parse()
-        .ok()
-        .filter(|v: &Decimal| !v.is_sign_negative() && v.scale() <= 2)
-        .ok_or(IndicatorError::Value)
+    let value: Decimal = raw.parse().map_err(|_| IndicatorError::Value)?;
+    let shaped = !raw.starts_with(['-', '+'])
+        && raw.split('.').next().is_some_and(|i| i.len() <= 13)
+        && value.scale() <= 2;
+    if shaped {
+        Ok(value)
+    } else {
+        Err(IndicatorError::Value)
+    }
+}
+
+/// What is wrong with a new indicator, by field.
+pub fn new_indicator_errors(new: &super::NewIndicator) -> Vec<apq_platform::FieldError> {
+    use apq_platform::FieldError;
+    let one_line = |v: &str, max: usize| {
+        !v.trim().is_empty() && v.chars().count() <= max && !v.contains(['\n', '\r', '\0'])
+    };
+    let mut errors = Vec::new();
+    if new.code.is_empty()
+        || new.code.len() > 20
+        || !new
+            .code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        errors.push(FieldError::new("code", "1 to 20 letters, digits or -"));
+    }
+    if !one_line(&new.name, 255) {
+        errors.push(FieldError::new("name", "1 to 255 characters on one line"));
+    }
+    if !one_line(&new.unit, 40) {
+        errors.push(FieldError::new("unit", "1 to 40 characters on one line"));
+    }
+    for (field, value) in [("baseline", &new.baseline), ("target", &new.target)] {
+        if value.as_deref().is_some_and(|v| parse_value(v).is_err()) {
+            errors.push(FieldError::new(field, IndicatorError::Value));
+        }
+    }
+    errors
 }
 
 /// A period of verified operation does not end before it starts.
@@ -43,6 +79,7 @@ pub fn check_period(from: NaiveDate, to: NaiveDate) -> Result<(), IndicatorError
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::indicators::NewIndicator;
 
     #[test]
     fn values_are_non_negative_with_two_decimals_at_most() {
@@ -54,6 +91,9 @@ mod tests {
             ("-1", Err(IndicatorError::Value)),
             ("abc", Err(IndicatorError::Value)),
             ("", Err(IndicatorError::Value)),
+            ("+1", Err(IndicatorError::Value)),
+            ("1234567890123.99", Ok(Decimal::new(123_456_789_012_399, 2))),
+            ("12345678901234", Err(IndicatorError::Value)),
         ];
         for (raw, expected) in cases {
             assert_eq!(parse_value(raw), expected, "{raw}");
@@ -69,5 +109,35 @@ mod tests {
             check_period(day(2), day(1)),
             Err(IndicatorError::PeriodEnds)
         );
+    }
+
+    #[test]
+    fn a_new_indicator_is_checked_field_by_field() {
+        let good = NewIndicator {
+            code: "IND-17".to_owned(),
+            name: "Comuni con il servizio attivo".to_owned(),
+            unit: "numero".to_owned(),
+            intervento_code: "GEOSIGMA".to_owned(),
+            baseline: Some("0".to_owned()),
+            target: Some("286".to_owned()),
+        };
+        assert!(new_indicator_errors(&good).is_empty());
+        for (field, change) in [
+            (
+                "code",
+                (|n: &mut NewIndicator| n.code = "IND 17".to_owned()) as fn(&mut NewIndicator),
+            ),
+            ("name", |n| n.name = " ".to_owned()),
+            ("unit", |n| n.unit = "a\nb".to_owned()),
+            ("baseline", |n| n.baseline = Some("-1".to_owned())),
+            ("target", |n| n.target = Some("1.005".to_owned())),
+            ("target", |n| n.target = Some("12345678901234".to_owned())),
+        ] {
+            let mut bad = good.clone();
+            change(&mut bad);
+            let errors = new_indicator_errors(&bad);
+            assert_eq!(errors.len(), 1, "{field}: {errors:?}");
+            assert_eq!(errors[0].field, field);
+        }
     }
 }
