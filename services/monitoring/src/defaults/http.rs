@@ -88,7 +88,7 @@ pub async fn act(
     let case: Default_ = run_db(&pool, move |conn| {
         let edit = Edit::new(&actor, "act");
         versioned::update(conn, id, if_match, edit, |conn, current: &Default_| {
-            rules::check(&current.state, current.deadline, step)?;
+            rules::check(current.state, current.deadline, step)?;
             queries::apply(conn, id, step)?;
             Ok(())
         })

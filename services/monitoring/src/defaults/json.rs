@@ -22,7 +22,7 @@ pub struct Default_ {
     /// The deadline given by the soggetto responsabile.
     pub deadline: Option<NaiveDate>,
     /// open, resolved or referred (to the Tavolo).
-    pub state: String,
+    pub state: super::rules::DefaultState,
     pub resolved_on: Option<NaiveDate>,
     pub referred_on: Option<NaiveDate>,
     #[schema(format = Int64)]

@@ -15,3 +15,4 @@ mod rules;
 
 pub use http::{act, detect, list};
 pub use json::Default_;
+pub use rules::DefaultState;

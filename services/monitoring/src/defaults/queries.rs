@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::json::Default_;
-use super::rules::{Step, description};
+use super::rules::{DefaultState, Step, description};
 use crate::calendar::semester_key;
 use crate::deadlines::Due;
 use crate::schema::defaults;
@@ -66,7 +66,7 @@ pub fn open(
             defaults::party.eq(due.obligation.party()),
             defaults::description.eq(description(due)),
             defaults::opened_on.eq(as_of),
-            defaults::state.eq("open"),
+            defaults::state.eq(DefaultState::Open),
         ))
         .on_conflict_do_nothing()
         .execute(conn)?;
@@ -102,13 +102,13 @@ pub fn apply(conn: &mut PgConnection, id: Uuid, step: Step) -> QueryResult<usize
             .execute(conn),
         Step::Resolve(on) => update
             .set((
-                defaults::state.eq("resolved"),
+                defaults::state.eq(DefaultState::Resolved),
                 defaults::resolved_on.eq(Some(on)),
             ))
             .execute(conn),
         Step::Refer(on) => update
             .set((
-                defaults::state.eq("referred"),
+                defaults::state.eq(DefaultState::Referred),
                 defaults::referred_on.eq(Some(on)),
             ))
             .execute(conn),

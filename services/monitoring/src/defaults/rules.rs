@@ -7,11 +7,16 @@ use chrono::NaiveDate;
 use crate::calendar::{Done, done_on};
 use crate::deadlines::Due;
 
+apq_platform::db_text_enum!(
+    /// Where a case of default stands: open, resolved, or referred to the Tavolo.
+    DefaultState { Open = "open", Resolved = "resolved", Referred = "referred" }
+);
+
 /// What the defaults' rules refuse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DefaultError {
     #[error("the case is {0}")]
-    NotOpen(String),
+    NotOpen(DefaultState),
     #[error("give the party a deadline before referring the case")]
     NoDeadline,
     #[error("the deadline ({0}) has not passed yet")]
@@ -41,9 +46,13 @@ pub fn description(due: &Due) -> String {
 
 /// Whether `step` applies to a case in `state` with `deadline`: only open cases move, and a
 /// case is referred only once the deadline given has passed.
-pub fn check(state: &str, deadline: Option<NaiveDate>, step: Step) -> Result<(), DefaultError> {
-    if state != "open" {
-        return Err(DefaultError::NotOpen(state.to_owned()));
+pub fn check(
+    state: DefaultState,
+    deadline: Option<NaiveDate>,
+    step: Step,
+) -> Result<(), DefaultError> {
+    if state != DefaultState::Open {
+        return Err(DefaultError::NotOpen(state));
     }
     if let Step::Refer(on) = step {
         match deadline {
@@ -72,33 +81,38 @@ mod tests {
         use DefaultError as E;
         let (d, before, after) = (day(2010, 3, 1), day(2010, 2, 1), day(2010, 3, 2));
         let cases = [
-            ("open", None, Step::GiveDeadline(d), Ok(())),
-            ("open", Some(d), Step::Resolve(before), Ok(())),
-            ("open", Some(d), Step::Refer(after), Ok(())),
-            ("open", None, Step::Refer(after), Err(E::NoDeadline)),
+            (DefaultState::Open, None, Step::GiveDeadline(d), Ok(())),
+            (DefaultState::Open, Some(d), Step::Resolve(before), Ok(())),
+            (DefaultState::Open, Some(d), Step::Refer(after), Ok(())),
             (
-                "open",
+                DefaultState::Open,
+                None,
+                Step::Refer(after),
+                Err(E::NoDeadline),
+            ),
+            (
+                DefaultState::Open,
                 Some(d),
                 Step::Refer(d),
                 Err(E::DeadlineNotPassed(d)),
             ),
             (
-                "open",
+                DefaultState::Open,
                 Some(d),
                 Step::Refer(before),
                 Err(E::DeadlineNotPassed(d)),
             ),
             (
-                "resolved",
+                DefaultState::Resolved,
                 Some(d),
                 Step::Refer(after),
-                Err(E::NotOpen("resolved".into())),
+                Err(E::NotOpen(DefaultState::Resolved)),
             ),
             (
-                "referred",
+                DefaultState::Referred,
                 None,
                 Step::GiveDeadline(d),
-                Err(E::NotOpen("referred".into())),
+                Err(E::NotOpen(DefaultState::Referred)),
             ),
         ];
         for (state, deadline, step, expected) in cases {

@@ -83,7 +83,7 @@ fn local(conn: &mut PgConnection, semester: Semester) -> Result<Local, ApiError>
         },
     )?;
     let open_defaults = defaults::table
-        .filter(defaults::state.ne("resolved"))
+        .filter(defaults::state.ne(crate::defaults::DefaultState::Resolved))
         .order(defaults::opened_on.asc())
         .select(Default_::as_select())
         .load(conn)?;

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use super::data::{InterventoData, ReportData};
 use super::format as it;
 use crate::deadlines::Obligation;
+use crate::defaults::DefaultState;
 use crate::indicators::Indicator;
 use crate::schede::{ActivityState, SchedaState};
 
@@ -264,12 +265,11 @@ fn decision_kind(kind: &str) -> String {
     }
 }
 
-fn default_state(state: &str) -> &'static str {
+fn default_state(state: DefaultState) -> &'static str {
     match state {
-        "open" => "aperta",
-        "referred" => "segnalata al Tavolo dei sottoscrittori",
-        "resolved" => "risolta",
-        _ => "stato non riconosciuto",
+        DefaultState::Open => "aperta",
+        DefaultState::Referred => "segnalata al Tavolo dei sottoscrittori",
+        DefaultState::Resolved => "risolta",
     }
 }
 
@@ -852,7 +852,7 @@ pub fn view(report: &ReportData, issue: Issue) -> View {
                 },
                 opened_on: it::date(x.opened_on),
                 deadline: date_or(x.deadline, "non assegnato"),
-                state: default_state(&x.state).to_owned(),
+                state: default_state(x.state).to_owned(),
             })
             .collect(),
         attuativa: names(false),

@@ -17,7 +17,7 @@ use super::json::{
     StepPath,
 };
 use super::queries::{self, SchedaRow, find, load};
-use super::rules::{self, SchedaError, SchedaState, Step};
+use super::rules::{self, SchedaError, Step};
 use crate::obligations::cup_recorded;
 use crate::peers::{Agreements, Intervento};
 
@@ -290,7 +290,7 @@ pub async fn review(
         }
         let edit = Edit::new(&actor, step.to().as_str()).because(note.as_deref());
         versioned::update(conn, id, if_match, edit, |conn, current: &SchedaRow| {
-            let state: SchedaState = current.state.parse().map_err(ApiError::internal)?;
+            let state = current.state;
             step.check(state)?;
             let reason = step.return_reason(note.clone());
             let states = (state, step.to());

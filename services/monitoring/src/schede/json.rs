@@ -62,7 +62,7 @@ impl TryFrom<SchedaRow> for Scheda {
             intervento_id: row.intervento_id,
             intervento_code: row.intervento_code,
             semester: Semester::parse(&row.semester).map_err(ApiError::internal)?,
-            state: row.state.parse().map_err(ApiError::internal)?,
+            state: row.state,
             sal: Percent::from_decimal(row.sal).map_err(ApiError::internal)?,
             planned_sal: row
                 .planned_sal

@@ -22,7 +22,7 @@ pub struct SchedaRow {
     pub intervento_id: Uuid,
     pub intervento_code: String,
     pub semester: String,
-    pub state: String,
+    pub state: SchedaState,
     pub sal: Decimal,
     pub planned_sal: Option<Decimal>,
     pub commitments: Decimal,
@@ -133,7 +133,7 @@ pub fn insert(
             schede::intervento_id.eq(intervento.id),
             schede::intervento_code.eq(&intervento.code),
             schede::semester.eq(body.semester.to_string()),
-            schede::state.eq(SchedaState::Draft.as_str()),
+            schede::state.eq(SchedaState::Draft),
             schede::sal.eq(body.sal.decimal()),
             schede::planned_sal.eq(body.planned_sal.map(Percent::decimal)),
             schede::commitments.eq(commitments.decimal()),
@@ -176,7 +176,7 @@ pub fn set_state(
 ) -> Result<(), ApiError> {
     diesel::update(schede::table.find(id))
         .set((
-            schede::state.eq(to.as_str()),
+            schede::state.eq(to),
             schede::return_reason.eq(return_reason),
             schede::change_seq.eq(None::<i64>),
         ))

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::json::ActivityProgress;
 
-text_enum!(
+apq_platform::db_text_enum!(
     /// Where a scheda stands.
     SchedaState { Draft = "draft", Submitted = "submitted", Validated = "validated", Returned = "returned" }
 );
