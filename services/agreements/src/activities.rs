@@ -203,7 +203,7 @@ pub async fn list(pool: web::Data<PgPool>, path: Path<IdPath>) -> Result<HttpRes
     let id = path.id;
     let (items, intervento_cost) = run_db(&pool, move |conn| {
         let intervento = load(conn, id, false)?;
-        Ok::<_, ApiError>((for_intervento(conn, id)?, intervento.cost()?))
+        Ok::<_, ApiError>((for_intervento(conn, id)?, intervento.total_cost))
     })
     .await?;
     Ok(HttpResponse::Ok().json(ActivityList {

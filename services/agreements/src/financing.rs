@@ -155,7 +155,7 @@ pub fn store_plan(
 ) -> Result<(), ApiError> {
     let row = load(conn, intervento, true)?;
     let pairs: Vec<(Euro, bool)> = sources.iter().map(|s| (s.amount, s.cnipa)).collect();
-    let cofinancing = check_plan(row.kind, row.cost()?, &pairs).map_err(|e| plan_problem(&e))?;
+    let cofinancing = check_plan(row.kind, row.total_cost, &pairs).map_err(|e| plan_problem(&e))?;
     diesel::delete(
         financing_sources::table.filter(financing_sources::intervento_id.eq(intervento)),
     )
@@ -175,7 +175,7 @@ pub fn store_plan(
             ))
             .execute(conn)?;
     }
-    if cofinancing != row.cofinancing()? || for_intervento(conn, intervento)?.is_empty() {
+    if cofinancing != row.cnipa_cofinancing || for_intervento(conn, intervento)?.is_empty() {
         diesel::update(interventi::table.find(intervento))
             .set(interventi::cnipa_cofinancing.eq(cofinancing.decimal()))
             .execute(conn)?;
@@ -317,8 +317,8 @@ pub fn cost_table(conn: &mut PgConnection, intervento: Uuid) -> Result<CostTable
     }
     let total: Euro = cells.iter().map(|c| c.amount).sum();
     Ok(CostTable {
-        matches_cost: total == row.cost()?,
-        intervento_cost: row.cost()?,
+        matches_cost: total == row.total_cost,
+        intervento_cost: row.total_cost,
         cells,
         by_category,
         by_funding,
@@ -384,9 +384,12 @@ fn summary_of(
     Ok(FinancialSummary {
         intervento_id: row.id,
         code: row.code.clone(),
-        total_cost: row.cost()?,
-        cnipa_cofinancing: row.cofinancing()?,
-        cofinancing_share: Percent::ratio(row.cnipa_cofinancing, row.total_cost),
+        total_cost: row.total_cost,
+        cnipa_cofinancing: row.cnipa_cofinancing,
+        cofinancing_share: Percent::ratio(
+            row.cnipa_cofinancing.decimal(),
+            row.total_cost.decimal(),
+        ),
         cofinancing_cap: row.kind.cap(),
         tranches_paid,
         tranches_due,
@@ -487,7 +490,7 @@ pub async fn put_cost_table(
     let updated: CostTableOf = run_db(&pool, move |conn| {
         let edit = Edit::new(&actor, "cost_table").because(body.reason.as_deref());
         versioned::update(conn, id, if_match, edit, |conn, current: &CostTableOf| {
-            let cost = current.intervento.cost()?;
+            let cost = current.intervento.total_cost;
             let total: Euro = body.cells.iter().map(|c| c.amount).sum();
             if total != cost {
                 let error = PlanError::Total {

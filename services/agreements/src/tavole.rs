@@ -131,8 +131,8 @@ pub fn compute(conn: &mut PgConnection, atto: Uuid) -> Result<Tavole, ApiError> 
                 intervento_id: row.id,
                 code: row.code.clone(),
                 title: row.title.clone(),
-                total_cost: row.cost()?,
-                cnipa_cofinancing: row.cofinancing()?,
+                total_cost: row.total_cost,
+                cnipa_cofinancing: row.cnipa_cofinancing,
             });
         }
     }

@@ -24,8 +24,10 @@ pub struct TrancheRow {
     pub id: Uuid,
     pub intervento_id: Uuid,
     pub seq: i32,
-    pub share: Decimal,
-    pub amount: Decimal,
+    #[diesel(deserialize_as = apq_platform::text_column::PercentColumn)]
+    pub share: Percent,
+    #[diesel(deserialize_as = apq_platform::text_column::EuroColumn)]
+    pub amount: Euro,
     pub condition: String,
     pub requires_plan_approved: bool,
     pub requires_progetto_esecutivo: bool,
@@ -139,8 +141,8 @@ impl TryFrom<TrancheRow> for Tranche {
             id: row.id,
             intervento_id: row.intervento_id,
             seq: row.seq,
-            share: Percent::from_decimal(row.share).map_err(ApiError::internal)?,
-            amount: Euro::from_decimal(row.amount).map_err(ApiError::internal)?,
+            share: row.share,
+            amount: row.amount,
             condition: TrancheCondition {
                 text: row.condition,
                 requires_plan_approved: row.requires_plan_approved,
@@ -183,7 +185,7 @@ pub fn write_plan(conn: &mut PgConnection, intervento: &InterventoRow) -> Result
     }
     diesel::delete(tranches::table.filter(tranches::intervento_id.eq(intervento.id)))
         .execute(conn)?;
-    for planned in schedule(intervento.kind, intervento.cofinancing()?) {
+    for planned in schedule(intervento.kind, intervento.cnipa_cofinancing) {
         diesel::insert_into(tranches::table)
             .values((
                 tranches::id.eq(Uuid::new_v4()),
@@ -295,7 +297,7 @@ pub async fn plan(pool: web::Data<PgPool>, path: Path<CodePath>) -> Result<HttpR
             .map_err(ApiError::internal)?,
         started_on: intervento.started_on,
         state: intervento.state,
-        cnipa_cofinancing: intervento.cofinancing()?,
+        cnipa_cofinancing: intervento.cnipa_cofinancing,
         cofinancing_cap: intervento.kind.cap(),
         tranches: rows
             .into_iter()

@@ -46,3 +46,50 @@ macro_rules! db_text_enum {
         }
     };
 }
+
+/// Declares a wrapper column type `$db` that diesel reads as `$sql` and turns into the domain
+/// value `$domain` with `$parse` (a value the column holds and the domain refuses is a database
+/// error, never a silent default). Used with `#[diesel(deserialize_as = ...)]` on a row field
+/// of the domain type.
+macro_rules! domain_column {
+    ($(#[$meta:meta])* $db:ident: $sql:ty => $domain:ty, $raw:ty, $parse:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        pub struct $db(pub $domain);
+
+        impl ::diesel::deserialize::FromSql<$sql, ::diesel::pg::Pg> for $db {
+            fn from_sql(value: ::diesel::pg::PgValue<'_>) -> ::diesel::deserialize::Result<Self> {
+                let raw = <$raw as ::diesel::deserialize::FromSql<$sql, ::diesel::pg::Pg>>::from_sql(value)?;
+                Ok(Self($parse(raw)?))
+            }
+        }
+
+        impl ::diesel::deserialize::Queryable<$sql, ::diesel::pg::Pg> for $db {
+            type Row = Self;
+            fn build(row: Self) -> ::diesel::deserialize::Result<Self> {
+                Ok(row)
+            }
+        }
+
+        impl From<$db> for $domain {
+            fn from(column: $db) -> Self {
+                column.0
+            }
+        }
+    };
+}
+
+domain_column!(
+    /// A `NUMERIC` amount read as [`apq_domain::Euro`] (`#[diesel(deserialize_as = EuroColumn)]`).
+    EuroColumn: ::diesel::sql_types::Numeric => apq_domain::Euro, rust_decimal::Decimal, apq_domain::Euro::from_decimal
+);
+
+domain_column!(
+    /// A `NUMERIC` percentage read as [`apq_domain::Percent`].
+    PercentColumn: ::diesel::sql_types::Numeric => apq_domain::Percent, rust_decimal::Decimal, apq_domain::Percent::from_decimal
+);
+
+domain_column!(
+    /// A `TEXT` semester (`2009-S2`) read as [`apq_domain::Semester`].
+    SemesterColumn: ::diesel::sql_types::Text => apq_domain::Semester, String, |raw: String| apq_domain::Semester::parse(&raw)
+);

@@ -108,9 +108,12 @@ impl TryFrom<InterventoRow> for Intervento {
                 .map(|c| Cup::parse(c.trim()))
                 .transpose()
                 .map_err(ApiError::internal)?,
-            total_cost: row.cost()?,
-            cnipa_cofinancing: row.cofinancing()?,
-            cofinancing_share: Percent::ratio(row.cnipa_cofinancing, row.total_cost),
+            total_cost: row.total_cost,
+            cnipa_cofinancing: row.cnipa_cofinancing,
+            cofinancing_share: Percent::ratio(
+                row.cnipa_cofinancing.decimal(),
+                row.total_cost.decimal(),
+            ),
             cofinancing_cap: kind.cap(),
             maturity: Maturity {
                 mature: row.reuse_agreements_formalised_on.is_some()

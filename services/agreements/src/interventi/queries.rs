@@ -14,6 +14,8 @@ use super::json::{
     Intervento, InterventoFilter, InterventoPatch, NewIntervento, NonActivation,
     ProgettoEsecutivoApproval,
 };
+use apq_platform::text_column::EuroColumn;
+
 use crate::model::{InterventoState, Kind, Sezione};
 use crate::schema::{atti_integrativi, interventi};
 
@@ -38,8 +40,10 @@ pub struct InterventoRow {
     pub activation_mode: Option<String>,
     pub administrative_steps: Option<String>,
     pub design_level: Option<String>,
-    pub total_cost: Decimal,
-    pub cnipa_cofinancing: Decimal,
+    #[diesel(deserialize_as = EuroColumn)]
+    pub total_cost: Euro,
+    #[diesel(deserialize_as = EuroColumn)]
+    pub cnipa_cofinancing: Euro,
     pub reuse_agreements_formalised_on: Option<NaiveDate>,
     pub progetto_esecutivo_validated_on: Option<NaiveDate>,
     pub source_ref: Option<String>,
@@ -54,16 +58,6 @@ pub struct InterventoRow {
 }
 
 impl InterventoRow {
-    /// The cost as stored (NUMERIC(15,2)); a value no `Euro` holds is a broken database.
-    pub fn cost(&self) -> Result<Euro, ApiError> {
-        Euro::from_decimal(self.total_cost).map_err(ApiError::internal)
-    }
-
-    /// CNIPA's co-financing as stored; a value no `Euro` holds is a broken database.
-    pub fn cofinancing(&self) -> Result<Euro, ApiError> {
-        Euro::from_decimal(self.cnipa_cofinancing).map_err(ApiError::internal)
-    }
-
     /// CNIPA's approval of the progetto esecutivo as recorded.
     pub fn progetto_esecutivo(&self) -> Result<Option<ProgettoEsecutivoApproval>, ApiError> {
         self.progetto_esecutivo_approval

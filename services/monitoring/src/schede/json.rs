@@ -61,16 +61,16 @@ impl TryFrom<SchedaRow> for Scheda {
             id: row.id,
             intervento_id: row.intervento_id,
             intervento_code: row.intervento_code,
-            semester: Semester::parse(&row.semester).map_err(ApiError::internal)?,
+            semester: row.semester,
             state: row.state,
-            sal: Percent::from_decimal(row.sal).map_err(ApiError::internal)?,
+            sal: row.sal,
             planned_sal: row
                 .planned_sal
                 .map(Percent::from_decimal)
                 .transpose()
                 .map_err(ApiError::internal)?,
-            commitments: Euro::from_decimal(row.commitments).map_err(ApiError::internal)?,
-            payments: Euro::from_decimal(row.payments).map_err(ApiError::internal)?,
+            commitments: row.commitments,
+            payments: row.payments,
             activities: serde_json::from_value(row.activities).map_err(ApiError::internal)?,
             obstacles: row.obstacles,
             corrective_actions: row.corrective_actions,

@@ -12,6 +12,8 @@ use uuid::Uuid;
 
 use super::json::{ActivityProgress, NewScheda, Scheda, SchedaEvent, SchedaFilter};
 use super::rules::SchedaState;
+use apq_platform::text_column::{EuroColumn, PercentColumn, SemesterColumn};
+
 use crate::peers::Intervento;
 use crate::schema::{scheda_events, schede};
 
@@ -21,12 +23,16 @@ pub struct SchedaRow {
     pub id: Uuid,
     pub intervento_id: Uuid,
     pub intervento_code: String,
-    pub semester: String,
+    #[diesel(deserialize_as = SemesterColumn)]
+    pub semester: Semester,
     pub state: SchedaState,
-    pub sal: Decimal,
+    #[diesel(deserialize_as = PercentColumn)]
+    pub sal: Percent,
     pub planned_sal: Option<Decimal>,
-    pub commitments: Decimal,
-    pub payments: Decimal,
+    #[diesel(deserialize_as = EuroColumn)]
+    pub commitments: Euro,
+    #[diesel(deserialize_as = EuroColumn)]
+    pub payments: Euro,
     pub activities: serde_json::Value,
     pub obstacles: Option<String>,
     pub corrective_actions: Option<String>,
