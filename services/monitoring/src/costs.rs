@@ -415,9 +415,7 @@ pub async fn list_plan(
     pool: web::Data<PgPool>,
     path: Path<CodePath>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = path.into_inner().code;
-    crate::peers::intervento_code(&code)?;
-    let items = run_db(&pool, move |conn| Ok::<_, ApiError>(plan_of(conn, &code)?)).await?;
+    let items = crate::lists::of_intervento(&pool, path.into_inner().code, plan_of).await?;
     let total = plan_total(&items);
     Ok(HttpResponse::Ok().json(CostPlan { items, total }))
 }
@@ -607,12 +605,7 @@ pub async fn list_economies(
     pool: web::Data<PgPool>,
     path: Path<CodePath>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = path.into_inner().code;
-    crate::peers::intervento_code(&code)?;
-    let items = run_db(&pool, move |conn| {
-        Ok::<_, ApiError>(economies_of(conn, &code)?)
-    })
-    .await?;
+    let items = crate::lists::of_intervento(&pool, path.into_inner().code, economies_of).await?;
     let total = economies_total(&items);
     Ok(HttpResponse::Ok().json(EconomyList { items, total }))
 }

@@ -12,6 +12,7 @@ mod eligibility;
 mod feed;
 mod indicators;
 pub mod iter;
+mod lists;
 mod movements;
 mod national;
 mod obligations;

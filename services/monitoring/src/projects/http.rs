@@ -176,11 +176,7 @@ pub async fn list_soggetti(
     path: Path<CodePath>,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner().code;
-    crate::peers::intervento_code(&code)?;
-    let items = run_db(&pool, move |conn| {
-        Ok::<_, ApiError>(queries::soggetti_of(conn, &code)?)
-    })
-    .await?;
+    let items = crate::lists::of_intervento(&pool, code, queries::soggetti_of).await?;
     Ok(HttpResponse::Ok().json(SoggettoList { items }))
 }
 
