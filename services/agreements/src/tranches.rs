@@ -408,6 +408,8 @@ pub async fn transition(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     caller.require_any(movers(body.to))?;
+    // The request's own faults first, before the register is read.
+    crate::tranche_plan::check_reason(&body.reason)?;
     let effective_on =
         crate::tranche_plan::effective_on(body.effective_on, Utc::now().date_naive())?;
     let id = path.tranche_id;
@@ -415,7 +417,7 @@ pub async fn transition(
     let updated: TrancheRow = run_db(&pool, move |conn| {
         let edit = Edit::new(&actor, "transition").because(Some(&body.reason));
         versioned::update(conn, id, if_match, edit, |conn, current: &TrancheRow| {
-            check_transition(current.state, body.to, &body.reason)?;
+            check_transition(current.state, body.to)?;
             record_transition(conn, current, &body, effective_on, &actor)?;
             Ok(())
         })

@@ -26,15 +26,17 @@ impl IndicatorError {
 /// A measured value, a baseline or a target: a non-negative decimal with at most 13 integer
 /// digits and two decimals (what the column holds), written without a sign.
 pub fn parse_value(raw: &str) -> Result<Decimal, IndicatorError> {
-    let value: Decimal = raw.parse().map_err(|_| IndicatorError::Value)?;
-    let shaped = !raw.starts_with(['-', '+'])
-        && raw.split('.').next().is_some_and(|i| i.len() <= 13)
-        && value.scale() <= 2;
-    if shaped {
-        Ok(value)
-    } else {
-        Err(IndicatorError::Value)
+    let digits = |part: &str, max: usize| {
+        (1..=max).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    let shaped = match raw.split_once('.') {
+        Some((units, cents)) => digits(units, 13) && digits(cents, 2),
+        None => digits(raw, 13),
+    };
+    if !shaped {
+        return Err(IndicatorError::Value);
     }
+    raw.parse().map_err(|_| IndicatorError::Value)
 }
 
 /// What is wrong with a new indicator, by field.
@@ -94,6 +96,9 @@ mod tests {
             ("+1", Err(IndicatorError::Value)),
             ("1234567890123.99", Ok(Decimal::new(123_456_789_012_399, 2))),
             ("12345678901234", Err(IndicatorError::Value)),
+            ("1_000", Err(IndicatorError::Value)),
+            ("1.", Err(IndicatorError::Value)),
+            (".5", Err(IndicatorError::Value)),
         ];
         for (raw, expected) in cases {
             assert_eq!(parse_value(raw), expected, "{raw}");
