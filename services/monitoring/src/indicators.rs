@@ -6,6 +6,7 @@ use apq_domain::{Role, Semester};
 use apq_platform::audit::{self, Change};
 use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path, Query};
+use apq_platform::text_column::SemesterColumn;
 use apq_platform::{ApiError, Caller};
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -73,8 +74,25 @@ type IndicatorRow = (
     Option<String>,
 );
 
+/// Every indicator with its measurements, by code.
 pub fn load_all(conn: &mut PgConnection) -> Result<Vec<Indicator>, ApiError> {
-    let rows: Vec<IndicatorRow> = indicators::table
+    load(conn, None)
+}
+
+/// The indicator `code` with its measurements (not found: a 404 naming it).
+pub fn load_one(conn: &mut PgConnection, code: &str) -> Result<Indicator, ApiError> {
+    load(conn, Some(code))?
+        .pop()
+        .ok_or_else(|| ApiError::NotFound(format!("indicator {code}")))
+}
+
+/// The indicators (only `code` when given) with their measurements, by code.
+fn load(conn: &mut PgConnection, only: Option<&str>) -> Result<Vec<Indicator>, ApiError> {
+    let mut query = indicators::table.into_boxed();
+    if let Some(code) = only {
+        query = query.filter(indicators::code.eq(code));
+    }
+    let rows: Vec<IndicatorRow> = query
         .order(indicators::code.asc())
         .select((
             indicators::id,
@@ -87,7 +105,9 @@ pub fn load_all(conn: &mut PgConnection) -> Result<Vec<Indicator>, ApiError> {
             indicators::source_ref,
         ))
         .load(conn)?;
-    let values: Vec<(Uuid, String, Decimal)> = measurements::table
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
+    let values: Vec<(Uuid, SemesterColumn, Decimal)> = measurements::table
+        .filter(measurements::indicator_id.eq_any(&ids))
         .order((measurements::indicator_id, measurements::semester))
         .select((
             measurements::indicator_id,
@@ -101,8 +121,8 @@ pub fn load_all(conn: &mut PgConnection) -> Result<Vec<Indicator>, ApiError> {
                 let measured: Vec<(Semester, Decimal)> = values
                     .iter()
                     .filter(|(i, _, _)| *i == id)
-                    .map(|(_, s, v)| Ok((Semester::parse(s).map_err(ApiError::internal)?, *v)))
-                    .collect::<Result<_, ApiError>>()?;
+                    .map(|(_, s, v)| (s.0, *v))
+                    .collect();
                 let latest = measured.last().map(|(_, v)| *v);
                 Ok(Indicator {
                     code,
@@ -174,9 +194,7 @@ pub async fn measure(
         let (id, intervento) = queries::indicator(conn, &code)?;
         may_measure(&caller, &code, intervento.as_deref())?;
         queries::measure(conn, (id, &code), semester, value, &actor)?;
-        (load_all(conn)?.into_iter())
-            .find(|i| i.code == code)
-            .ok_or_else(|| ApiError::NotFound(format!("indicator {code}")))
+        load_one(conn, &code)
     })
     .await?;
     Ok(HttpResponse::Ok().json(indicator))
@@ -383,10 +401,7 @@ fn record_definition(
     new: &NewIndicator,
 ) -> Result<Indicator, ApiError> {
     insert_indicator(conn, new)?;
-    let defined = load_all(conn)?
-        .into_iter()
-        .find(|i| i.code == new.code)
-        .ok_or_else(|| ApiError::NotFound(format!("indicator {}", new.code)))?;
+    let defined = load_one(conn, &new.code)?;
     audit::record(
         conn,
         Change {
