@@ -405,19 +405,18 @@ BEFORE_ANY_BODY = {
     "/v1/puc/transmissions/{id}/response": _answer,
 }
 
+# The interventi the dataset ships soggetti collegati for.
+INTERVENTI_WITH_SOGGETTI = ("CSTT-ALI", "E-TOSCANA-RIUSO", "GEOSIGMA")
+
+
 def _soggetto(case):
     """A soggetto collegato of an intervento of the register, as a client patches one it listed."""
     if case.path_parameters is None:
         return
-    for code in random.sample(list(INTERVENTI_WITH_SOGGETTI), len(INTERVENTI_WITH_SOGGETTI)):
-        chosen = _pick(_items("monitoring", f"/v1/interventi/{code}/soggetti"))
-        if chosen is not None:
-            case.path_parameters["code"], case.path_parameters["id"] = code, chosen["id"]
-            return
-
-
-# The interventi the dataset ships soggetti collegati for.
-INTERVENTI_WITH_SOGGETTI = ("CSTT-ALI", "E-TOSCANA-RIUSO", "GEOSIGMA")
+    code = random.choice(INTERVENTI_WITH_SOGGETTI)
+    chosen = _pick(_items("monitoring", f"/v1/interventi/{code}/soggetti"))
+    if chosen is not None:
+        case.path_parameters["code"], case.path_parameters["id"] = code, chosen["id"]
 
 # Operations whose valid requests depend on the state of the register or on the calendar, and
 # what a client sends there (each refusal stays a 4xx problem naming the field).

@@ -148,3 +148,70 @@ impl Suite {
         ]
     }
 }
+
+/// The suite with its shipped datasets, or the test stops saying why it could not start.
+pub async fn loaded_suite() -> Suite {
+    Suite::spawn_loaded()
+        .await
+        .unwrap_or_else(|e| panic!("cannot start the suite: {e:#}"))
+}
+
+/// A token of the responsabile di intervento who answers for `code`.
+pub fn responsabile(code: &str) -> String {
+    let mut request =
+        apq_platform::devkeys::TokenRequest::new(vec![apq_domain::Role::ResponsabileIntervento]);
+    request.interventi = vec![code.to_owned()];
+    apq_platform::testing::token(&request)
+}
+
+/// An amount in euro as the API writes it (`"1892850.00"`).
+pub fn euro(amount: &str) -> serde_json::Value {
+    serde_json::json!({"amount": amount, "currency": "EUR"})
+}
+
+/// Records an event of `code` (`register`: impegni, pagamenti, phases...) as its responsabile;
+/// the record made (201 asserted).
+pub async fn record(
+    monitoring: &TestApp,
+    code: &str,
+    register: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let path = format!("/v1/interventi/{code}/{register}");
+    let bearer = responsabile(code);
+    let (status, created) = call(
+        monitoring,
+        reqwest::Method::POST,
+        &path,
+        Some(&bearer),
+        None,
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{path}: {created}");
+    created
+}
+
+/// The sync job's binary (`apq-intese-sync`), built beside the test binaries.
+pub fn sync_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .map(|dir| dir.join("apq-intese-sync"))
+        .unwrap_or_default()
+}
+
+/// The names of the files in `dir` ending with `extension` (e.g. `.json`), sorted.
+pub fn files(dir: &std::path::Path, extension: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(extension))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}

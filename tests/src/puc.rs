@@ -130,7 +130,8 @@ pub async fn complete_the_iv_atto(suite: &Suite) {
         send(m, Method::POST, "/v1/indicators", None, body).await;
     }
     for (code, financing) in financing(m).await {
-        let plan = json!({"year": 2009, "realised": euro(0), "to_realise": euro(financing)});
+        let plan =
+            json!({"year": 2009, "realised": euro_cents(0), "to_realise": euro_cents(financing)});
         send(
             m,
             Method::POST,
@@ -171,6 +172,6 @@ fn cents(amount: &str) -> i64 {
     units.parse::<i64>().unwrap_or(0) * 100 + decimals.parse::<i64>().unwrap_or(0)
 }
 
-fn euro(cents: i64) -> Value {
-    json!({"amount": format!("{}.{:02}", cents / 100, cents % 100), "currency": "EUR"})
+fn euro_cents(cents: i64) -> Value {
+    crate::euro(&format!("{}.{:02}", cents / 100, cents % 100))
 }

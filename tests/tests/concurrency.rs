@@ -4,7 +4,7 @@
 //! show a lost update: only writers that read the same version at the same time can).
 
 use apq_domain::Role;
-use apq_e2e::{Suite, call, read};
+use apq_e2e::{call, loaded_suite, read};
 use apq_platform::devkeys::TokenRequest;
 use apq_platform::testing::{TestApp, token, token_with};
 use futures_util::future::join_all;
@@ -12,12 +12,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 const WRITERS: usize = 20;
-
-async fn suite() -> Suite {
-    Suite::spawn_loaded()
-        .await
-        .unwrap_or_else(|e| panic!("cannot start the suite: {e:#}"))
-}
 
 fn admin() -> String {
     token_with(&[Role::Admin])
@@ -83,7 +77,7 @@ async fn audited(app: &TestApp, entity: &str, id: &str, action: &str) -> usize {
 
 #[tokio::test]
 async fn concurrent_puts_of_one_catalogue_service_with_one_etag_make_one_version() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let app = &suite.catalogue;
     let (status, current) = read(app, "/v1/services/8", None).await;
     assert_eq!(status, StatusCode::OK, "{current}");
@@ -128,7 +122,7 @@ async fn concurrent_puts_of_one_catalogue_service_with_one_etag_make_one_version
 
 #[tokio::test]
 async fn concurrent_transitions_of_one_adhesion_with_one_etag_make_one_step() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let app = &suite.adhesion;
     let (status, adhesion) = call(
         app,
@@ -164,7 +158,7 @@ async fn concurrent_transitions_of_one_adhesion_with_one_etag_make_one_step() {
 
 #[tokio::test]
 async fn concurrent_financing_plan_puts_of_one_intervento_with_one_etag_make_one_plan() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let app = &suite.agreements;
     let (_, list) = read(app, "/v1/interventi", None).await;
     let cstt = list["items"]
@@ -203,7 +197,7 @@ async fn concurrent_financing_plan_puts_of_one_intervento_with_one_etag_make_one
 
 #[tokio::test]
 async fn concurrent_steps_of_one_scheda_with_one_etag_make_one_step() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let app = &suite.monitoring;
     let mut request = TokenRequest::new(vec![Role::ResponsabileIntervento]);
     request.interventi = vec!["CSTT-ALI".to_owned()];

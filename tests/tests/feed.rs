@@ -10,16 +10,15 @@
 //! `state = ..., change_seq = NULL, version = version + 1`, and `audit::record`.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use apq_domain::Role;
-use apq_e2e::{Suite, call, read};
+use apq_e2e::{Suite, call, read, responsabile, sync_binary};
 use apq_platform::audit::{self, Change};
-use apq_platform::devkeys::TokenRequest;
-use apq_platform::testing::{TestApp, token, token_with};
+use apq_platform::testing::{TestApp, token_with};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Integer, Text};
 use reqwest::{Method, StatusCode};
@@ -127,12 +126,6 @@ fn scheda_writer(url: &str, seed: u64, ids: Vec<String>) -> Vec<(String, i64)> {
     committed
 }
 
-fn responsabile(code: &str) -> String {
-    let mut request = TokenRequest::new(vec![Role::ResponsabileIntervento]);
-    request.interventi = vec![code.to_owned()];
-    token(&request)
-}
-
 fn new_scheda(code: &str, semester: &str) -> Value {
     json!({"intervento_code": code, "semester": semester, "sal": "20.00", "planned_sal": "30.00",
            "commitments": {"amount": "500000.00", "currency": "EUR"}, "payments": {"amount": "250000.00", "currency": "EUR"},
@@ -168,14 +161,6 @@ async fn open_and_submit(m: &TestApp, code: &str, semester: &str) -> (String, i6
         "the writer's own answer has no position yet: {submitted}"
     );
     (id, submitted["version"].as_i64().unwrap_or(-1))
-}
-
-fn sync_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap_or_default();
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .map(|dir| dir.join("apq-intese-sync"))
-        .unwrap_or_default()
 }
 
 async fn sync_once(binary: &Path, feed: &str, dir: &Path, token: &str) {

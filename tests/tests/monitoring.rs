@@ -4,23 +4,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use apq_domain::Role;
-use apq_e2e::{Suite, call, read};
-use apq_platform::devkeys::TokenRequest;
-use apq_platform::testing::{TestApp, token, token_with};
+use apq_e2e::{Suite, call, files, loaded_suite, read, responsabile, sync_binary};
+use apq_platform::testing::{TestApp, token_with};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn suite() -> Suite {
-    Suite::spawn_loaded()
-        .await
-        .unwrap_or_else(|e| panic!("cannot start the suite: {e:#}"))
-}
-
-fn responsabile(code: &str) -> String {
-    let mut request = TokenRequest::new(vec![Role::ResponsabileIntervento]);
-    request.interventi = vec![code.to_owned()];
-    token(&request)
-}
 
 fn accordo() -> String {
     token_with(&[Role::ResponsabileAccordo])
@@ -80,7 +67,7 @@ async fn scheda_through(
 
 #[tokio::test]
 async fn the_deadlines_of_2009_s2_and_2010_s1_and_the_calendar() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     let (_, s2) = read(m, "/v1/semesters/2009-S2", None).await;
     assert_eq!(
@@ -214,7 +201,7 @@ async fn the_deadlines_of_2009_s2_and_2010_s1_and_the_calendar() {
 
 #[tokio::test]
 async fn a_scheda_cannot_be_validated_before_it_is_submitted() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     let (status, created) = call(
         m,
@@ -371,7 +358,7 @@ fn holds(tranche: &Value, condition: &str) -> Option<bool> {
 /// and released the tranche before).
 #[tokio::test]
 async fn cstt_sal_holds_exactly_at_50_and_3_signed_of_10_registered_is_2_17_percent_of_138() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let (m, a) = (&suite.monitoring, &suite.adhesion);
     let admin = token_with(&[Role::Admin]);
     // Ten small comuni adhere to CSTT-ALI and to PAeSI; their commitments will be signed one by one.
@@ -496,7 +483,7 @@ async fn cstt_sal_holds_exactly_at_50_and_3_signed_of_10_registered_is_2_17_perc
 /// tranche 2 is not eligible even at SAL 50%.
 #[tokio::test]
 async fn one_comune_short_of_30_percent_is_not_enough() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let (m, a) = (&suite.monitoring, &suite.adhesion);
     let admin = token_with(&[Role::Admin]);
     let (_, page) = read(a, "/v1/enti?province=GR&piccolo_comune=true&limit=10", None).await;
@@ -554,7 +541,7 @@ async fn one_comune_short_of_30_percent_is_not_enough() {
 
 #[tokio::test]
 async fn with_the_adhesion_service_stopped_eligibility_answers_503() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     suite.adhesion.stop().await;
     let started = Instant::now();
     let (status, problem) = read(
@@ -585,28 +572,6 @@ async fn with_the_adhesion_service_stopped_eligibility_answers_503() {
     assert_eq!(status, StatusCode::OK);
 }
 
-fn sync_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap_or_default();
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .map(|dir| dir.join("apq-intese-sync"))
-        .unwrap_or_default()
-}
-
-fn files(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(".json"))
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
-
 /// Records the CUP of `code` in agreements.
 async fn record_cup(suite: &Suite, code: &str, cup: &str) {
     let (_, page) = apq_e2e::read(
@@ -630,7 +595,7 @@ async fn record_cup(suite: &Suite, code: &str, cup: &str) {
 
 #[tokio::test]
 async fn a_page_of_acknowledgements_is_recorded_all_or_none() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     let sync = token_with(&[Role::Sync]);
     for semester in ["2009-S2", "2010-S1"] {
@@ -708,7 +673,7 @@ async fn a_page_of_acknowledgements_is_recorded_all_or_none() {
 
 #[tokio::test]
 async fn the_sync_job_killed_halfway_and_restarted_delivers_every_scheda_exactly_once() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     // The two RIUSO interventi get their CUP at the first monitoring (art. 7.2.h).
     for (code, cup) in [
@@ -743,11 +708,11 @@ async fn the_sync_job_killed_halfway_and_restarted_delivers_every_scheda_exactly
         .spawn()
         .unwrap_or_else(|e| panic!("{e}"));
     let deadline = Instant::now() + Duration::from_secs(20);
-    while files(&dir).len() < 2 && Instant::now() < deadline {
+    while files(&dir, ".json").len() < 2 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     job.kill().await.unwrap_or_else(|e| panic!("{e}"));
-    let halfway = files(&dir).len();
+    let halfway = files(&dir, ".json").len();
     assert!(
         (2..6).contains(&halfway),
         "killed halfway, after {halfway} of 6"
@@ -771,7 +736,7 @@ async fn the_sync_job_killed_halfway_and_restarted_delivers_every_scheda_exactly
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let delivered = files(&dir);
+    let delivered = files(&dir, ".json");
     assert_eq!(
         delivered.len(),
         6,
@@ -806,7 +771,7 @@ async fn the_sync_job_killed_halfway_and_restarted_delivers_every_scheda_exactly
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(again.status.success());
-    assert_eq!(files(&dir).len(), 6);
+    assert_eq!(files(&dir, ".json").len(), 6);
     let refused = tokio::process::Command::new(&binary)
         .args(["--feed", &m.address, "--target-dir", &dir.to_string_lossy()])
         .env("APQ_SYNC_TOKEN", "not-a-token")
@@ -981,7 +946,7 @@ fn check_pdf(pdf: &[u8], dir: &std::path::Path, name: &str) {
 
 #[tokio::test]
 async fn the_report_renders_for_the_iv_atto_in_headless_chromium() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     report_fixture(m).await;
     let (status, report) = read(m, "/v1/reports/2009-S2", None).await;
@@ -1161,7 +1126,7 @@ fn pdf_text(file: &std::path::Path) -> String {
 
 #[tokio::test]
 async fn an_issued_report_is_frozen_and_a_correction_is_a_new_version() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     report_fixture(m).await;
     let (status, _) = issue(m, Some(&responsabile("CSTT-ALI")), json!({})).await;
@@ -1230,7 +1195,7 @@ async fn an_issued_report_is_frozen_and_a_correction_is_a_new_version() {
 
 #[tokio::test]
 async fn the_report_with_a_peer_stopped_is_a_503_naming_it_never_a_report_with_a_gap() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     let (status, _) = read(m, "/v1/reports/2009-S2", None).await;
     assert_eq!(status, StatusCode::OK);

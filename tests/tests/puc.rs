@@ -3,43 +3,13 @@
 //! them.
 
 use apq_domain::Role;
-use apq_e2e::{Suite, call, read};
-use apq_platform::devkeys::TokenRequest;
-use apq_platform::testing::{TestApp, token, token_with};
+use apq_e2e::{call, euro, loaded_suite, read, record, responsabile};
+use apq_platform::testing::{TestApp, token_with};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn suite() -> Suite {
-    Suite::spawn_loaded()
-        .await
-        .unwrap_or_else(|e| panic!("cannot start the suite: {e:#}"))
-}
-
-fn responsabile(code: &str) -> String {
-    let mut request = TokenRequest::new(vec![Role::ResponsabileIntervento]);
-    request.interventi = vec![code.to_owned()];
-    token(&request)
-}
-
-fn euro(amount: &str) -> Value {
-    json!({"amount": amount, "currency": "EUR"})
-}
-
 async fn post(app: &TestApp, path: &str, bearer: &str, body: Value) -> (StatusCode, Value) {
     call(app, Method::POST, path, Some(bearer), None, Some(body)).await
-}
-
-/// Records one event of `code` as its responsabile and answers it.
-async fn record(m: &TestApp, code: &str, register: &str, body: Value) -> Value {
-    let (status, created) = post(
-        m,
-        &format!("/v1/interventi/{code}/{register}"),
-        &responsabile(code),
-        body,
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    created
 }
 
 /// The names of the fields a problem lists.
@@ -55,7 +25,7 @@ fn fields(problem: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn impegni_and_pagamenti_are_events_with_their_reversals() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     let imp = record(
         m,
@@ -182,7 +152,7 @@ async fn impegni_and_pagamenti_are_events_with_their_reversals() {
 
 #[tokio::test]
 async fn the_scheda_totals_are_derived_from_the_events() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     let code = "GEOSIGMA";
     record(
@@ -284,7 +254,7 @@ async fn the_scheda_totals_are_derived_from_the_events() {
 
 #[tokio::test]
 async fn a_slip_of_the_procedural_iter_keeps_the_earlier_plan_and_is_classed() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     let code = "CSTT-ALI";
     let opened = record(
@@ -406,7 +376,7 @@ async fn a_slip_of_the_procedural_iter_keeps_the_earlier_plan_and_is_classed() {
 
 #[tokio::test]
 async fn each_intervento_has_a_stable_local_code_and_its_soggetti_collegati() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     let (status, projects) = read(m, "/v1/puc/projects", None).await;
     assert_eq!(status, StatusCode::OK, "{projects}");
@@ -629,7 +599,7 @@ fn cents(amount: &str) -> i64 {
 
 #[tokio::test]
 async fn the_2010_s1_file_is_built_from_live_data_and_checked() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     let admin = token_with(&[Role::Admin]);
     for (register, body) in [
@@ -861,7 +831,7 @@ async fn preview(m: &TestApp, semester: &str) -> (Vec<(String, Vec<String>, Stri
 
 #[tokio::test]
 async fn the_file_carries_the_strumento_cost_plan_economies_indicators_state_and_transfers() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     let code = "CSTT-ALI";
     let admin = token_with(&[Role::Admin]);
@@ -1209,7 +1179,7 @@ async fn soggetto(m: &TestApp, code: &str, name: &str) -> Value {
 
 #[tokio::test]
 async fn the_region_completes_what_the_seed_leaves_unknown_and_the_file_is_clean() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     let admin = token_with(&[Role::Admin]);
 

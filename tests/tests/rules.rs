@@ -4,17 +4,10 @@
 //! cap, and CNIPA as the actor that approves, verifies, pays and revokes.
 
 use apq_domain::Role;
-use apq_e2e::{Suite, call, read};
-use apq_platform::devkeys::TokenRequest;
-use apq_platform::testing::{TestApp, token, token_with};
+use apq_e2e::{Suite, call, loaded_suite, read, responsabile};
+use apq_platform::testing::{TestApp, token_with};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn suite() -> Suite {
-    Suite::spawn_loaded()
-        .await
-        .unwrap_or_else(|e| panic!("cannot start the suite: {e:#}"))
-}
 
 fn admin() -> String {
     token_with(&[Role::Admin])
@@ -26,12 +19,6 @@ fn cnipa() -> String {
 
 fn accordo() -> String {
     token_with(&[Role::ResponsabileAccordo])
-}
-
-fn responsabile(code: &str) -> String {
-    let mut request = TokenRequest::new(vec![Role::ResponsabileIntervento]);
-    request.interventi = vec![code.to_owned()];
-    token(&request)
 }
 
 async fn post(app: &TestApp, path: &str, bearer: &str, body: Value) -> (StatusCode, Value) {
@@ -224,7 +211,7 @@ fn failing(tranche: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn forty_two_of_138_declared_adherents_release_cstt_tranche_2_and_41_do_not() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     all_but_the_share(&suite).await;
     let comuni = small_comuni(&suite, 42).await;
     for code in &comuni {
@@ -283,7 +270,7 @@ async fn forty_two_of_138_declared_adherents_release_cstt_tranche_2_and_41_do_no
 #[tokio::test]
 async fn three_signed_of_ten_registered_is_2_17_percent_and_only_own_services_and_adherents_count()
 {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     all_but_the_share(&suite).await;
     let comuni = small_comuni(&suite, 12).await;
     for code in comuni.iter().take(10) {
@@ -358,7 +345,7 @@ async fn misbehaving_peer(body: &'static str) -> wiremock::MockServer {
 
 #[tokio::test]
 async fn a_share_the_adhesion_service_sends_malformed_or_missing_gives_503_naming_the_field() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     for (body, field) in [
         (
             r#"{"unit": "comuni", "declared_adherents": 138, "registered_adherents": 138, "committed_adherents": 42, "committed_share": "trenta", "inconsistency": null}"#,
@@ -400,7 +387,7 @@ async fn a_share_the_adhesion_service_sends_malformed_or_missing_gives_503_namin
 
 #[tokio::test]
 async fn tranche_1_of_one_intervento_is_not_satisfied_by_another_s_piano() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     // Only CNIPA (or admin recording its act) approves a Piano.
     let (status, _) = post(
         &suite.monitoring,
@@ -430,7 +417,7 @@ async fn tranche_1_of_one_intervento_is_not_satisfied_by_another_s_piano() {
 
 #[tokio::test]
 async fn tranche_3_needs_the_completion_and_admissibility() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let (status, body) = post(
         &suite.monitoring,
         "/v1/operation-periods",
@@ -496,7 +483,7 @@ async fn move_tranche(suite: &Suite, seq: usize, to: &str, bearer: &str) -> Stat
 
 #[tokio::test]
 async fn a_paid_amount_above_50_percent_of_the_actual_cost_is_to_be_recovered_to_the_cent() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     validated_scheda(&suite, "CSTT-ALI", "2009-S2", "20.00", "250000.00").await;
     assert_eq!(
         move_tranche(&suite, 1, "eligible", &accordo()).await,
@@ -540,7 +527,7 @@ async fn a_paid_amount_above_50_percent_of_the_actual_cost_is_to_be_recovered_to
 
 #[tokio::test]
 async fn only_cnipa_revokes() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     for who in [admin(), accordo()] {
         assert_eq!(
             move_tranche(&suite, 1, "revoked", &who).await,
@@ -600,7 +587,7 @@ fn find<'a>(items: &'a [Value], subject: &str) -> Option<&'a Value> {
 /// The data points of issue 11, as the shipped datasets now have them.
 #[tokio::test]
 async fn the_shipped_datasets_say_what_the_seed_says_and_no_more() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     // 1, 2: unknown baselines and targets are absent, and an absent target is never reached.
     let (_, indicators) = read(&suite.monitoring, "/v1/indicators", None).await;
     let items = indicators["items"].as_array().cloned().unwrap_or_default();
@@ -736,7 +723,7 @@ async fn the_shipped_datasets_say_what_the_seed_says_and_no_more() {
 #[tokio::test]
 async fn cnipa_approves_the_progetto_esecutivo_by_its_act_and_that_releases_the_first_riuso_tranche()
  {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let geosigma = intervento(&suite, "GEOSIGMA").await;
     let path = format!(
         "/v1/interventi/{}/progetto-esecutivo",
@@ -846,7 +833,7 @@ async fn cnipa_approves_the_progetto_esecutivo_by_its_act_and_that_releases_the_
 async fn a_progetto_esecutivo_date_migrated_without_cnipas_act_releases_no_tranche() {
     use diesel::RunQueryDsl;
     use diesel_migrations::MigrationHarness;
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     {
         let mut conn = suite
             .agreements
@@ -939,7 +926,7 @@ async fn cup_obligation(suite: &Suite, code: &str) -> Value {
 #[tokio::test]
 async fn the_first_monitoring_of_an_intervento_without_a_cup_is_not_validated_until_it_is_recorded()
 {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     // CSTT-ALI has its CUP (L1686); GEOSIGMA has none: the obligation is pending.
     assert_eq!(cup_obligation(&suite, "CSTT-ALI").await["pending"], false);
     let pending = cup_obligation(&suite, "GEOSIGMA").await;
@@ -1037,7 +1024,7 @@ async fn operation(suite: &Suite, service: i64, from: &str) {
 
 #[tokio::test]
 async fn ind_13_counts_the_services_delivered_by_the_dates_the_project_gives_them() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     // Before the ALI's start is recorded only PEC and Firma, already in service, are on time.
     let computed = ind_13(&suite).await;
     assert_eq!(computed["value"], "2.00", "{computed}");
@@ -1114,7 +1101,7 @@ fn cents(value: &Value) -> i64 {
 
 #[tokio::test]
 async fn the_inconsistencies_of_the_four_services_tell_one_story() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let mut told: Vec<(&str, Value)> = Vec::new();
     for (name, app) in suite.apps() {
         let (status, list) = read(app, "/v1/inconsistencies", None).await;
@@ -1285,7 +1272,7 @@ async fn the_inconsistencies_of_the_four_services_tell_one_story() {
 
 #[tokio::test]
 async fn a_merged_away_comune_can_be_registered_as_a_2007_adherent() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     // Abetone (PT) merged into Abetone Cutigliano on 1 January 2017 (ANPR's archive).
     let (status, abetone) = read(&suite.adhesion, "/v1/enti/A012", None).await;
     assert_eq!(status, StatusCode::OK, "{abetone}");

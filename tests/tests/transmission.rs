@@ -8,47 +8,17 @@
 //! (`apq_e2e::puc`), with impegni and pagamenti recorded: GEOSIGMA's pagamento past its impegni
 //! blocks (check 028) until the missing impegno is recorded.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use apq_domain::Role;
-use apq_e2e::{Suite, call, read};
-use apq_platform::devkeys::TokenRequest;
-use apq_platform::testing::{TestApp, token, token_with};
+use apq_e2e::{Suite, call, euro, files, loaded_suite, read, record, responsabile, sync_binary};
+use apq_platform::testing::{TestApp, token_with};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn suite() -> Suite {
-    Suite::spawn_loaded()
-        .await
-        .unwrap_or_else(|e| panic!("cannot start the suite: {e:#}"))
-}
-
 fn accordo() -> String {
     token_with(&[Role::ResponsabileAccordo])
-}
-
-fn responsabile(code: &str) -> String {
-    let mut request = TokenRequest::new(vec![Role::ResponsabileIntervento]);
-    request.interventi = vec![code.to_owned()];
-    token(&request)
-}
-
-fn euro(amount: &str) -> Value {
-    json!({"amount": amount, "currency": "EUR"})
-}
-
-async fn record(m: &TestApp, code: &str, register: &str, body: Value) {
-    let (status, created) = call(
-        m,
-        Method::POST,
-        &format!("/v1/interventi/{code}/{register}"),
-        Some(&responsabile(code)),
-        None,
-        Some(body),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
 }
 
 /// CSTT-ALI commits and pays; GEOSIGMA pays more than it committed (check 028 blocks).
@@ -155,7 +125,7 @@ fn count(list: &Value) -> usize {
 
 #[tokio::test]
 async fn a_transmission_is_refused_while_blocking_and_igrue_s_answer_lands_on_its_records() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     events(m).await;
 
@@ -350,28 +320,6 @@ async fn a_transmission_is_refused_while_blocking_and_igrue_s_answer_lands_on_it
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
-fn sync_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap_or_default();
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .map(|dir| dir.join("apq-intese-sync"))
-        .unwrap_or_default()
-}
-
-fn files(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(".txt"))
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
-
 fn job(binary: &Path, feed: &str, dir: &Path, delay_ms: &str) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(binary);
     command
@@ -393,7 +341,7 @@ fn job(binary: &Path, feed: &str, dir: &Path, delay_ms: &str) -> tokio::process:
 
 #[tokio::test]
 async fn the_sync_job_killed_mid_transmission_and_restarted_sends_the_file_once() {
-    let suite = suite().await;
+    let suite = loaded_suite().await;
     let m = &suite.monitoring;
     events(m).await;
     let binary = sync_binary();
@@ -433,7 +381,7 @@ async fn the_sync_job_killed_mid_transmission_and_restarted_sends_the_file_once(
     };
     first.kill().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        files(&dir),
+        files(&dir, ".txt"),
         Vec::<String>::new(),
         "killed before delivering"
     );
@@ -449,7 +397,7 @@ async fn the_sync_job_killed_mid_transmission_and_restarted_sends_the_file_once(
         String::from_utf8_lossy(&output.stderr)
     );
     let id = made["id"].as_str().unwrap_or_default();
-    assert_eq!(files(&dir), [format!("PUC-2010-S1-{id}.txt")]);
+    assert_eq!(files(&dir, ".txt"), [format!("PUC-2010-S1-{id}.txt")]);
     let (_, list) = read(m, "/v1/puc/transmissions", Some(&accordo())).await;
     assert_eq!(count(&list), 1, "one transmission made by the job: {list}");
     let delivered =
@@ -466,7 +414,7 @@ async fn the_sync_job_killed_mid_transmission_and_restarted_sends_the_file_once(
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(again.status.success());
-    assert_eq!(files(&dir).len(), 1);
+    assert_eq!(files(&dir, ".txt").len(), 1);
     let (_, list) = read(m, "/v1/puc/transmissions", Some(&accordo())).await;
     assert_eq!(count(&list), 1);
     drop(std::fs::remove_dir_all(&dir));
