@@ -982,6 +982,20 @@ async fn the_report_renders_for_the_iv_atto_in_headless_chromium() {
         ind.contains("non definito"),
         "an unknown target is unknown: {ind}"
     );
+    // IND-13 is computed from the records, not measured: the Rapporto shows the computed
+    // value and says it is computed (PEC and Firma, already in service, are on time).
+    let ind_13 = cstt["indicators"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["code"] == "IND-13"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(ind_13["value"], "2", "{ind_13}");
+    let outcome = ind_13["outcome"].as_str().unwrap_or("");
+    assert!(
+        outcome.starts_with("calcolato al ")
+            && outcome.contains("servizi erogati nei tempi previsti: 2 su 8"),
+        "{ind_13}"
+    );
 
     let (status, kind, html) = bytes(m.get("/v1/reports/2009-S2/document")).await;
     assert_eq!(status, StatusCode::OK);
