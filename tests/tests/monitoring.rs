@@ -121,6 +121,51 @@ async fn the_deadlines_of_2009_s2_and_2010_s1_and_the_calendar() {
         "soggetto_responsabile_accordo"
     );
     assert_eq!(find("data_entry", Some("2010-S1"))["status"], "pending");
+    // Art. 7.2.h: the CUP of each intervento that lacks one, due at the first monitoring.
+    let cup = |calendar: &Value, code: &str| {
+        calendar["items"]
+            .as_array()
+            .and_then(|items| {
+                items
+                    .iter()
+                    .find(|i| i["obligation"] == "cup" && i["intervento_code"] == code)
+                    .cloned()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(cup(&calendar, "CSTT-ALI")["status"], "done", "{calendar}");
+    for code in ["E-TOSCANA-RIUSO", "GEOSIGMA"] {
+        let item = cup(&calendar, code);
+        assert_eq!(
+            (item["due_on"].as_str(), item["status"].as_str()),
+            (Some("2010-01-31"), Some("late")),
+            "{item}"
+        );
+    }
+    record_cup(&suite, "GEOSIGMA", "D13D09000010007").await;
+    let (_, calendar) = read(
+        m,
+        "/v1/calendar?signed_on=2009-06-15&as_of=2010-03-01&until=2010-06-30",
+        None,
+    )
+    .await;
+    assert_eq!(cup(&calendar, "GEOSIGMA")["status"], "done", "{calendar}");
+    assert_eq!(cup(&calendar, "E-TOSCANA-RIUSO")["status"], "late");
+    let (status, problem) = call(
+        m,
+        Method::POST,
+        "/v1/obligations",
+        Some(&accordo()),
+        None,
+        Some(json!({"obligation": "cup", "done_on": "2010-01-29", "act_ref": null})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the CUP is recorded in the register: {problem}"
+    );
+    assert!(problem.to_string().contains("obligation"), "{problem}");
 
     // Late obligations open defaults; a deadline, then the referral to the Tavolo.
     let (status, opened) = call(

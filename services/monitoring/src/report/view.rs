@@ -209,6 +209,7 @@ pub fn obligation_name(obligation: Obligation) -> &'static str {
         Obligation::DataEntry => "Inserimento dei dati nell'Applicativo Intese",
         Obligation::ValidationRequest => "Richiesta di convalida dei dati",
         Obligation::Rapporto => "Invio del Rapporto di monitoraggio",
+        Obligation::Cup => "Inserimento del CUP al primo monitoraggio (art. 7.2.h)",
     }
 }
 
