@@ -250,6 +250,29 @@ async fn the_scheda_totals_are_derived_from_the_events() {
     .await;
     let (_, after) = read(m, &format!("/v1/schede/{id}"), None).await;
     assert_eq!(after["payments"], euro("120000.00"), "{after}");
+
+    // The portals' feed carries the events the scheda's totals come from (those dated inside
+    // its semester or before), and the intervento's phases.
+    record(m, code, "phases", json!({"code": "0201", "planned_start": "2009-07-01", "planned_end": "2009-12-31", "actual_start": "2009-07-15"})).await;
+    let (status, feed) = read(
+        m,
+        "/v1/feed?cursor=0&limit=200",
+        Some(&token_with(&[Role::Sync])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{feed}");
+    let item = feed["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["scheda"]["id"] == id.as_str()))
+        .cloned()
+        .unwrap_or_default();
+    let codes: Vec<&str> = item["movements"]
+        .as_array()
+        .map(|m| m.iter().filter_map(|m| m["code"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(codes, ["I-1", "P-1"], "{item}");
+    assert_eq!(item["phases"][0]["code"], "0201", "{item}");
+    assert_eq!(item["phases"][0]["actual_start"], "2009-07-15", "{item}");
 }
 
 #[tokio::test]

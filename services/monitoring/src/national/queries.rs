@@ -2,13 +2,12 @@
 //! COD_LOCALE_PROGETTO order, and each table's rows for the whole page in one query (six
 //! queries a page, whatever its size).
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::costs::{CostYear, Economy};
 use crate::iter::{self, PhaseRow};
+use crate::lists::by_intervento;
 use crate::movements::Movement;
 use crate::projects::{Project, Soggetto};
 use crate::schema::{cost_plan_years, economies, movements, phases, puc_projects, soggetti};
@@ -21,15 +20,6 @@ pub struct Own {
     pub soggetti: Vec<Soggetto>,
     pub cost_plan: Vec<CostYear>,
     pub economies: Vec<Economy>,
-}
-
-/// Rows grouped by their intervento's code, each group in the order the rows came.
-fn grouped<T>(rows: Vec<T>, code: impl Fn(&T) -> &str) -> HashMap<String, Vec<T>> {
-    let mut out: HashMap<String, Vec<T>> = HashMap::new();
-    for row in rows {
-        out.entry(code(&row).to_owned()).or_default().push(row);
-    }
-    out
 }
 
 /// Up to `limit` projects not cancelled by `as_of`, after the COD_LOCALE_PROGETTO `after`, with
@@ -59,7 +49,7 @@ pub fn page(
         .iter()
         .map(|p| p.intervento_code.as_str())
         .collect();
-    let mut movements = grouped(
+    let mut movements = by_intervento(
         movements::table
             .filter(movements::intervento_code.eq_any(&codes))
             .order((movements::on_date.asc(), movements::created_at.asc()))
@@ -67,14 +57,14 @@ pub fn page(
             .load(conn)?,
         |m| &m.intervento_code,
     );
-    let mut phases = grouped(
+    let mut phases = by_intervento(
         phases::table
             .filter(phases::intervento_code.eq_any(&codes))
             .select(PhaseRow::as_select())
             .load(conn)?,
         |p| &p.intervento_code,
     );
-    let mut soggetti = grouped(
+    let mut soggetti = by_intervento(
         soggetti::table
             .filter(soggetti::intervento_code.eq_any(&codes))
             .order((soggetti::role.asc(), soggetti::created_at.asc()))
@@ -82,7 +72,7 @@ pub fn page(
             .load(conn)?,
         |s| &s.intervento_code,
     );
-    let mut cost_plan = grouped(
+    let mut cost_plan = by_intervento(
         cost_plan_years::table
             .filter(cost_plan_years::intervento_code.eq_any(&codes))
             .order(cost_plan_years::year.asc())
@@ -90,7 +80,7 @@ pub fn page(
             .load(conn)?,
         |c| &c.intervento_code,
     );
-    let mut economies = grouped(
+    let mut economies = by_intervento(
         economies::table
             .filter(economies::intervento_code.eq_any(&codes))
             .order(economies::fund.asc())
