@@ -79,7 +79,7 @@ impl FeedItem {
     fn new(
         scheda: Scheda,
         indicators: &[Indicator],
-        events: &queries::Events,
+        events: &crate::lists::Events,
     ) -> Result<Self, ApiError> {
         let indicators =
             rules::indicators_for(indicators, &scheda.intervento_code, scheda.semester);
@@ -146,7 +146,7 @@ pub async fn feed(
         let (rows, more) = queries::changed_since(conn, cursor, limit)?;
         let indicators = load_all(conn)?;
         let codes: Vec<&str> = rows.iter().map(|r| r.intervento_code.as_str()).collect();
-        let events = queries::events_of(conn, &codes)?;
+        let events = crate::lists::events_of(conn, &codes)?;
         let items = (rows.into_iter())
             .map(|row| FeedItem::new(Scheda::try_from(row)?, &indicators, &events))
             .collect::<Result<Vec<_>, ApiError>>()?;

@@ -1,16 +1,16 @@
 //! What monitoring holds of the file's projects, read a page at a time: the projects in
 //! COD_LOCALE_PROGETTO order, and each table's rows for the whole page in one query (six
-//! queries a page, whatever its size).
+//! queries a page, whatever its size; the events and phases as the feed reads them).
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::costs::{CostYear, Economy};
-use crate::iter::{self, PhaseRow};
-use crate::lists::by_intervento;
+use crate::iter::PhaseRow;
+use crate::lists::{self, by_intervento};
 use crate::movements::Movement;
 use crate::projects::{Project, Soggetto};
-use crate::schema::{cost_plan_years, economies, movements, phases, puc_projects, soggetti};
+use crate::schema::{cost_plan_years, economies, puc_projects, soggetti};
 
 /// A project and its records in monitoring.
 pub struct Own {
@@ -49,21 +49,7 @@ pub fn page(
         .iter()
         .map(|p| p.intervento_code.as_str())
         .collect();
-    let mut movements = by_intervento(
-        movements::table
-            .filter(movements::intervento_code.eq_any(&codes))
-            .order((movements::on_date.asc(), movements::created_at.asc()))
-            .select(Movement::as_select())
-            .load(conn)?,
-        |m| &m.intervento_code,
-    );
-    let mut phases = by_intervento(
-        phases::table
-            .filter(phases::intervento_code.eq_any(&codes))
-            .select(PhaseRow::as_select())
-            .load(conn)?,
-        |p| &p.intervento_code,
-    );
+    let (mut movements, mut phases) = lists::events_of(conn, &codes)?;
     let mut soggetti = by_intervento(
         soggetti::table
             .filter(soggetti::intervento_code.eq_any(&codes))
@@ -92,14 +78,12 @@ pub fn page(
         .into_iter()
         .map(|project| {
             let code = project.intervento_code.as_str();
-            let mut phases = phases.remove(code).unwrap_or_default();
-            iter::in_national_order(&mut phases);
             Own {
+                phases: phases.remove(code).unwrap_or_default(),
                 movements: movements.remove(code).unwrap_or_default(),
                 soggetti: soggetti.remove(code).unwrap_or_default(),
                 cost_plan: cost_plan.remove(code).unwrap_or_default(),
                 economies: economies.remove(code).unwrap_or_default(),
-                phases,
                 project,
             }
         })
