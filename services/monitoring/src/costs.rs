@@ -7,16 +7,16 @@
 //! impegni and pagamenti are. The national check 039 reads them: plan + economies = financing.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use apq_domain::{Euro, EuroError, Role, text_enum};
+use apq_domain::{Euro, Role, text_enum};
 use apq_platform::concurrency::{etag, ok_with_etag};
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::text_column::EuroColumn;
 use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller, FieldError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -29,18 +29,6 @@ text_enum!(
     Fund { Stato = "stato", RegioneToscana = "regione_toscana", Eell = "eell", Altro = "altro" }
 );
 
-/// An amount read from a NUMERIC column: one out of range is an error, never zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Amount(pub Euro);
-
-impl TryFrom<Decimal> for Amount {
-    type Error = EuroError;
-    fn try_from(value: Decimal) -> Result<Self, EuroError> {
-        Euro::from_decimal(value).map(Amount)
-    }
-}
-
 /// One year of the cost plan.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable)]
 #[diesel(table_name = cost_plan_years)]
@@ -51,13 +39,11 @@ pub struct CostYear {
     #[schema(format = Int32)]
     pub year: i32,
     /// IMP_REALIZZATO: the cost realised in the year.
-    #[diesel(deserialize_as = Decimal)]
-    #[schema(value_type = Euro)]
-    pub realised: Amount,
+    #[diesel(deserialize_as = EuroColumn)]
+    pub realised: Euro,
     /// IMP_DA_REALIZZARE: the cost still to realise in the year.
-    #[diesel(deserialize_as = Decimal)]
-    #[schema(value_type = Euro)]
-    pub to_realise: Amount,
+    #[diesel(deserialize_as = EuroColumn)]
+    pub to_realise: Euro,
     pub recorded_by: String,
     #[schema(format = Int64)]
     pub version: i64,
@@ -74,9 +60,8 @@ pub struct Economy {
     /// The source it is an economy of (FN10's COD_FONDO is its TC33 code).
     #[schema(value_type = Fund)]
     pub fund: String,
-    #[diesel(deserialize_as = Decimal)]
-    #[schema(value_type = Euro)]
-    pub amount: Amount,
+    #[diesel(deserialize_as = EuroColumn)]
+    pub amount: Euro,
     /// When the responsabile ascertained it (at the semestral monitoring).
     pub ascertained_on: NaiveDate,
     pub note: Option<String>,
@@ -192,12 +177,12 @@ pub fn check_economy(
 
 /// The plan's total: realised plus to realise, every year.
 pub fn plan_total(years: &[CostYear]) -> Euro {
-    years.iter().map(|y| y.realised.0 + y.to_realise.0).sum()
+    years.iter().map(|y| y.realised + y.to_realise).sum()
 }
 
 /// The economies' total.
 pub fn economies_total(items: &[Economy]) -> Euro {
-    items.iter().map(|e| e.amount.0).sum()
+    items.iter().map(|e| e.amount).sum()
 }
 
 /// The cost plan of `code`, by year.
@@ -380,8 +365,8 @@ pub async fn update_year(
             .ok_or_else(|| ApiError::NotFound(format!("the cost plan of {code} for {year}")))?;
         let edit = Edit::new(&actor, "update").because(p.reason.as_deref());
         versioned::update(conn, id, if_match, edit, |conn, cur: &CostYear| {
-            let realised = p.realised.unwrap_or(cur.realised.0);
-            let to_realise = p.to_realise.unwrap_or(cur.to_realise.0);
+            let realised = p.realised.unwrap_or(cur.realised);
+            let to_realise = p.to_realise.unwrap_or(cur.to_realise);
             check_year(cur.year, realised, to_realise, today)?;
             diesel::update(cost_plan_years::table.find(id))
                 .set((
@@ -571,7 +556,7 @@ pub async fn update_economy(
             .ok_or_else(|| ApiError::NotFound(format!("the economy of {code} on {fund}")))?;
         let edit = Edit::new(&actor, "update").because(p.reason.as_deref());
         versioned::update(conn, id, if_match, edit, |conn, cur: &Economy| {
-            let amount = p.amount.unwrap_or(cur.amount.0);
+            let amount = p.amount.unwrap_or(cur.amount);
             let on = p.ascertained_on.unwrap_or(cur.ascertained_on);
             check_economy(amount, on, None, today)?;
             diesel::update(economies::table.find(id))
@@ -658,25 +643,13 @@ mod tests {
     }
 
     #[test]
-    fn an_amount_out_of_range_is_an_error_not_zero() {
-        assert_eq!(
-            Amount::try_from(Decimal::new(12_345, 2)).ok(),
-            Some(Amount(eur(12_345)))
-        );
-        assert!(
-            Amount::try_from(Decimal::new(1, 3)).is_err(),
-            "three decimals"
-        );
-    }
-
-    #[test]
     fn the_totals_add_every_year_and_every_fund() {
         let year = |y: i32, realised: i64, to_realise: i64| CostYear {
             id: Uuid::nil(),
             intervento_code: "CSTT-ALI".into(),
             year: y,
-            realised: Amount(eur(realised)),
-            to_realise: Amount(eur(to_realise)),
+            realised: eur(realised),
+            to_realise: eur(to_realise),
             recorded_by: "t".into(),
             version: 1,
             created_at: DateTime::<Utc>::MIN_UTC,
@@ -691,7 +664,7 @@ mod tests {
             id: Uuid::nil(),
             intervento_code: "CSTT-ALI".into(),
             fund: "stato".into(),
-            amount: Amount(eur(30)),
+            amount: eur(30),
             ascertained_on: day("2010-01-01"),
             note: None,
             recorded_by: "t".into(),

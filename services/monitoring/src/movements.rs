@@ -10,11 +10,11 @@ use apq_platform::concurrency::etag;
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::text_column::EuroColumn;
 use apq_platform::versioned::{self, Edit, Versioned};
 use apq_platform::{ApiError, Caller, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -54,26 +54,14 @@ pub struct Movement {
     #[diesel(column_name = on_date)]
     pub date: NaiveDate,
     /// Always positive: the tipologia says the direction.
-    #[diesel(deserialize_as = Decimal)]
-    #[schema(value_type = Euro)]
-    pub amount: EuroColumn,
+    #[diesel(deserialize_as = EuroColumn)]
+    pub amount: Euro,
     pub causale: Option<String>,
     pub note: Option<String>,
     pub recorded_by: String,
     #[schema(format = Int64)]
     pub version: i64,
     pub created_at: DateTime<Utc>,
-}
-
-/// An amount read from a NUMERIC column (the check constraint keeps it positive and in range).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct EuroColumn(pub Euro);
-
-impl From<Decimal> for EuroColumn {
-    fn from(value: Decimal) -> Self {
-        EuroColumn(Euro::from_decimal(value).unwrap_or(Euro::ZERO))
-    }
 }
 
 impl Movement {
@@ -83,7 +71,7 @@ impl Movement {
     }
 
     pub fn amount(&self) -> Euro {
-        self.amount.0
+        self.amount
     }
 }
 
@@ -583,7 +571,7 @@ mod tests {
             code: "X".into(),
             tipologia: tipologia.into(),
             date: date.parse().unwrap_or_default(),
-            amount: EuroColumn(Euro::from_cents(amount * 100)),
+            amount: Euro::from_cents(amount * 100),
             causale: None,
             note: None,
             recorded_by: "t".into(),

@@ -270,8 +270,8 @@ pub fn records(live: &Live, up_to: NaiveDate) -> Vec<Described> {
             year.year.to_string(),
             vec![
                 year.year.to_string(),
-                format::amount(year.realised.0),
-                format::amount(year.to_realise.0),
+                format::amount(year.realised),
+                format::amount(year.to_realise),
             ],
         );
     }
@@ -300,7 +300,7 @@ pub fn records(live: &Live, up_to: NaiveDate) -> Vec<Described> {
             e.fund.clone(),
             vec![
                 tables::fund(&e.fund).unwrap_or_default(),
-                format::amount(e.amount.0),
+                format::amount(e.amount),
             ],
         );
     }
@@ -427,8 +427,8 @@ pub fn project(live: &Live, up_to: NaiveDate) -> checks::Project {
             .iter()
             .map(|y| checks::CostYear {
                 year: y.year,
-                realised: y.realised.0,
-                to_realise: y.to_realise.0,
+                realised: y.realised,
+                to_realise: y.to_realise,
             })
             .collect(),
         commitments: dated
@@ -447,7 +447,7 @@ pub fn project(live: &Live, up_to: NaiveDate) -> checks::Project {
             .filter(|e| e.ascertained_on <= up_to)
             .map(|e| checks::ByFund {
                 fund: e.fund.clone(),
-                amount: e.amount.0,
+                amount: e.amount,
                 public: true,
             })
             .collect(),
@@ -670,7 +670,6 @@ pub fn assemble_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::costs;
     use chrono::{DateTime, Utc};
     use serde_json::json;
     use uuid::Uuid;
@@ -803,8 +802,8 @@ mod tests {
             id: Uuid::nil(),
             intervento_code: "CSTT-ALI".into(),
             year,
-            realised: costs::Amount(Euro::from_cents(realised)),
-            to_realise: costs::Amount(Euro::from_cents(to_realise)),
+            realised: Euro::from_cents(realised),
+            to_realise: Euro::from_cents(to_realise),
             recorded_by: "t".into(),
             version: 1,
             created_at: DateTime::<Utc>::MIN_UTC,
@@ -817,7 +816,7 @@ mod tests {
             id: Uuid::nil(),
             intervento_code: "CSTT-ALI".into(),
             fund: fund.into(),
-            amount: costs::Amount(Euro::from_cents(cents)),
+            amount: Euro::from_cents(cents),
             ascertained_on: day(on),
             note: None,
             recorded_by: "t".into(),
