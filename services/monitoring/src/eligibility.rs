@@ -20,8 +20,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::indicators::verified_months;
 use crate::obligations::{InterventoObligation, cup_obligation};
 use crate::peers::{
-    Adhesion, Agreements, Catalogue, CatalogueService, Commitments, ProgettoEsecutivoApproval,
-    Tranche,
+    Adhesion, Agreements, Catalogue, CatalogueService, Commitments, InterventoState,
+    ProgettoEsecutivoApproval, Tranche, TrancheState,
 };
 use crate::report::format as it;
 use crate::schede::SchedaState;
@@ -409,7 +409,10 @@ fn check(
     let c = &tranche.condition;
     let code = &plan.intervento_code;
     let mut checks = Vec::new();
-    if !matches!(plan.state.as_str(), "active" | "completed") {
+    if !matches!(
+        plan.state,
+        InterventoState::Active | InterventoState::Completed
+    ) {
         checks.push(ConditionCheck {
             condition: "co_financing".to_owned(),
             holds: false,
@@ -563,7 +566,7 @@ fn recovery(plan: &crate::peers::TranchePlan, local: &Local) -> Result<Recovery,
     let paid: Euro = plan
         .tranches
         .iter()
-        .filter(|t| t.state == "paid")
+        .filter(|t| t.state == TrancheState::Paid)
         .map(|t| t.amount)
         .sum();
     let actual_cost = local
@@ -689,7 +692,7 @@ pub async fn evaluate(
                 seq: t.seq,
                 share: t.share,
                 amount: t.amount,
-                state: t.state.clone(),
+                state: t.state.to_string(),
                 condition: t.condition.text.clone(),
                 eligible: checks.iter().all(|c| c.holds),
                 checks,
@@ -704,7 +707,7 @@ pub async fn evaluate(
             tranches: evaluated,
             recovery,
             inconsistencies,
-            obligations: vec![cup_obligation(&plan.intervento_code, plan.cup.as_deref())],
+            obligations: vec![cup_obligation(&plan.intervento_code, plan.cup.as_ref().map(apq_domain::Cup::as_str))],
         },
         plan.tranches,
     ))

@@ -13,8 +13,41 @@
 ///     AdhesionState { Requested = "requested", Active = "active" }
 /// );
 /// ```
+///
+/// With `=> path::to::ContractEnum` (the same variants, in a peer contract of
+/// `apq_domain::contracts`), it also converts to and from that enum: exhaustive matches both
+/// ways, and a compile-time check that each variant has the same text on both sides, so the
+/// column and the contract cannot drift apart.
 #[macro_export]
 macro_rules! db_text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? } => $contract:ty) => {
+        $crate::db_text_enum!($(#[$meta])* $name { $($(#[$vmeta])* $variant = $text),+ });
+
+        const _: () = {
+            type Contract = $contract;
+
+            impl ::std::convert::From<$name> for Contract {
+                fn from(value: $name) -> Self {
+                    match value {
+                        $($name::$variant => Contract::$variant),+
+                    }
+                }
+            }
+
+            impl ::std::convert::From<Contract> for $name {
+                fn from(value: Contract) -> Self {
+                    match value {
+                        $(Contract::$variant => $name::$variant),+
+                    }
+                }
+            }
+
+            $(assert!(
+                ::apq_domain::same_text($text, Contract::$variant.as_str()),
+                concat!(stringify!($name), "::", stringify!($variant), " is not \"", $text, "\" in the contract"),
+            );)+
+        };
+    };
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
         ::apq_domain::text_enum!(
             $(#[$meta])*
