@@ -21,8 +21,8 @@ use crate::access::require_editor;
 use crate::interventi::{IdPath, Intervento, InterventoRow, load};
 use crate::model::{Contributor, CostCategory, Funding, PlanError, check_plan};
 use crate::schema::{cost_lines, financing_sources, interventi};
-use apq_domain::contracts::agreements::TrancheState;
 use crate::tranches::{Tranche, for_intervento, write_plan};
+use apq_domain::contracts::agreements::TrancheState;
 
 // A source and the summary as agreements answers them and its peers read them: the contract's
 // types.

@@ -127,7 +127,11 @@ impl Agreements {
     pub async fn paid_tranches(&self, code: &str) -> Result<Vec<PaidTranche>, ApiError> {
         let plan = self.tranche_plan(code).await?;
         let mut out = Vec::new();
-        for tranche in plan.tranches.into_iter().filter(|t| t.state == TrancheState::Paid) {
+        for tranche in plan
+            .tranches
+            .into_iter()
+            .filter(|t| t.state == TrancheState::Paid)
+        {
             let history: Items<TrancheTransition> = self
                 .0
                 .get(&format!("/v1/tranches/{}/transitions", tranche.id), None)
@@ -235,7 +239,10 @@ impl Agreements {
         let summary = self.financial_summary(intervento.id).await?;
         let activities: Items<CostedActivity> = self
             .0
-            .get(&format!("/v1/interventi/{}/activities", intervento.id), None)
+            .get(
+                &format!("/v1/interventi/{}/activities", intervento.id),
+                None,
+            )
             .await?;
         let snapshot = Snapshot {
             id: intervento.id,
@@ -339,27 +346,11 @@ struct ServicePage {
     items: Vec<ServiceNumber>,
 }
 
-/// A catalogue service as the eligibility check needs it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CatalogueService {
-    pub number: i32,
-    pub status: String,
-    pub record: CatalogueRecord,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct CatalogueRecord {
-    pub name: String,
-    pub intervento_code: Option<String>,
-    pub go_live: GoLive,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct GoLive {
-    pub kind: String,
-    pub date: Option<NaiveDate>,
-    pub months: Option<i32>,
-}
+// A catalogue service, read with the type the catalogue answers with.
+pub use apq_domain::contracts::catalogue::{
+    GoLive, GoLiveKind, ServiceEntry as CatalogueService, ServiceRecord as CatalogueRecord,
+    ServiceStatus,
+};
 
 impl Catalogue {
     /// The catalogue services the intervento `code` finances.

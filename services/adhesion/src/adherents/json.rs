@@ -1,6 +1,5 @@
 //! The adherents as the API reads and writes them: the request and response types.
 
-
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::Queryable;
 use serde::{Deserialize, Serialize};

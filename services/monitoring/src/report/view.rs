@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::data::{InterventoData, ReportData};
-use crate::peers::{InterventoState, Sezione};
-use apq_domain::{Euro, Percent};
 use super::format as it;
 use crate::deadlines::Obligation;
 use crate::defaults::DefaultState;
 use crate::indicators::Indicator;
+use crate::peers::{InterventoState, Sezione};
 use crate::schede::{ActivityState, SchedaState};
+use apq_domain::{Euro, Percent};
 
 /// Who issues the Rapporto (art. 7): the soggetto responsabile dell'attuazione dell'Accordo.
 pub const ISSUER: &str = "Regione Toscana - Direzione Generale Organizzazione e Sistema Informativo, Soggetto responsabile dell'attuazione dell'Accordo";
@@ -617,10 +617,10 @@ fn intervento(data: &InterventoData, report: &ReportData) -> InterventoView {
     InterventoView {
         code: i.code.clone(),
         title: i.title.clone(),
-        cup: i
-            .cup
-            .as_ref()
-            .map_or_else(|| "non ancora assegnato".to_owned(), |c| c.as_str().to_owned()),
+        cup: i.cup.as_ref().map_or_else(
+            || "non ancora assegnato".to_owned(),
+            |c| c.as_str().to_owned(),
+        ),
         sezione: if programmatica {
             "sezione programmatica".to_owned()
         } else {

@@ -131,12 +131,6 @@ pub struct Intervento {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A page of interventi (`GET /v1/interventi`), as far as a peer reads it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InterventoItems {
-    pub items: Vec<Intervento>,
-}
-
 /// One source of the financing plan (a Tavola 1 line).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
