@@ -227,7 +227,8 @@ pub struct TranchePlan {
     pub tranches: Vec<Tranche>,
 }
 
-/// A change of state of a tranche, as `GET /v1/tranches/{id}/transitions` lists it.
+// A change of state of a tranche, as `GET /v1/tranches/{id}/transitions` lists it (no doc
+// comment: it would become the schema's description).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Transition {
     #[schema(format = Int64)]
