@@ -5,12 +5,13 @@
 //!
 //! The producer keeps its database enums (`apq_platform::db_text_enum!`, which diesel reads) and
 //! converts them into the contract's enums when it builds an answer; the conversions are
-//! exhaustive matches both ways, so a variant added on one side only does not compile.
+//! exhaustive matches both ways, so a variant added on one side only does not compile (the
+//! compile-fail doctests of `apq_platform::db_text_enum!` show it).
 //!
 //! A consumer that builds a peer's answer without a field the contract requires does not
 //! compile:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0063
 //! use apq_domain::contracts::adhesion::Counts;
 //! // `committed_share` is part of the contract: leaving it out is a compile error.
 //! let counts = Counts { adhering_comuni: 138, committed_comuni: 42 };
@@ -19,7 +20,7 @@
 //! nor does one that reads a field with a type other than the contract's (money is
 //! [`Euro`](crate::Euro), never a string):
 //!
-//! ```compile_fail
+//! ```compile_fail,E0609
 //! use apq_domain::contracts::agreements::FinancialSummary;
 //! fn cost(summary: &FinancialSummary) -> &str {
 //!     &summary.total_cost.amount
@@ -28,7 +29,7 @@
 //!
 //! nor one that matches on a state the producer does not have:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0599
 //! use apq_domain::contracts::agreements::TrancheState;
 //! fn paid(state: TrancheState) -> bool {
 //!     matches!(state, TrancheState::Settled)
