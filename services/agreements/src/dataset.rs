@@ -269,7 +269,7 @@ pub fn load(conn: &mut PgConnection) -> anyhow::Result<usize> {
                 .iter()
                 .map(|c| {
                     Ok(ActivityCost {
-                        category: c.category,
+                        category: c.category.into(),
                         amount: euro(&c.amount, &activity.code)?,
                     })
                 })

@@ -28,7 +28,7 @@ apq_platform::db_text_enum!(
 
 apq_platform::db_text_enum!(
     /// Whether an atto integrativo is signed.
-    AttoStatus { Draft = "draft", Signed = "signed", Closed = "closed" }
+    AttoStatus { Draft = "draft", Signed = "signed", Closed = "closed" } => apq_domain::contracts::agreements::AttoStatus
 );
 
 apq_platform::db_text_enum!(
@@ -51,7 +51,7 @@ apq_platform::db_text_enum!(
         CostiGenerali = "costi_generali",
         CostiInterni = "costi_interni",
         Formazione = "formazione",
-    }
+    } => apq_domain::contracts::agreements::CostCategory
 );
 
 apq_platform::db_text_enum!(

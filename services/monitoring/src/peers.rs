@@ -21,19 +21,12 @@ struct Items<T> {
     items: Vec<T>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Atto {
-    pub id: Uuid,
-    pub number: i32,
-    pub signed_on: Option<NaiveDate>,
-}
-
 // What agreements answers, read with the types it answers with (`apq_domain::contracts`): a
 // field agreements renames or retypes breaks this crate's build.
 pub use apq_domain::contracts::agreements::{
-    FinancialSummary, FinancingSource, Intervento, InterventoState, Kind, Maturity,
-    ProgettoEsecutivoApproval, Sezione, Tranche, TrancheCondition, TranchePlan, TrancheState,
-    Transition as TrancheTransition,
+    Activity, ActivityList, Atto, AttoList, FinancialSummary, FinancingSource, Intervento,
+    InterventoState, Kind, Maturity, ProgettoEsecutivoApproval, Sezione, Tranche, TrancheCondition,
+    TranchePlan, TrancheState, Transition as TrancheTransition,
 };
 
 /// A tranche the State has paid: a transfer of the national file (TR00).
@@ -45,13 +38,25 @@ pub struct PaidTranche {
     pub paid_on: NaiveDate,
 }
 
-/// An activity of the cronoprogramma, with its planned dates.
+/// An activity of the cronoprogramma as the report keeps it: its planned dates (an issued
+/// report freezes it in this shape).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct PlannedActivity {
     pub code: String,
     pub title: String,
     pub start_on: Option<NaiveDate>,
     pub end_on: Option<NaiveDate>,
+}
+
+impl From<Activity> for PlannedActivity {
+    fn from(a: Activity) -> Self {
+        Self {
+            code: a.code,
+            title: a.title,
+            start_on: a.start_on,
+            end_on: a.end_on,
+        }
+    }
 }
 
 /// An activity as a scheda's snapshot keeps it: its planned dates and its cost.
@@ -62,6 +67,18 @@ struct CostedActivity {
     start_on: Option<NaiveDate>,
     end_on: Option<NaiveDate>,
     total_cost: Euro,
+}
+
+impl From<Activity> for CostedActivity {
+    fn from(a: Activity) -> Self {
+        Self {
+            code: a.code,
+            title: a.title,
+            start_on: a.start_on,
+            end_on: a.end_on,
+            total_cost: a.total_cost,
+        }
+    }
 }
 
 /// What a scheda keeps of its intervento when it is opened: its identity, money, financing and
@@ -103,7 +120,7 @@ pub(crate) fn intervento_code(code: &str) -> Result<&str, ApiError> {
 
 impl Agreements {
     pub async fn atto(&self, number: i32) -> Result<Atto, ApiError> {
-        let atti: Items<Atto> = self.0.get("/v1/atti-integrativi", None).await?;
+        let atti: AttoList = self.0.get("/v1/atti-integrativi", None).await?;
         atti.items
             .into_iter()
             .find(|a| a.number == number)
@@ -116,7 +133,7 @@ impl Agreements {
 
     /// Every atto integrativo of the register.
     pub async fn atti(&self) -> Result<Vec<Atto>, ApiError> {
-        let atti: Items<Atto> = self.0.get("/v1/atti-integrativi", None).await?;
+        let atti: AttoList = self.0.get("/v1/atti-integrativi", None).await?;
         Ok(atti.items)
     }
 
@@ -206,8 +223,8 @@ impl Agreements {
             .await?)
     }
 
-    pub async fn activities(&self, intervento: Uuid) -> Result<Vec<PlannedActivity>, ApiError> {
-        let list: Items<PlannedActivity> = self
+    pub async fn activities(&self, intervento: Uuid) -> Result<Vec<Activity>, ApiError> {
+        let list: ActivityList = self
             .0
             .get(&format!("/v1/interventi/{intervento}/activities"), None)
             .await?;
@@ -237,13 +254,7 @@ impl Agreements {
     /// The intervento's financing and cronoprogramma, for the scheda's snapshot.
     pub async fn snapshot(&self, intervento: &Intervento) -> Result<Value, ApiError> {
         let summary = self.financial_summary(intervento.id).await?;
-        let activities: Items<CostedActivity> = self
-            .0
-            .get(
-                &format!("/v1/interventi/{}/activities", intervento.id),
-                None,
-            )
-            .await?;
+        let activities = self.activities(intervento.id).await?;
         let snapshot = Snapshot {
             id: intervento.id,
             code: &intervento.code,
@@ -254,7 +265,7 @@ impl Agreements {
             total_cost: intervento.total_cost,
             cnipa_cofinancing: intervento.cnipa_cofinancing,
             financing: summary.sources,
-            cronoprogramma: activities.items,
+            cronoprogramma: activities.into_iter().map(CostedActivity::from).collect(),
         };
         serde_json::to_value(snapshot).map_err(ApiError::internal)
     }

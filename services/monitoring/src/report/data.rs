@@ -279,7 +279,7 @@ pub async fn gather(
             Ok::<_, ApiError>(InterventoData {
                 intervento: intervento.into(),
                 finance: finance.into(),
-                activities,
+                activities: activities.into_iter().map(PlannedActivity::from).collect(),
                 decisions,
                 eligibility: eligibility.0,
                 scheda,

@@ -1,5 +1,6 @@
-//! What the agreements service answers and its peers read: the intervento, its money (the
-//! financial summary and its financing sources), its tranches and their plan.
+//! What the agreements service answers and its peers read: the atti integrativi, the
+//! intervento, its activities, its money (the financial summary and its financing sources),
+//! its tranches and their plan.
 //!
 //! Money is [`Euro`] (`{"amount": "1892850.00", "currency": "EUR"}` in JSON), a share is
 //! [`Percent`] (a decimal string, `"50.00"`). The schemas (names, descriptions, formats) are
@@ -11,6 +12,34 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{Cup, Euro, Percent};
+
+crate::text_enum!(
+    /// Whether an atto integrativo is signed.
+    AttoStatus { Draft = "draft", Signed = "signed", Closed = "closed" }
+);
+
+/// An atto integrativo of the accordo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Atto {
+    pub id: Uuid,
+    pub accordo_id: Uuid,
+    #[schema(format = Int32)]
+    pub number: i32,
+    pub title: String,
+    pub signed_on: Option<NaiveDate>,
+    pub signatories: Vec<String>,
+    pub status: AttoStatus,
+    pub source_ref: Option<String>,
+    #[schema(format = Int64)]
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AttoList {
+    pub items: Vec<Atto>,
+}
 
 crate::text_enum!(
     /// The call an intervento was financed under, which sets its co-financing cap and tranche plan.
@@ -129,6 +158,66 @@ pub struct Intervento {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+crate::text_enum!(
+    /// The cost categories of cost tables and activity sheets.
+    CostCategory {
+        Hardware = "hardware",
+        AcquisizioneSoftware = "acquisizione_software",
+        SviluppoSoftware = "sviluppo_software",
+        ServiziProfessionali = "servizi_professionali",
+        CostiGenerali = "costi_generali",
+        CostiInterni = "costi_interni",
+        Formazione = "formazione",
+    }
+);
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityCost {
+    pub category: CostCategory,
+    #[schema(value_type = crate::NonNegativeEuro)]
+    pub amount: Euro,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Activity {
+    pub id: Uuid,
+    pub intervento_id: Uuid,
+    /// e.g. "A3-1": phase 3, service 1.
+    pub code: String,
+    pub phase: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    pub start_on: Option<NaiveDate>,
+    pub end_on: Option<NaiveDate>,
+    /// The dates as the seed writes them (e.g. "Svolta nell'anno 2003"), kept where they are
+    /// not a date range.
+    pub dates_as_written: Option<String>,
+    pub responsible: Option<String>,
+    pub profiles: Option<String>,
+    pub products: Option<String>,
+    pub validation_criteria: Option<String>,
+    /// The catalogue service it concerns (1-8), if any.
+    #[schema(format = Int32)]
+    pub service_number: Option<i32>,
+    pub costs: Vec<ActivityCost>,
+    pub total_cost: Euro,
+    pub source_ref: Option<String>,
+    #[schema(format = Int64)]
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ActivityList {
+    pub items: Vec<Activity>,
+    /// The activities' costs added up, and the intervento's cost: the seed's sheets add up to
+    /// more than the intervento (the management model, A8), so both are shown.
+    pub total_cost: Euro,
+    pub intervento_cost: Euro,
 }
 
 /// One source of the financing plan (a Tavola 1 line).
