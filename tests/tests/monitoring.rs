@@ -121,6 +121,51 @@ async fn the_deadlines_of_2009_s2_and_2010_s1_and_the_calendar() {
         "soggetto_responsabile_accordo"
     );
     assert_eq!(find("data_entry", Some("2010-S1"))["status"], "pending");
+    // Art. 7.2.h: the CUP of each intervento that lacks one, due at the first monitoring.
+    let cup = |calendar: &Value, code: &str| {
+        calendar["items"]
+            .as_array()
+            .and_then(|items| {
+                items
+                    .iter()
+                    .find(|i| i["obligation"] == "cup" && i["intervento_code"] == code)
+                    .cloned()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(cup(&calendar, "CSTT-ALI")["status"], "done", "{calendar}");
+    for code in ["E-TOSCANA-RIUSO", "GEOSIGMA"] {
+        let item = cup(&calendar, code);
+        assert_eq!(
+            (item["due_on"].as_str(), item["status"].as_str()),
+            (Some("2010-01-31"), Some("late")),
+            "{item}"
+        );
+    }
+    record_cup(&suite, "GEOSIGMA", "D13D09000010007").await;
+    let (_, calendar) = read(
+        m,
+        "/v1/calendar?signed_on=2009-06-15&as_of=2010-03-01&until=2010-06-30",
+        None,
+    )
+    .await;
+    assert_eq!(cup(&calendar, "GEOSIGMA")["status"], "done", "{calendar}");
+    assert_eq!(cup(&calendar, "E-TOSCANA-RIUSO")["status"], "late");
+    let (status, problem) = call(
+        m,
+        Method::POST,
+        "/v1/obligations",
+        Some(&accordo()),
+        None,
+        Some(json!({"obligation": "cup", "done_on": "2010-01-29", "act_ref": null})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the CUP is recorded in the register: {problem}"
+    );
+    assert!(problem.to_string().contains("obligation"), "{problem}");
 
     // Late obligations open defaults; a deadline, then the referral to the Tavolo.
     let (status, opened) = call(
@@ -981,6 +1026,20 @@ async fn the_report_renders_for_the_iv_atto_in_headless_chromium() {
     assert!(
         ind.contains("non definito"),
         "an unknown target is unknown: {ind}"
+    );
+    // IND-13 is computed from the records, not measured: the Rapporto shows the computed
+    // value and says it is computed (PEC and Firma, already in service, are on time).
+    let ind_13 = cstt["indicators"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["code"] == "IND-13"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(ind_13["value"], "2", "{ind_13}");
+    let outcome = ind_13["outcome"].as_str().unwrap_or("");
+    assert!(
+        outcome.starts_with("calcolato al ")
+            && outcome.contains("servizi erogati nei tempi previsti: 2 su 8"),
+        "{ind_13}"
     );
 
     let (status, kind, html) = bytes(m.get("/v1/reports/2009-S2/document")).await;

@@ -250,6 +250,29 @@ async fn the_scheda_totals_are_derived_from_the_events() {
     .await;
     let (_, after) = read(m, &format!("/v1/schede/{id}"), None).await;
     assert_eq!(after["payments"], euro("120000.00"), "{after}");
+
+    // The portals' feed carries the events the scheda's totals come from (those dated inside
+    // its semester or before), and the intervento's phases.
+    record(m, code, "phases", json!({"code": "0201", "planned_start": "2009-07-01", "planned_end": "2009-12-31", "actual_start": "2009-07-15"})).await;
+    let (status, feed) = read(
+        m,
+        "/v1/feed?cursor=0&limit=200",
+        Some(&token_with(&[Role::Sync])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{feed}");
+    let item = feed["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["scheda"]["id"] == id.as_str()))
+        .cloned()
+        .unwrap_or_default();
+    let codes: Vec<&str> = item["movements"]
+        .as_array()
+        .map(|m| m.iter().filter_map(|m| m["code"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(codes, ["I-1", "P-1"], "{item}");
+    assert_eq!(item["phases"][0]["code"], "0201", "{item}");
+    assert_eq!(item["phases"][0]["actual_start"], "2009-07-15", "{item}");
 }
 
 #[tokio::test]
@@ -1282,4 +1305,80 @@ async fn the_region_completes_what_the_seed_leaves_unknown_and_the_file_is_clean
         .collect();
     assert!(blocking.is_empty(), "a clean file: {blocking:#?}");
     assert_eq!(after["blocked"], false);
+}
+
+/// More projects than the service reads in a page (it reads 200 at a time): the streamed file
+/// carries every project once, in COD_LOCALE_PROGETTO order, with one trailer counting every
+/// record, and is byte for byte the file the preview describes.
+#[tokio::test]
+async fn a_file_of_more_projects_than_a_page_is_streamed_whole_and_in_order() {
+    let suite = loaded_suite().await;
+    let admin = token_with(&[Role::Admin]);
+    let (_, atti) = read(&suite.agreements, "/v1/atti-integrativi", None).await;
+    let atto = atti["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|a| a["number"] == 4))
+        .map(|a| a["id"].clone())
+        .unwrap_or_default();
+    let added = 230;
+    for n in 0..added {
+        let code = format!("PUC-PAGINA-{n:03}");
+        let (status, created) = post(
+            &suite.agreements,
+            "/v1/interventi",
+            &admin,
+            json!({"atto_id": atto, "code": code, "title": format!("Intervento {n}"), "kind": "ali",
+                   "sezione": "attuativa", "cup": null, "localisation": null, "objective": null,
+                   "soggetti_coinvolti": null, "design_level": null, "administrative_steps": null,
+                   "total_cost": euro("1000.00")}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let (status, project) = post(
+            &suite.monitoring,
+            "/v1/puc/projects",
+            &admin,
+            json!({"intervento_code": code, "cod_regione": "09", "natura_cup": "02"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{project}");
+    }
+    let m = &suite.monitoring;
+    let response = m
+        .http
+        .get(m.url("/v1/puc/2010-S1?format=file"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::OK);
+    let file = response.text().await.unwrap_or_default();
+    let parsed = parse_puc(&file);
+    let projects: Vec<&str> = parsed
+        .iter()
+        .filter(|(structure, _, _)| structure == "AP00")
+        .map(|(_, fields, _)| fields[0].as_str())
+        .collect();
+    assert_eq!(projects.len(), 3 + added, "every project once");
+    assert!(
+        projects.windows(2).all(|w| w[0] < w[1]),
+        "in COD_LOCALE_PROGETTO order"
+    );
+    let mut seen: Vec<&str> = parsed
+        .iter()
+        .filter(|(structure, _, _)| structure != "TR00")
+        .map(|(_, f, _)| f[0].as_str())
+        .collect();
+    seen.dedup();
+    assert_eq!(seen.len(), projects.len(), "a project's records together");
+    let (status, preview) = read(m, "/v1/puc/2010-S1", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        preview["file"].as_str(),
+        Some(file.as_str()),
+        "the streamed file is the one described"
+    );
+    assert_eq!(
+        preview["records"].as_array().map(Vec::len),
+        Some(parsed.len())
+    );
 }

@@ -18,6 +18,9 @@ text_enum!(
         DataEntry = "data_entry",
         ValidationRequest = "validation_request",
         Rapporto = "rapporto",
+        /// Art. 7.2.h: the CUP of each intervento that lacks one inserted at the first
+        /// monitoring. Fulfilled by recording the CUP in the agreements register, not here.
+        Cup = "cup",
     }
 );
 
@@ -27,9 +30,10 @@ impl Obligation {
         match self {
             Obligation::PianoSubmitted => "responsabile_intervento",
             Obligation::PianoApproved => "CNIPA",
-            Obligation::DataEntry | Obligation::ValidationRequest | Obligation::Rapporto => {
-                "soggetto_responsabile_accordo"
-            }
+            Obligation::DataEntry
+            | Obligation::ValidationRequest
+            | Obligation::Rapporto
+            | Obligation::Cup => "soggetto_responsabile_accordo",
         }
     }
 }

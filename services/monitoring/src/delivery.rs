@@ -186,13 +186,25 @@ pub async fn computation(
     let as_of = query
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    Ok(HttpResponse::Ok().json(computed(&pool, &agreements, &catalogue, as_of).await?))
+}
+
+/// IND-13 computed at `as_of` from the register (the ALI's start), the catalogue (CSTT-ALI's
+/// services and their go-lives) and the verified operation recorded here; a peer that cannot be
+/// read is its 503.
+pub async fn computed(
+    pool: &PgPool,
+    agreements: &Agreements,
+    catalogue: &Catalogue,
+    as_of: NaiveDate,
+) -> Result<IndicatorComputation, ApiError> {
     let (plan, services, (name, target, delivered)) = tokio::try_join!(
         agreements.tranche_plan(CSTT_ALI),
         catalogue.services_of(CSTT_ALI),
-        run_db(&pool, records),
+        run_db(pool, records),
     )?;
     let (services, value) = compute(&services, plan.started_on, &delivered, as_of);
-    Ok(HttpResponse::Ok().json(IndicatorComputation {
+    Ok(IndicatorComputation {
         code: IND_13.to_owned(),
         figure: figure(&services, value, false),
         figure_it: figure(&services, value, true),
@@ -203,7 +215,7 @@ pub async fn computation(
             .is_some_and(|t| value.is_some_and(|v| rust_decimal::Decimal::from(v) >= t)),
         target: target.map(|t| t.to_string()),
         services,
-    }))
+    })
 }
 
 type Records = (String, Option<rust_decimal::Decimal>, Vec<(i32, NaiveDate)>);

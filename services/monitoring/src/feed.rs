@@ -21,6 +21,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::indicators::{Indicator, load_all};
+use crate::iter::PhaseRow;
+use crate::movements::Movement;
 use crate::schede::Scheda;
 use crate::schema::{acknowledgements, schede};
 
@@ -64,13 +66,30 @@ pub struct FeedItem {
     pub scheda: Scheda,
     /// The intervento's indicators with their value for the semester.
     pub indicators: Vec<FeedIndicator>,
+    /// The intervento's impegni and pagamenti (and their reversals) dated up to the semester's
+    /// last day, oldest first: the events the scheda's commitments and payments come from.
+    pub movements: Vec<Movement>,
+    /// The intervento's procedural iter as it stands: each phase's planned and actual dates.
+    pub phases: Vec<PhaseRow>,
 }
 
 impl FeedItem {
-    /// A scheda in the feed, with its intervento's `indicators` for its semester.
-    fn new(scheda: Scheda, indicators: &[Indicator]) -> Result<Self, ApiError> {
+    /// A scheda in the feed, with its intervento's `indicators` for its semester and the
+    /// `events` of its intervento (those dated after the semester are left out).
+    fn new(
+        scheda: Scheda,
+        indicators: &[Indicator],
+        events: &crate::lists::Events,
+    ) -> Result<Self, ApiError> {
         let indicators =
             rules::indicators_for(indicators, &scheda.intervento_code, scheda.semester);
+        let code = scheda.intervento_code.as_str();
+        let last_day = scheda.semester.last_day();
+        let movements = (events.0.get(code).into_iter().flatten())
+            .filter(|m| m.date <= last_day)
+            .cloned()
+            .collect();
+        let phases = events.1.get(code).cloned().unwrap_or_default();
         Ok(FeedItem {
             // Committed rows have one (and `change_seq > cursor` leaves NULL out).
             change_seq: scheda.change_seq.ok_or_else(|| {
@@ -78,6 +97,8 @@ impl FeedItem {
             })?,
             scheda,
             indicators,
+            movements,
+            phases,
         })
     }
 }
@@ -124,8 +145,10 @@ pub async fn feed(
     let page = run_db(&pool, move |conn| {
         let (rows, more) = queries::changed_since(conn, cursor, limit)?;
         let indicators = load_all(conn)?;
+        let codes: Vec<&str> = rows.iter().map(|r| r.intervento_code.as_str()).collect();
+        let events = crate::lists::events_of(conn, &codes)?;
         let items = (rows.into_iter())
-            .map(|row| FeedItem::new(Scheda::try_from(row)?, &indicators))
+            .map(|row| FeedItem::new(Scheda::try_from(row)?, &indicators, &events))
             .collect::<Result<Vec<_>, ApiError>>()?;
         let checkpoint = items.last().map(|i| i.change_seq).unwrap_or(cursor);
         Ok::<_, ApiError>(FeedPage {

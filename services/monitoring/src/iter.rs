@@ -469,6 +469,12 @@ pub fn of(conn: &mut PgConnection, code: &str) -> QueryResult<Vec<PhaseRow>> {
         .filter(phases::intervento_code.eq(code))
         .select(PhaseRow::as_select())
         .load(conn)?;
+    in_national_order(&mut rows);
+    Ok(rows)
+}
+
+/// Puts an intervento's phases in the national table's (TC46) order. Pure.
+pub fn in_national_order(rows: &mut [PhaseRow]) {
     let order = |c: &str| {
         TC46.iter()
             .find(|p| p.code == c)
@@ -476,7 +482,6 @@ pub fn of(conn: &mut PgConnection, code: &str) -> QueryResult<Vec<PhaseRow>> {
             .unwrap_or(u32::MAX)
     };
     rows.sort_by_key(|r| (order(&r.code), r.code.clone()));
-    Ok(rows)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

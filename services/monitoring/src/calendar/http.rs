@@ -31,6 +31,7 @@ impl From<CalendarError> for ApiError {
             CalendarError::SemesterRequired | CalendarError::NoSemester => {
                 ApiError::field("semester", detail)
             }
+            CalendarError::InRegister => ApiError::field("obligation", detail),
         }
     }
 }
@@ -47,12 +48,15 @@ pub async fn semester(path: Path<SemesterPath>) -> HttpResponse {
 }
 
 /// Everything due from the signature, with what is done, pending and late. Public.
+///
+/// With the schedule, the CUP of each of the atto's interventi, due at the first monitoring
+/// (art. 7.2.h), read from the agreements register (a 503 naming it when it does not answer).
 #[utoipa::path(
     tag = "calendar",
     params(CalendarQuery),
     responses(
         (status = 200, description = "The calendar", body = Calendar),
-        (status = 422, description = "The atto is not signed yet and no signed_on was given", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No such atto, or the atto is not signed yet and no signed_on was given", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/calendar")]
@@ -62,30 +66,49 @@ pub async fn calendar(
     query: Query<CalendarQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.0;
-    let signed_on = match query.signed_on {
+    let number = query.atto.unwrap_or(4);
+    let atto = agreements.atto(number).await.map_err(|e| match e {
+        ApiError::NotFound(what) => CalendarError::NoAtto(what).into(),
+        other => other,
+    })?;
+    let signed_on = match query.signed_on.or(atto.signed_on) {
         Some(date) => date,
-        None => signature(&agreements, query.atto.unwrap_or(4)).await?,
+        None => return Err(CalendarError::NotSigned(number).into()),
     };
     let as_of = query
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
     let until = query.until.unwrap_or_else(|| rules::a_year_after(as_of));
     crate::deadlines::check_span(signed_on, until, "until")?;
+    let interventi = agreements.interventi(atto.id).await?;
     let done = run_db(&pool, |conn| Ok::<_, ApiError>(queries::load_done(conn)?)).await?;
-    let items: Vec<CalendarItem> = schedule(signed_on, until)
+    let cups: Vec<(String, bool)> = interventi
         .into_iter()
-        .map(|due| CalendarItem::new(&due, &done, as_of))
+        .map(|i| (i.code, i.cup.is_some()))
         .collect();
+    let items = items(signed_on, until, as_of, &done, &cups);
     Ok(HttpResponse::Ok().json(Calendar::new(signed_on, as_of, items)))
 }
 
-/// The signature date of atto integrativo `number`, as the agreements register has it.
-async fn signature(agreements: &Agreements, number: i32) -> Result<NaiveDate, ApiError> {
-    let atto = agreements.atto(number).await.map_err(|e| match e {
-        ApiError::NotFound(what) => CalendarError::NoAtto(what).into(),
-        other => other,
-    })?;
-    Ok(atto.signed_on.ok_or(CalendarError::NotSigned(number))?)
+/// The calendar's items in date order: the atto's schedule and the interventi's CUPs.
+fn items(
+    signed_on: NaiveDate,
+    until: NaiveDate,
+    as_of: NaiveDate,
+    done: &rules::Done,
+    cups: &[(String, bool)],
+) -> Vec<CalendarItem> {
+    let mut items: Vec<CalendarItem> = schedule(signed_on, until)
+        .into_iter()
+        .map(|due| CalendarItem::new(&due, done, as_of))
+        .chain(
+            rules::cup_dues(signed_on, until, cups, as_of)
+                .into_iter()
+                .map(|(code, due_on, status)| CalendarItem::cup(code, due_on, status)),
+        )
+        .collect();
+    items.sort_by_key(|i| i.due_on);
+    items
 }
 
 /// Records that an obligation was fulfilled (the soggetto responsabile, admin; the Piano's

@@ -17,6 +17,8 @@ pub struct SemesterPath {
 pub struct CalendarItem {
     pub obligation: Obligation,
     pub semester: Option<Semester>,
+    /// The intervento an obligation of one intervento concerns (the CUP's, art. 7.2.h).
+    pub intervento_code: Option<String>,
     pub due_on: NaiveDate,
     /// Who must fulfil it.
     pub party: String,
@@ -32,9 +34,25 @@ impl CalendarItem {
             party: due.obligation.party().to_owned(),
             obligation: due.obligation,
             semester: due.semester,
+            intervento_code: None,
             due_on: due.due_on,
             status: rules::status(done_on, due.due_on, as_of),
             done_on,
+        }
+    }
+}
+
+impl CalendarItem {
+    /// The CUP of `code` due on `due_on` (art. 7.2.h), standing at `status`.
+    pub fn cup(code: String, due_on: NaiveDate, status: DueStatus) -> Self {
+        CalendarItem {
+            obligation: Obligation::Cup,
+            semester: None,
+            intervento_code: Some(code),
+            due_on,
+            party: Obligation::Cup.party().to_owned(),
+            status,
+            done_on: None,
         }
     }
 }
@@ -65,7 +83,8 @@ impl Calendar {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CalendarQuery {
-    /// The atto's signature date; by default the agreements register's date for atto `atto`.
+    /// The atto's signature date; by default the agreements register's date for atto `atto`
+    /// (whose interventi the CUP obligations are read from in any case).
     pub signed_on: Option<NaiveDate>,
     /// The atto integrativo's number (default 4).
     #[param(format = Int32)]

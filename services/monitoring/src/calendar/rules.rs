@@ -5,7 +5,7 @@
 use apq_domain::{Role, Semester};
 use chrono::{Days, NaiveDate};
 
-use crate::deadlines::{Due, Obligation};
+use crate::deadlines::{Due, Obligation, first_semester, for_semester};
 
 apq_domain::text_enum!(
     /// Where an obligation stands at the date asked.
@@ -23,6 +23,10 @@ pub enum CalendarError {
     SemesterRequired,
     #[error("this obligation has no semester")]
     NoSemester,
+    #[error(
+        "the CUP is recorded in the agreements register (PATCH /v1/interventi/{{id}}, field `cup`), which fulfils this obligation"
+    )]
+    InRegister,
 }
 
 /// The obligations fulfilled: (kind, semester or "", done on), as recorded.
@@ -50,6 +54,35 @@ pub fn status(done_on: Option<NaiveDate>, due_on: NaiveDate, as_of: NaiveDate) -
     }
 }
 
+/// Art. 7.2.h for the interventi of the atto signed on `signed_on`, each with whether the
+/// register has its CUP: one obligation per intervento, due at the first monitoring (the first
+/// semester's data entry), done once the CUP is recorded (the day it was is the register's and
+/// is not said here), else pending or late at `as_of`. None when the first monitoring falls
+/// after `until`. Pure.
+pub fn cup_dues(
+    signed_on: NaiveDate,
+    until: NaiveDate,
+    interventi: &[(String, bool)],
+    as_of: NaiveDate,
+) -> Vec<(String, NaiveDate, DueStatus)> {
+    let Some(due_on) = first_semester(signed_on).map(|s| for_semester(s).data_entry) else {
+        return Vec::new();
+    };
+    if due_on > until {
+        return Vec::new();
+    }
+    interventi
+        .iter()
+        .map(|(code, has_cup)| {
+            let status = match has_cup {
+                true => DueStatus::Done,
+                false => status(None, due_on, as_of),
+            };
+            (code.clone(), due_on, status)
+        })
+        .collect()
+}
+
 /// The last day a calendar covers by default: a year after `as_of`.
 pub fn a_year_after(as_of: NaiveDate) -> NaiveDate {
     as_of.checked_add_days(Days::new(365)).unwrap_or(as_of)
@@ -74,6 +107,9 @@ pub fn check_semester(
     obligation: Obligation,
     semester: Option<Semester>,
 ) -> Result<(), CalendarError> {
+    if obligation == Obligation::Cup {
+        return Err(CalendarError::InRegister);
+    }
     let semestral = !matches!(
         obligation,
         Obligation::PianoSubmitted | Obligation::PianoApproved
@@ -152,6 +188,8 @@ mod tests {
             ),
             (Obligation::PianoSubmitted, None, Ok(())),
             (Obligation::PianoApproved, s, Err(CalendarError::NoSemester)),
+            (Obligation::Cup, None, Err(CalendarError::InRegister)),
+            (Obligation::Cup, s, Err(CalendarError::InRegister)),
         ];
         for (obligation, semester, expected) in cases {
             assert_eq!(
@@ -160,6 +198,30 @@ mod tests {
                 "{obligation}"
             );
         }
+    }
+
+    #[test]
+    fn the_cup_is_due_at_the_first_monitoring_for_each_intervento_without_one() {
+        let interventi = [
+            ("CSTT-ALI".to_owned(), true),
+            ("GEOSIGMA".to_owned(), false),
+        ];
+        let signed = day(2009, 6, 15);
+        let cases = [
+            (day(2010, 1, 31), DueStatus::Pending),
+            (day(2010, 2, 1), DueStatus::Late),
+        ];
+        for (as_of, geosigma) in cases {
+            assert_eq!(
+                cup_dues(signed, day(2010, 12, 31), &interventi, as_of),
+                vec![
+                    ("CSTT-ALI".to_owned(), day(2010, 1, 31), DueStatus::Done),
+                    ("GEOSIGMA".to_owned(), day(2010, 1, 31), geosigma),
+                ],
+                "{as_of}"
+            );
+        }
+        assert!(cup_dues(signed, day(2010, 1, 30), &interventi, signed).is_empty());
     }
 
     #[test]

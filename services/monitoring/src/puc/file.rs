@@ -272,6 +272,11 @@ impl<W: Write> Writer<W> {
     }
 
     /// Ends the file (`FF#<records + 1>#<records>#`) and gives back the output.
+    /// What is written to, so a streamed file can be taken a part at a time.
+    pub fn output(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     pub fn finish(mut self) -> Result<(W, u64), WriteError> {
         write!(self.out, "FF#{}#{}#\r\n", self.records + 1, self.records)?;
         self.out.flush()?;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::load_done;
 use crate::deadlines::{Obligation, SemesterDeadlines, for_semester, piano_due};
 use crate::defaults::Default_;
+use crate::delivery::{self, IND_13, IndicatorComputation};
 use crate::eligibility::{Eligibility, Peers, evaluate};
 use crate::indicators::{Indicator, load_all};
 use crate::peers::{
@@ -160,6 +161,10 @@ pub struct ReportData {
     pub deadlines: SemesterDeadlines,
     pub interventi: Vec<InterventoData>,
     pub indicators: Vec<Indicator>,
+    /// IND-13 as computed at `as_of` (absent in reports issued before it was computed, and
+    /// where the indicator is not defined).
+    #[serde(default)]
+    pub computed: Option<IndicatorComputation>,
     pub obligations: Vec<ObligationData>,
     /// The defaults still open (not resolved).
     pub open_defaults: Vec<Default_>,
@@ -254,7 +259,7 @@ pub async fn gather(
     let Peers {
         agreements,
         adhesion,
-        ..
+        catalogue,
     } = peers;
     let (local, atto, figures) = tokio::join!(
         run_db(pool, move |conn| local(conn, semester)),
@@ -287,6 +292,10 @@ pub async fn gather(
         }
     });
     let interventi = try_join_all(per_intervento).await?;
+    let computed = match local.indicators.iter().any(|i| i.code == IND_13) {
+        true => Some(delivery::computed(pool, agreements, catalogue, as_of).await?),
+        false => None,
+    };
     Ok(ReportData {
         semester,
         as_of,
@@ -299,6 +308,7 @@ pub async fn gather(
         obligations: obligations(semester, atto.signed_on, &local.done),
         interventi,
         indicators: local.indicators,
+        computed,
         open_defaults: local.open_defaults,
         adhesion: figures,
     })

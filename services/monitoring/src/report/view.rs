@@ -12,6 +12,7 @@ use super::data::{InterventoData, ReportData};
 use super::format as it;
 use crate::deadlines::Obligation;
 use crate::defaults::DefaultState;
+use crate::delivery::IndicatorComputation;
 use crate::indicators::Indicator;
 use crate::peers::{InterventoState, Sezione};
 use crate::schede::{ActivityState, SchedaState};
@@ -206,6 +207,7 @@ pub fn obligation_name(obligation: Obligation) -> &'static str {
         Obligation::DataEntry => "Inserimento dei dati nell'Applicativo Intese",
         Obligation::ValidationRequest => "Richiesta di convalida dei dati",
         Obligation::Rapporto => "Invio del Rapporto di monitoraggio",
+        Obligation::Cup => "Inserimento del CUP al primo monitoraggio (art. 7.2.h)",
     }
 }
 
@@ -316,15 +318,28 @@ pub fn late_activities(data: &InterventoData, by: NaiveDate) -> Option<Vec<Activ
     Some(out)
 }
 
-/// An indicator against its target; a target the seed does not give is shown as unknown.
-pub fn indicator_line(indicator: &Indicator) -> IndicatorLine {
+/// An indicator against its target; a target the seed does not give is shown as unknown. An
+/// indicator computed from the records (IND-13) and not measured shows the computed value, and
+/// says so.
+pub fn indicator_line(
+    indicator: &Indicator,
+    computed: Option<&IndicatorComputation>,
+) -> IndicatorLine {
     let target = indicator
         .target
         .as_deref()
         .and_then(dec)
         .filter(|t| *t > Decimal::ZERO);
-    let value = indicator.latest.as_deref().and_then(dec);
+    let computed = computed.filter(|_| indicator.latest.is_none());
+    let value = indicator
+        .latest
+        .as_deref()
+        .or(computed.and_then(|c| c.value.as_deref()))
+        .and_then(dec);
     let outcome = match (value, target) {
+        (None, _) if computed.is_some() => {
+            "non calcolabile: la data di un servizio non è nota".to_owned()
+        }
         (None, _) => "non rilevato".to_owned(),
         (Some(_), None) => "target non definito".to_owned(),
         (Some(v), Some(t)) => match it::ratio(v, t) {
@@ -349,7 +364,14 @@ pub fn indicator_line(indicator: &Indicator) -> IndicatorLine {
         value: value
             .map(it::quantity)
             .unwrap_or_else(|| "non rilevato".to_owned()),
-        outcome,
+        outcome: match computed {
+            Some(c) => format!(
+                "calcolato al {} ({}): {outcome}",
+                it::date(c.as_of),
+                c.figure_it
+            ),
+            None => outcome,
+        },
     }
 }
 
@@ -657,7 +679,10 @@ fn intervento(data: &InterventoData, report: &ReportData) -> InterventoView {
             .indicators
             .iter()
             .filter(|ind| ind.intervento_code.as_deref() == Some(i.code.as_str()))
-            .map(indicator_line)
+            .map(|ind| {
+                let computed = report.computed.as_ref().filter(|c| c.code == ind.code);
+                indicator_line(ind, computed)
+            })
             .collect(),
         observations,
         obstacles: or_dash(obstacles.as_deref()),
@@ -921,6 +946,49 @@ mod tests {
     }
 
     #[test]
+    fn a_computed_indicator_shows_its_value_and_says_it_is_computed_unless_measured() {
+        let computed = |value: Option<&str>| IndicatorComputation {
+            code: "IND-03".to_owned(),
+            name: "servizi".to_owned(),
+            as_of: NaiveDate::from_ymd_opt(2009, 12, 31).unwrap_or_default(),
+            value: value.map(str::to_owned),
+            target: None,
+            target_reached: false,
+            services: Vec::new(),
+            figure: String::new(),
+            figure_it: "servizi erogati nei tempi previsti: 3 su 8".to_owned(),
+        };
+        let cases = [
+            (
+                None,
+                computed(Some("3.00")),
+                "3",
+                "calcolato al 31 dicembre 2009 (servizi erogati nei tempi previsti: 3 su 8): target non definito",
+            ),
+            (
+                None,
+                computed(None),
+                "non rilevato",
+                "calcolato al 31 dicembre 2009 (servizi erogati nei tempi previsti: 3 su 8): non calcolabile: la data di un servizio non è nota",
+            ),
+            (
+                Some("5"),
+                computed(Some("3.00")),
+                "5",
+                "target non definito",
+            ),
+        ];
+        for (latest, computed, value, outcome) in cases {
+            let line = indicator_line(&indicator("0.00", latest), Some(&computed));
+            assert_eq!(
+                (line.value.as_str(), line.outcome.as_str()),
+                (value, outcome),
+                "{latest:?}"
+            );
+        }
+    }
+
+    #[test]
     fn indicators_against_target_and_unknown_targets_are_unknown() {
         for (target, latest, shown_target, value, outcome) in [
             ("111.00", Some("60"), "111", "60", "54,05% del target"),
@@ -948,7 +1016,7 @@ mod tests {
                 "raggiunto (156,25% del target)",
             ),
         ] {
-            let line = indicator_line(&indicator(target, latest));
+            let line = indicator_line(&indicator(target, latest), None);
             assert_eq!(
                 (
                     line.target.as_str(),

@@ -6,27 +6,27 @@
 
 use std::collections::HashSet;
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
 use apq_domain::{Cup, Euro, Semester};
-use apq_platform::db::{PgPool, run_db};
-use apq_platform::extract::{Path, Query};
-use apq_platform::{ApiError, FieldError};
+use apq_platform::ApiError;
 use chrono::NaiveDate;
-use diesel::prelude::*;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use crate::costs::{self, CostYear, Economy};
+use crate::costs::{CostYear, Economy};
 use crate::indicators;
 use crate::iter::{self, PhaseRow};
-use crate::movements::{self, Movement, MovementKind};
-use crate::peers::{Agreements, FinancialSummary, Intervento, InterventoState, PaidTranche};
-use crate::projects::{self, Project, Soggetto};
+use crate::movements::{Movement, MovementKind};
+use crate::peers::{FinancialSummary, Intervento, InterventoState, PaidTranche};
+use crate::projects::{Project, Soggetto};
 use crate::puc::checks::{self, Finding};
 use crate::puc::file::{Record, Structure, Writer};
 use crate::puc::{format, tables};
-use crate::schema::puc_projects;
+
+mod http;
+mod queries;
+
+pub use http::{gather, preview};
 
 /// Everything one project's records are made of.
 pub struct Live {
@@ -537,192 +537,128 @@ impl Described {
     }
 }
 
-/// Writes the file and describes it: the live records, then a tombstone (`FLG_CANCELLAZIONE=S`,
-/// the values as sent) for each record of `previous` (the last transmission) whose entity the
-/// live data no longer carry. Pure.
+/// A file being written project by project: the records so far (taken a page at a time when the
+/// file is streamed), what the last transmission sent that the live data have not carried yet
+/// (each becomes a tombstone at the end), and, when the file is described, each record and the
+/// national checks' findings.
+pub struct Assembly {
+    writer: Writer<Vec<u8>>,
+    as_of: NaiveDate,
+    gone: HashSet<(Structure, String, String)>,
+    described: Option<(Vec<RecordInfo>, Vec<ProjectFinding>)>,
+}
+
+impl Assembly {
+    /// A file with the data of `as_of`, after the transmission that sent `previous`; `describe`
+    /// keeps what each record is and runs the national checks (the preview, a transmission), the
+    /// file alone does not.
+    pub fn new(as_of: NaiveDate, previous: &[Described], describe: bool) -> Result<Self, ApiError> {
+        Ok(Assembly {
+            writer: Writer::new(Vec::new(), SENDER).map_err(ApiError::internal)?,
+            as_of,
+            gone: previous
+                .iter()
+                .filter(|d| !d.record.deleted)
+                .map(Described::key)
+                .collect(),
+            described: describe.then(Default::default),
+        })
+    }
+
+    fn write(&mut self, d: Described) -> Result<(), ApiError> {
+        let progressivo = self.writer.record(&d.record).map_err(ApiError::internal)?;
+        if let Some((infos, _)) = &mut self.described {
+            infos.push(RecordInfo {
+                progressivo,
+                structure: d.record.structure.code().to_owned(),
+                intervento_code: d.intervento_code,
+                entity: d.entity,
+                deleted: d.record.deleted,
+                fields: d.record.values,
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes one project's records (and checks it when the file is described).
+    pub fn add(&mut self, live: &Live) -> Result<(), ApiError> {
+        for d in records(live, self.as_of) {
+            self.gone.remove(&d.key());
+            self.write(d)?;
+        }
+        if let Some((_, findings)) = &mut self.described {
+            let code = &live.project.intervento_code;
+            findings.extend(
+                checks::run(&project(live, self.as_of), self.as_of)
+                    .into_iter()
+                    .map(|finding| ProjectFinding {
+                        intervento_code: code.clone(),
+                        finding,
+                    }),
+            );
+        }
+        Ok(())
+    }
+
+    /// What has been written since the last call.
+    pub fn take(&mut self) -> Vec<u8> {
+        std::mem::take(self.writer.output())
+    }
+
+    /// A tombstone (`FLG_CANCELLAZIONE=S`, the values as sent) for each record of `previous`
+    /// whose entity the live data no longer carry, then the trailer: the rest of the file, and
+    /// what each record is when described.
+    pub fn finish(mut self, previous: &[Described]) -> Result<Written, ApiError> {
+        let gone = std::mem::take(&mut self.gone);
+        for d in previous.iter().filter(|d| gone.contains(&d.key())) {
+            let mut tombstone = d.clone();
+            tombstone.record.deleted = true;
+            self.write(tombstone)?;
+        }
+        let (rest, _) = self.writer.finish().map_err(ApiError::internal)?;
+        let (records, findings) = self.described.unwrap_or_default();
+        Ok(Written {
+            rest,
+            records,
+            findings,
+        })
+    }
+}
+
+/// What finishing a file gives: its last part, and what each record is when described.
+pub struct Written {
+    pub rest: Vec<u8>,
+    pub records: Vec<RecordInfo>,
+    pub findings: Vec<ProjectFinding>,
+}
+
+/// Writes the file and describes it: the live records, then a tombstone for each record of
+/// `previous` (the last transmission) whose entity the live data no longer carry. Pure.
 pub fn assemble_with(
     semester: Semester,
     lives: &[Live],
     previous: &[Described],
 ) -> Result<Preview, ApiError> {
     let as_of = semester.last_day();
-    let mut writer = Writer::new(Vec::new(), SENDER).map_err(ApiError::internal)?;
-    let mut infos = Vec::new();
-    let mut findings = Vec::new();
-    let mut gone: HashSet<(Structure, String, String)> = previous
-        .iter()
-        .filter(|d| !d.record.deleted)
-        .map(Described::key)
-        .collect();
-    let mut write = |d: Described, writer: &mut Writer<Vec<u8>>| -> Result<(), ApiError> {
-        let progressivo = writer.record(&d.record).map_err(ApiError::internal)?;
-        infos.push(RecordInfo {
-            progressivo,
-            structure: d.record.structure.code().to_owned(),
-            intervento_code: d.intervento_code,
-            entity: d.entity,
-            deleted: d.record.deleted,
-            fields: d.record.values,
-        });
-        Ok(())
-    };
+    let mut assembly = Assembly::new(as_of, previous, true)?;
     for live in lives {
-        for d in records(live, as_of) {
-            gone.remove(&d.key());
-            write(d, &mut writer)?;
-        }
-        findings.extend(
-            checks::run(&project(live, as_of), as_of)
-                .into_iter()
-                .map(|finding| ProjectFinding {
-                    intervento_code: live.project.intervento_code.clone(),
-                    finding,
-                }),
-        );
+        assembly.add(live)?;
     }
-    for d in previous.iter().filter(|d| gone.contains(&d.key())) {
-        let mut tombstone = d.clone();
-        tombstone.record.deleted = true;
-        write(tombstone, &mut writer)?;
-    }
-    let (bytes, _) = writer.finish().map_err(ApiError::internal)?;
+    let written = assembly.finish(previous)?;
     Ok(Preview {
         semester,
         as_of,
-        records: infos,
-        blocked: findings.iter().any(|f| f.finding.blocking),
-        findings,
-        file: String::from_utf8(bytes).map_err(ApiError::internal)?,
-    })
-}
-
-/// Reads what the file of `semester` is made of: the projects not cancelled by its end, with
-/// their records in monitoring and in the agreements register.
-pub async fn gather(
-    pool: &web::Data<PgPool>,
-    agreements: &Agreements,
-    semester: Semester,
-) -> Result<Vec<Live>, ApiError> {
-    let as_of = semester.last_day();
-    let (all_indicators, own) = run_db(pool, move |conn| {
-        let all_indicators = indicators::load_all(conn)?;
-        let projects: Vec<Project> = puc_projects::table
-            .filter(
-                puc_projects::cancelled_on
-                    .is_null()
-                    .or(puc_projects::cancelled_on.gt(as_of)),
-            )
-            .order(puc_projects::local_code.asc())
-            .select(Project::as_select())
-            .load(conn)?;
-        projects
-            .into_iter()
-            .map(|p| {
-                let code = p.intervento_code.clone();
-                Ok::<_, ApiError>((
-                    p,
-                    movements::of(conn, &code, None)?,
-                    iter::of(conn, &code)?,
-                    projects::soggetti_of(conn, &code)?,
-                    costs::plan_of(conn, &code)?,
-                    costs::economies_of(conn, &code)?,
-                ))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(|own| (all_indicators, own))
-    })
-    .await?;
-    let atti = agreements.atti().await?;
-    let mut lives = Vec::with_capacity(own.len());
-    for (project, movements, phases, soggetti, cost_plan, economies) in own {
-        let intervento = agreements.intervento(&project.intervento_code).await?;
-        let summary = agreements.financial_summary(intervento.id).await?;
-        let strumento = atti
-            .iter()
-            .find(|a| a.id == intervento.atto_id)
-            .and_then(|a| tables::strumento(a.number));
-        lives.push(Live {
-            amounts: amounts(&summary),
-            indicators: output_indicators(&all_indicators, &project.intervento_code)?,
-            transfers: agreements.paid_tranches(&project.intervento_code).await?,
-            strumento,
-            project,
-            intervento,
-            movements,
-            phases,
-            soggetti,
-            cost_plan,
-            economies,
-        });
-    }
-    Ok(lives)
-}
-
-#[derive(Debug, Deserialize)]
-pub struct SemesterPath {
-    pub semester: String,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FileFormat {
-    /// `file` for the file itself (as `Accept: text/plain`); JSON otherwise.
-    #[param(pattern = "^(json|file)$")]
-    pub format: Option<String>,
-}
-
-/// The PUC file of the semester as it would be sent, with what each record is and the national
-/// checks' findings (JSON), or the file itself (`?format=file` or `Accept: text/plain`). Public.
-#[utoipa::path(
-    tag = "puc",
-    params(("semester" = apq_domain::Semester, Path, description = "The semester, e.g. 2010-S1"), FileFormat),
-    responses(
-        (status = 200, description = "The preview", content(
-            (Preview = "application/json"),
-            (String = "text/plain"),
-        )),
-        (status = 503, description = "A peer service does not answer", body = apq_platform::problem::Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/puc/{semester}")]
-pub async fn preview(
-    request: HttpRequest,
-    pool: web::Data<PgPool>,
-    agreements: web::Data<Agreements>,
-    path: Path<SemesterPath>,
-    query: Query<FileFormat>,
-) -> Result<HttpResponse, ApiError> {
-    let semester = Semester::parse(&path.semester).map_err(|e| ApiError::field("semester", e))?;
-    let as_file = match query.format.as_deref() {
-        None => request
-            .headers()
-            .get("accept")
-            .and_then(|a| a.to_str().ok())
-            .is_some_and(|a| a.starts_with("text/plain")),
-        Some("file") => true,
-        Some("json") => false,
-        Some(_) => {
-            return Err(ApiError::validation(vec![FieldError::new(
-                "format",
-                "json or file",
-            )]));
-        }
-    };
-    let lives = gather(&pool, &agreements, semester).await?;
-    let previous = crate::transmissions::last_sent(&pool).await?;
-    let preview = assemble_with(semester, &lives, &previous)?;
-    Ok(if as_file {
-        HttpResponse::Ok()
-            .content_type("text/plain; charset=utf-8")
-            .body(preview.file)
-    } else {
-        HttpResponse::Ok().json(preview)
+        records: written.records,
+        blocked: written.findings.iter().any(|f| f.finding.blocking),
+        findings: written.findings,
+        file: String::from_utf8(written.rest).map_err(ApiError::internal)?,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::costs;
     use chrono::{DateTime, Utc};
     use serde_json::json;
     use uuid::Uuid;
