@@ -348,15 +348,15 @@ async fn a_share_the_adhesion_service_sends_malformed_or_missing_gives_503_namin
     let suite = loaded_suite().await;
     for (body, field) in [
         (
-            r#"{"unit": "comuni", "declared_adherents": 138, "registered_adherents": 138, "committed_adherents": 42, "committed_share": "trenta", "inconsistency": null}"#,
+            r#"{"intervento_code": "CSTT-ALI", "as_of": "2010-01-01", "services": [1], "unit": "comuni", "declared_adherents": 138, "registered_adherents": 138, "committed_adherents": 42, "committed_share": "trenta", "inconsistency": null}"#,
             "committed_share",
         ),
         (
-            r#"{"unit": "comuni", "declared_adherents": 138, "registered_adherents": 138, "committed_adherents": 42, "inconsistency": null}"#,
+            r#"{"intervento_code": "CSTT-ALI", "as_of": "2010-01-01", "services": [1], "unit": "comuni", "declared_adherents": 138, "registered_adherents": 138, "committed_adherents": 42, "inconsistency": null}"#,
             "committed_share",
         ),
         (
-            r#"{"unit": "comuni", "declared_adherents": 138, "registered_adherents": 138, "committed_adherents": 42, "committed_share": "100.00", "inconsistency": null}"#,
+            r#"{"intervento_code": "CSTT-ALI", "as_of": "2010-01-01", "services": [1], "unit": "comuni", "declared_adherents": 138, "registered_adherents": 138, "committed_adherents": 42, "committed_share": "100.00", "inconsistency": null}"#,
             "committed_share",
         ),
     ] {

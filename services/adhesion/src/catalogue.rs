@@ -2,28 +2,13 @@
 
 use apq_platform::client::{PeerClient, PeerError};
 use apq_platform::{ApiError, FieldError};
-use serde::Deserialize;
 
-/// A catalogue entry, as far as adhesions are concerned.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CatalogueService {
-    pub number: i32,
-    pub version: i32,
-    pub status: String,
-    pub record: CatalogueRecord,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct CatalogueRecord {
-    pub name: String,
-    #[serde(default)]
-    pub sub_services: Vec<CatalogueSubService>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct CatalogueSubService {
-    pub code: String,
-}
+// A catalogue entry, read with the type the catalogue answers with (`apq_domain::contracts`):
+// a field the catalogue renames or retypes breaks this crate's build.
+pub use apq_domain::contracts::catalogue::{
+    ServiceEntry as CatalogueService, ServiceRecord as CatalogueRecord, ServiceStatus,
+    SubService as CatalogueSubService,
+};
 
 #[derive(Clone)]
 pub struct CatalogueClient(pub PeerClient);
@@ -47,7 +32,7 @@ impl CatalogueClient {
                 }
                 Err(other) => return Err(other.into()),
             };
-        if service.status != "active" {
+        if service.status != ServiceStatus::Active {
             return Err(ApiError::Unprocessable {
                 detail: format!(
                     "service {number} ({}) has been withdrawn from the catalogue",

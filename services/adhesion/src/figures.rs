@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::schema::{figures_generation, figures_summaries};
 
@@ -29,58 +29,17 @@ pub struct FiguresQuery {
     pub region_code: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct Counts {
-    /// Comuni with a live adhesion (requested and not ceased) at the date.
-    #[schema(format = Int64)]
-    pub adhering_comuni: i64,
-    /// Of those, the comuni that had signed the contractual commitment by the date.
-    #[schema(format = Int64)]
-    pub committed_comuni: i64,
-    /// committed / adhering, as a percentage (absent when none adhere).
-    pub committed_share: Option<Percent>,
-}
+// The figures as adhesion answers them and the monitoring service reads them: the contract's
+// types.
+pub use apq_domain::contracts::adhesion::{Counts, Figures, ProvinceCounts, ServiceCounts};
 
-impl Counts {
-    fn new(adhering: i64, committed: i64) -> Self {
-        Self {
-            adhering_comuni: adhering,
-            committed_comuni: committed,
-            committed_share: Percent::ratio(Decimal::from(committed), Decimal::from(adhering)),
-        }
+/// The counts of `adhering` comuni of which `committed` have signed, with their share.
+fn counts(adhering: i64, committed: i64) -> Counts {
+    Counts {
+        adhering_comuni: adhering,
+        committed_comuni: committed,
+        committed_share: Percent::ratio(Decimal::from(committed), Decimal::from(adhering)),
     }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ServiceCounts {
-    #[schema(format = Int32)]
-    pub service_number: i32,
-    pub service_name: String,
-    #[serde(flatten)]
-    pub counts: Counts,
-}
-
-/// The comuni of one province, and the services they have activated.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ProvinceCounts {
-    /// The province's abbreviation (e.g. FI); absent for comuni the registry has no province for.
-    pub province: Option<String>,
-    #[serde(flatten)]
-    pub counts: Counts,
-    /// Live adhesions of those comuni to a service that is activated by the date.
-    #[schema(format = Int64)]
-    pub services_activated: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Figures {
-    pub as_of: NaiveDate,
-    /// Distinct comuni over all services (or the one asked for).
-    pub overall: Counts,
-    pub by_service: Vec<ServiceCounts>,
-    /// The same, by province.
-    #[serde(default)]
-    pub by_province: Vec<ProvinceCounts>,
 }
 
 #[derive(QueryableByName)]
@@ -175,20 +134,20 @@ pub fn compute(
     .load(conn)?;
     Ok(Figures {
         as_of,
-        overall: Counts::new(total.adhering, total.committed),
+        overall: counts(total.adhering, total.committed),
         by_service: rows
             .into_iter()
             .map(|r| ServiceCounts {
                 service_number: r.service_number,
                 service_name: r.service_name,
-                counts: Counts::new(r.adhering, r.committed),
+                counts: counts(r.adhering, r.committed),
             })
             .collect(),
         by_province: provinces
             .into_iter()
             .map(|p| ProvinceCounts {
                 province: p.province,
-                counts: Counts::new(p.adhering, p.committed),
+                counts: counts(p.adhering, p.committed),
                 services_activated: p.activated,
             })
             .collect(),

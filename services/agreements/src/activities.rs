@@ -44,43 +44,8 @@ struct ActivityRow {
     dates_as_written: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct ActivityCost {
-    pub category: CostCategory,
-    #[schema(value_type = apq_domain::NonNegativeEuro)]
-    pub amount: Euro,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Activity {
-    pub id: Uuid,
-    pub intervento_id: Uuid,
-    /// e.g. "A3-1": phase 3, service 1.
-    pub code: String,
-    pub phase: Option<String>,
-    pub title: String,
-    pub description: Option<String>,
-    pub start_on: Option<NaiveDate>,
-    pub end_on: Option<NaiveDate>,
-    /// The dates as the seed writes them (e.g. "Svolta nell'anno 2003"), kept where they are
-    /// not a date range.
-    pub dates_as_written: Option<String>,
-    pub responsible: Option<String>,
-    pub profiles: Option<String>,
-    pub products: Option<String>,
-    pub validation_criteria: Option<String>,
-    /// The catalogue service it concerns (1-8), if any.
-    #[schema(format = Int32)]
-    pub service_number: Option<i32>,
-    pub costs: Vec<ActivityCost>,
-    pub total_cost: Euro,
-    pub source_ref: Option<String>,
-    #[schema(format = Int64)]
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+// An activity as agreements answers it and its peers read it: the contract's types.
+pub use apq_domain::contracts::agreements::{Activity, ActivityCost, ActivityList};
 
 fn with_costs(conn: &mut PgConnection, rows: Vec<ActivityRow>) -> Result<Vec<Activity>, ApiError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
@@ -95,7 +60,7 @@ fn with_costs(conn: &mut PgConnection, rows: Vec<ActivityRow>) -> Result<Vec<Act
                 .filter(|(id, _, _)| *id == row.id)
                 .map(|(_, category, amount)| {
                     Ok(ActivityCost {
-                        category: *category,
+                        category: (*category).into(),
                         amount: Euro::from_decimal(*amount).map_err(ApiError::internal)?,
                     })
                 })
@@ -128,7 +93,9 @@ fn with_costs(conn: &mut PgConnection, rows: Vec<ActivityRow>) -> Result<Vec<Act
 
 /// An activity is a child of its intervento: a change locks the intervento, then the activity,
 /// whose own version is its ETag.
-impl Versioned for Activity {
+pub struct ActivityOf(pub Activity);
+
+impl Versioned for ActivityOf {
     const ENTITY: &'static str = "activity";
     type Key = Uuid;
 
@@ -140,11 +107,11 @@ impl Versioned for Activity {
             .optional()?
             .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
         load(conn, intervento, true)?;
-        load_activity(conn, *id, true)
+        load_activity(conn, *id, true).map(Self)
     }
 
     fn version(&self) -> i64 {
-        self.version
+        self.0.version
     }
 
     fn bump(conn: &mut PgConnection, id: &Uuid, version: i64) -> QueryResult<usize> {
@@ -152,7 +119,7 @@ impl Versioned for Activity {
     }
 
     fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
-        versioned::view_of(self)
+        versioned::view_of(&self.0)
     }
 }
 
@@ -181,15 +148,6 @@ pub fn for_intervento(
         .select(ActivityRow::as_select())
         .load(conn)?;
     with_costs(conn, rows)
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ActivityList {
-    pub items: Vec<Activity>,
-    /// The activities' costs added up, and the intervento's cost: the seed's sheets add up to
-    /// more than the intervento (the management model, A8), so both are shown.
-    pub total_cost: Euro,
-    pub intervento_cost: Euro,
 }
 
 /// The activities of an intervento, by code.
@@ -338,7 +296,7 @@ fn write_costs(
         diesel::insert_into(activity_costs::table)
             .values((
                 activity_costs::activity_id.eq(activity),
-                activity_costs::category.eq(cost.category),
+                activity_costs::category.eq(CostCategory::from(cost.category)),
                 activity_costs::amount.eq(cost.amount.decimal()),
             ))
             .execute(conn)?;
@@ -377,7 +335,7 @@ pub async fn create(
         let code = load(conn, intervento, false)?.code;
         require_intervento_editor(&caller, &code)?;
         idempotency::once(conn, &actor, &key, &hash, |conn| {
-            let activity: Activity =
+            let ActivityOf(activity) =
                 versioned::create(conn, Edit::new(&actor, "create"), |conn| {
                     insert(conn, intervento, &body, None)
                 })?;
@@ -475,11 +433,11 @@ pub async fn update(
     let id = path.activity_id;
     let patch = body.into_inner();
     let actor = caller.subject().to_owned();
-    let activity: Activity = run_db(&pool, move |conn| {
+    let ActivityOf(activity) = run_db(&pool, move |conn| {
         let intervento = load_activity(conn, id, false)?.intervento_id;
         require_intervento_editor(&caller, &load(conn, intervento, false)?.code)?;
         let edit = Edit::new(&actor, "update").because(patch.reason.as_deref());
-        versioned::update(conn, id, if_match, edit, |conn, current: &Activity| {
+        versioned::update(conn, id, if_match, edit, |conn, ActivityOf(current)| {
             apply_patch(conn, current, &patch)
         })
     })
@@ -493,7 +451,7 @@ mod tests {
 
     fn cost(category: CostCategory, amount: &str) -> ActivityCost {
         ActivityCost {
-            category,
+            category: category.into(),
             amount: Euro::parse(amount).unwrap_or_else(|e| panic!("{e}")),
         }
     }

@@ -70,23 +70,9 @@ pub struct AttoRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// An atto integrativo of the accordo.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Atto {
-    pub id: Uuid,
-    pub accordo_id: Uuid,
-    #[schema(format = Int32)]
-    pub number: i32,
-    pub title: String,
-    pub signed_on: Option<NaiveDate>,
-    pub signatories: Vec<String>,
-    pub status: AttoStatus,
-    pub source_ref: Option<String>,
-    #[schema(format = Int64)]
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+// An atto integrativo as agreements answers it and the monitoring service reads it: the
+// contract's types.
+pub use apq_domain::contracts::agreements::{Atto, AttoList};
 
 impl TryFrom<AttoRow> for Atto {
     type Error = ApiError;
@@ -98,7 +84,7 @@ impl TryFrom<AttoRow> for Atto {
             title: row.title,
             signed_on: row.signed_on,
             signatories: row.signatories,
-            status: row.status,
+            status: row.status.into(),
             source_ref: row.source_ref,
             version: row.version,
             created_at: row.created_at,
@@ -139,11 +125,6 @@ fn load_atto(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<AttoRow, A
     };
     row.optional()?
         .ok_or_else(|| ApiError::NotFound(format!("atto integrativo {id}")))
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AttoList {
-    pub items: Vec<Atto>,
 }
 
 /// The atti integrativi, by accordo and number.

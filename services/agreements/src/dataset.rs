@@ -232,7 +232,7 @@ pub fn load(conn: &mut PgConnection) -> anyhow::Result<usize> {
             .iter()
             .map(|f| {
                 Ok(FinancingSource {
-                    contributor: f.contributor,
+                    contributor: f.contributor.into(),
                     heading: f.heading.clone(),
                     legal_basis: f.legal_basis.clone(),
                     amount: euro(&f.amount, &f.heading)?,
@@ -269,7 +269,7 @@ pub fn load(conn: &mut PgConnection) -> anyhow::Result<usize> {
                 .iter()
                 .map(|c| {
                     Ok(ActivityCost {
-                        category: c.category,
+                        category: c.category.into(),
                         amount: euro(&c.amount, &activity.code)?,
                     })
                 })

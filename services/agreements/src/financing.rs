@@ -21,26 +21,12 @@ use crate::access::require_editor;
 use crate::interventi::{IdPath, Intervento, InterventoRow, load};
 use crate::model::{Contributor, CostCategory, Funding, PlanError, check_plan};
 use crate::schema::{cost_lines, financing_sources, interventi};
-use crate::tranche_plan::TrancheState;
 use crate::tranches::{Tranche, for_intervento, write_plan};
+use apq_domain::contracts::agreements::TrancheState;
 
-/// One source of the financing plan (a Tavola 1 line).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct FinancingSource {
-    pub contributor: Contributor,
-    /// The Tavola 1 heading, e.g. "II Fase e-Gov Linea 3".
-    #[schema(pattern = "\\S")]
-    pub heading: String,
-    /// The Tavola 2 legal basis, e.g. "L. 289/2002 / D.M. 14 ottobre 2003 - II Fase e-Gov Linea 3".
-    pub legal_basis: String,
-    #[schema(value_type = apq_domain::NonNegativeEuro)]
-    pub amount: Euro,
-    /// This source is CNIPA's co-financing (counted against the cap).
-    pub cnipa: bool,
-    #[serde(default)]
-    pub source_ref: Option<String>,
-}
+// A source and the summary as agreements answers them and its peers read them: the contract's
+// types.
+pub use apq_domain::contracts::agreements::{FinancialSummary, FinancingSource};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -74,7 +60,7 @@ pub fn load_sources(
         .map(
             |(contributor, heading, legal_basis, amount, cnipa, source_ref)| {
                 Ok(FinancingSource {
-                    contributor,
+                    contributor: Contributor::into(contributor),
                     heading,
                     legal_basis,
                     amount: Euro::from_decimal(amount).map_err(ApiError::internal)?,
@@ -340,22 +326,6 @@ pub async fn get_cost_table(
     let id = path.id;
     let table = run_db(&pool, move |conn| cost_table(conn, id)).await?;
     Ok(HttpResponse::Ok().json(table))
-}
-
-/// The money of an intervento at a glance.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct FinancialSummary {
-    pub intervento_id: Uuid,
-    pub code: String,
-    pub total_cost: Euro,
-    pub sources: Vec<FinancingSource>,
-    pub cnipa_cofinancing: Euro,
-    pub cofinancing_share: Option<Percent>,
-    pub cofinancing_cap: Percent,
-    pub tranches: Vec<Tranche>,
-    pub tranches_paid: Euro,
-    /// Planned, eligible or requested: what CNIPA still owes.
-    pub tranches_due: Euro,
 }
 
 /// What CNIPA has paid of the tranches, and what it still owes (planned, eligible or requested).

@@ -5,12 +5,12 @@ use rust_decimal::Decimal;
 
 apq_platform::db_text_enum!(
     /// The call an intervento was financed under, which sets its co-financing cap and tranche plan.
-    Kind { Ali = "ali", Riuso = "riuso" }
+    Kind { Ali = "ali", Riuso = "riuso" } => apq_domain::contracts::agreements::Kind
 );
 
 apq_platform::db_text_enum!(
     /// The two sections of an atto integrativo.
-    Sezione { Attuativa = "attuativa", Programmatica = "programmatica" }
+    Sezione { Attuativa = "attuativa", Programmatica = "programmatica" } => apq_domain::contracts::agreements::Sezione
 );
 
 apq_platform::db_text_enum!(
@@ -23,17 +23,17 @@ apq_platform::db_text_enum!(
         /// Not activated: an intervento of the sezione programmatica the Regione, by a motivated
         /// act, does not implement (art. 5.7).
         NotActivated = "not_activated",
-    }
+    } => apq_domain::contracts::agreements::InterventoState
 );
 
 apq_platform::db_text_enum!(
     /// Whether an atto integrativo is signed.
-    AttoStatus { Draft = "draft", Signed = "signed", Closed = "closed" }
+    AttoStatus { Draft = "draft", Signed = "signed", Closed = "closed" } => apq_domain::contracts::agreements::AttoStatus
 );
 
 apq_platform::db_text_enum!(
     /// Who contributes a financing source (Tavola 2 groups by it).
-    Contributor { Stato = "stato", RegioneToscana = "regione_toscana", Eell = "eell", Altro = "altro" }
+    Contributor { Stato = "stato", RegioneToscana = "regione_toscana", Eell = "eell", Altro = "altro" } => apq_domain::contracts::agreements::Contributor
 );
 
 apq_platform::db_text_enum!(
@@ -51,7 +51,7 @@ apq_platform::db_text_enum!(
         CostiGenerali = "costi_generali",
         CostiInterni = "costi_interni",
         Formazione = "formazione",
-    }
+    } => apq_domain::contracts::agreements::CostCategory
 );
 
 apq_platform::db_text_enum!(

@@ -108,11 +108,12 @@ pub fn compute(conn: &mut PgConnection, atto: Uuid) -> Result<Tavole, ApiError> 
             let sources = load_sources(conn, row.id)?;
             for source in &sources {
                 match tavola_2.iter_mut().find(|r| {
-                    r.contributor == source.contributor && r.legal_basis == source.legal_basis
+                    r.contributor == Contributor::from(source.contributor)
+                        && r.legal_basis == source.legal_basis
                 }) {
                     Some(existing) => existing.amount = existing.amount + source.amount,
                     None => tavola_2.push(Tavola2Row {
-                        contributor: source.contributor,
+                        contributor: source.contributor.into(),
                         legal_basis: source.legal_basis.clone(),
                         amount: source.amount,
                     }),

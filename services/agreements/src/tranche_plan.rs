@@ -18,7 +18,7 @@ apq_platform::db_text_enum!(
         Requested = "requested",
         Paid = "paid",
         Revoked = "revoked",
-    }
+    } => apq_domain::contracts::agreements::TrancheState
 );
 
 impl TrancheState {

@@ -43,49 +43,11 @@ pub struct TrancheRow {
     pub requires_completion: bool,
 }
 
-/// What releases a tranche, in a form the monitoring service evaluates.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct TrancheCondition {
-    /// The condition as the agreement words it.
-    pub text: String,
-    /// CNIPA has approved the Piano di monitoraggio.
-    pub requires_plan_approved: bool,
-    /// CNIPA has approved the progetto esecutivo.
-    pub requires_progetto_esecutivo: bool,
-    /// The SAL verification (1st, 2nd) that releases it.
-    #[schema(format = Int32)]
-    pub sal_verification: Option<i32>,
-    /// The SAL, as a share of the activities' value, it needs.
-    pub sal_threshold: Option<Percent>,
-    /// The share of adhering comuni with signed commitments it needs.
-    pub adhesion_share_threshold: Option<Percent>,
-    /// Months of verified service operation it needs.
-    #[schema(format = Int32)]
-    pub months_of_operation: Option<i32>,
-    /// The intervento's catalogue services usable: each active and past its go-live.
-    pub requires_services_usable: bool,
-    /// The admissibility requirements still hold (a recorded verification with date, act and who).
-    pub requires_admissibility: bool,
-    /// The project's completion recorded.
-    pub requires_completion: bool,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Tranche {
-    pub id: Uuid,
-    pub intervento_id: Uuid,
-    #[schema(format = Int32)]
-    pub seq: i32,
-    pub share: Percent,
-    pub amount: Euro,
-    pub condition: TrancheCondition,
-    pub state: TrancheState,
-    /// The states it may move to next.
-    pub next_states: Vec<TrancheState>,
-    #[schema(format = Int64)]
-    pub version: i64,
-    pub updated_at: DateTime<Utc>,
-}
+// The tranches as agreements answers them and the monitoring service reads them: the
+// contract's types.
+pub use apq_domain::contracts::agreements::{
+    Tranche, TrancheCondition, TrancheList, TranchePlan, Transition, TransitionList,
+};
 
 fn percent(value: Option<Decimal>) -> Result<Option<Percent>, ApiError> {
     value
@@ -155,8 +117,8 @@ impl TryFrom<TrancheRow> for Tranche {
                 requires_admissibility: row.requires_admissibility,
                 requires_completion: row.requires_completion,
             },
-            state,
-            next_states: state.next().to_vec(),
+            state: state.into(),
+            next_states: state.next().iter().map(|&s| s.into()).collect(),
             version: row.version,
             updated_at: row.updated_at,
         })
@@ -210,11 +172,6 @@ pub fn write_plan(conn: &mut PgConnection, intervento: &InterventoRow) -> Result
     Ok(())
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct TrancheList {
-    pub items: Vec<Tranche>,
-}
-
 /// The tranche plan of an intervento, with each tranche's condition and state.
 #[utoipa::path(
     tag = "tranches",
@@ -234,33 +191,6 @@ pub async fn list(pool: web::Data<PgPool>, path: Path<IdPath>) -> Result<HttpRes
         .map(Tranche::try_from)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(TrancheList { items }))
-}
-
-/// An intervento's tranche plan with what the register says of the intervento's maturity: what
-/// the monitoring service judges the release conditions against, in one read.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct TranchePlan {
-    pub intervento_id: Uuid,
-    pub intervento_code: String,
-    pub kind: crate::model::Kind,
-    /// When CNIPA validated the progetto esecutivo (a tranche may require it).
-    pub progetto_esecutivo_validated_on: Option<chrono::NaiveDate>,
-    /// CNIPA's approval of the progetto esecutivo with its act (the first RIUSO tranche needs
-    /// it recorded with its act).
-    pub progetto_esecutivo: Option<crate::interventi::ProgettoEsecutivoApproval>,
-    /// The intervento's CUP: absent until recorded (art. 7.2.h: at the first monitoring).
-    pub cup: Option<apq_domain::Cup>,
-    /// When the intervento started: the catalogue's relative go-lives count from it.
-    pub started_on: Option<chrono::NaiveDate>,
-    /// The intervento's state in the register (active, cancelled, revoked, completed).
-    pub state: crate::model::InterventoState,
-    /// The co-financing as it stands.
-    pub cnipa_cofinancing: Euro,
-    /// The most CNIPA may co-finance, as a share of the actual cost (art. 4.3: 50% ALI; art.
-    /// 5.5: 40% RIUSO).
-    pub cofinancing_cap: Percent,
-    /// The tranches, in order.
-    pub tranches: Vec<Tranche>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -284,7 +214,7 @@ pub async fn plan(pool: web::Data<PgPool>, path: Path<CodePath>) -> Result<HttpR
     })
     .await?;
     Ok(HttpResponse::Ok().json(TranchePlan {
-        kind: intervento.kind,
+        kind: intervento.kind.into(),
         intervento_id: intervento.id,
         intervento_code: intervento.code.clone(),
         progetto_esecutivo_validated_on: intervento.progetto_esecutivo_validated_on,
@@ -296,7 +226,7 @@ pub async fn plan(pool: web::Data<PgPool>, path: Path<CodePath>) -> Result<HttpR
             .transpose()
             .map_err(ApiError::internal)?,
         started_on: intervento.started_on,
-        state: intervento.state,
+        state: intervento.state.into(),
         cnipa_cofinancing: intervento.cnipa_cofinancing,
         cofinancing_cap: intervento.kind.cap(),
         tranches: rows
@@ -324,20 +254,36 @@ pub struct NewTransition {
     pub effective_on: Option<chrono::NaiveDate>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable)]
-pub struct Transition {
-    #[schema(format = Int64)]
-    pub id: i64,
-    pub tranche_id: Uuid,
-    pub from_state: String,
-    pub to_state: String,
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub reason: String,
-    pub act_ref: Option<String>,
-    pub evaluation: Option<serde_json::Value>,
-    /// The day the change took effect (for `paid`, the day the State paid).
-    pub effective_on: chrono::NaiveDate,
+/// A row of `tranche_transitions`, read into the contract's [`Transition`].
+#[derive(Debug, Clone, Queryable)]
+struct TransitionRow {
+    id: i64,
+    tranche_id: Uuid,
+    from_state: String,
+    to_state: String,
+    at: DateTime<Utc>,
+    actor: String,
+    reason: String,
+    act_ref: Option<String>,
+    evaluation: Option<serde_json::Value>,
+    effective_on: chrono::NaiveDate,
+}
+
+impl From<TransitionRow> for Transition {
+    fn from(row: TransitionRow) -> Self {
+        Self {
+            id: row.id,
+            tranche_id: row.tranche_id,
+            from_state: row.from_state,
+            to_state: row.to_state,
+            at: row.at,
+            actor: row.actor,
+            reason: row.reason,
+            act_ref: row.act_ref,
+            evaluation: row.evaluation,
+            effective_on: row.effective_on,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -427,11 +373,6 @@ pub async fn transition(
     Ok(ok_with_etag(view.version, &view))
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct TransitionList {
-    pub items: Vec<Transition>,
-}
-
 /// The history of a tranche's states.
 #[utoipa::path(
     tag = "tranches",
@@ -449,9 +390,10 @@ pub async fn history(
             tranche_transitions::table
                 .filter(tranche_transitions::tranche_id.eq(id))
                 .order(tranche_transitions::id.asc())
-                .load::<Transition>(conn)?,
+                .load::<TransitionRow>(conn)?,
         )
     })
     .await?;
+    let items = items.into_iter().map(Transition::from).collect();
     Ok(HttpResponse::Ok().json(TransitionList { items }))
 }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::record::ServiceRecord;
+use crate::record::{RecordChecks, ServiceRecord};
 use crate::schema::{budget, services};
 use crate::services::{ServiceStatus, write_version};
 

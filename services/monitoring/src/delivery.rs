@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::eligibility::AsOf;
-use crate::peers::{Agreements, Catalogue, CatalogueService, GoLive};
+use crate::peers::{Agreements, Catalogue, CatalogueService, GoLive, GoLiveKind};
 use crate::report::format as it;
 use crate::schema::{indicators, operation_periods};
 
@@ -48,22 +48,22 @@ pub fn due(go_live: &GoLive, started_on: Option<NaiveDate>) -> Due {
                 .checked_add_months(Months::new(m))
                 .map_or_else(|| Due::Unknown("out of range".to_owned()), Due::On),
         };
-    match go_live.kind.as_str() {
-        "already_live" if go_live.months.is_none() => Due::AlreadyInService,
+    match go_live.kind {
+        GoLiveKind::AlreadyLive if go_live.months.is_none() => Due::AlreadyInService,
         // Already in service, extended to the bodies within so many months of the ALI's start.
-        "already_live" | "relative_to_ali_start" => from_start(go_live.months),
-        "absolute" => go_live
+        GoLiveKind::AlreadyLive | GoLiveKind::RelativeToAliStart => from_start(go_live.months),
+        GoLiveKind::Absolute => go_live
             .date
             .map_or_else(|| Due::Unknown("no date given".to_owned()), Due::On),
-        "not_before" => Due::Unknown(match go_live.date {
+        GoLiveKind::NotBefore => Due::Unknown(match go_live.date {
             Some(bound) => format!("a lower bound only (not before {bound})"),
             None => "a lower bound only".to_owned(),
         }),
-        "relative_to_availability" => Due::Unknown(format!(
+        GoLiveKind::RelativeToAvailability => Due::Unknown(format!(
             "{} months from the service's availability, which has no date",
             go_live.months.unwrap_or_default()
         )),
-        other => Due::Unknown(format!("go-live not known ({other})")),
+        GoLiveKind::Unknown => Due::Unknown(format!("go-live not known ({})", go_live.kind)),
     }
 }
 
@@ -271,9 +271,10 @@ mod tests {
 
     fn go(kind: &str, date: Option<NaiveDate>, months: Option<i32>) -> GoLive {
         GoLive {
-            kind: kind.to_owned(),
+            kind: kind.parse().unwrap_or(GoLiveKind::Unknown),
             date,
             months,
+            text: None,
         }
     }
 

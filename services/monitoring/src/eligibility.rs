@@ -20,8 +20,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::indicators::verified_months;
 use crate::obligations::{InterventoObligation, cup_obligation};
 use crate::peers::{
-    Adhesion, Agreements, Catalogue, CatalogueService, Commitments, ProgettoEsecutivoApproval,
-    Tranche,
+    Adhesion, Agreements, Catalogue, CatalogueService, Commitments, GoLiveKind, InterventoState,
+    ProgettoEsecutivoApproval, ServiceStatus, Tranche, TrancheState,
 };
 use crate::report::format as it;
 use crate::schede::SchedaState;
@@ -213,12 +213,12 @@ fn go_live(
     started_on: Option<NaiveDate>,
 ) -> Result<NaiveDate, NotLive> {
     let g = &service.record.go_live;
-    match g.kind.as_str() {
-        "already_live" => Ok(NaiveDate::MIN),
-        "absolute" => g.date.ok_or(NotLive::NoDate),
+    match g.kind {
+        GoLiveKind::AlreadyLive => Ok(NaiveDate::MIN),
+        GoLiveKind::Absolute => g.date.ok_or(NotLive::NoDate),
         // A lower bound is not a go-live: the service is not usable until one is recorded.
-        "not_before" => Err(g.date.map_or(NotLive::NoDate, NotLive::NotBefore)),
-        "relative_to_ali_start" => {
+        GoLiveKind::NotBefore => Err(g.date.map_or(NotLive::NoDate, NotLive::NotBefore)),
+        GoLiveKind::RelativeToAliStart => {
             let months = g
                 .months
                 .and_then(|m| u32::try_from(m).ok())
@@ -228,8 +228,10 @@ fn go_live(
                 .checked_add_months(Months::new(months))
                 .ok_or(NotLive::OutOfRange)
         }
-        "relative_to_availability" => Err(NotLive::FromAvailability(g.months.unwrap_or_default())),
-        other => Err(NotLive::Unknown(other.to_owned())),
+        GoLiveKind::RelativeToAvailability => {
+            Err(NotLive::FromAvailability(g.months.unwrap_or_default()))
+        }
+        GoLiveKind::Unknown => Err(NotLive::Unknown(g.kind.as_str().to_owned())),
     }
 }
 
@@ -242,18 +244,8 @@ fn services_check(
     let mut not_usable = Vec::new();
     let mut non_fruibili = Vec::new();
     for s in services {
-        let why = if s.status != "active" {
-            Some((
-                format!("status {}", s.status),
-                format!(
-                    "stato {}",
-                    if s.status == "withdrawn" {
-                        "ritirato"
-                    } else {
-                        &s.status
-                    }
-                ),
-            ))
+        let why = if s.status == ServiceStatus::Withdrawn {
+            Some((format!("status {}", s.status), "stato ritirato".to_owned()))
         } else {
             match go_live(s, started_on) {
                 Ok(date) if date <= as_of => None,
@@ -409,7 +401,10 @@ fn check(
     let c = &tranche.condition;
     let code = &plan.intervento_code;
     let mut checks = Vec::new();
-    if !matches!(plan.state.as_str(), "active" | "completed") {
+    if !matches!(
+        plan.state,
+        InterventoState::Active | InterventoState::Completed
+    ) {
         checks.push(ConditionCheck {
             condition: "co_financing".to_owned(),
             holds: false,
@@ -563,7 +558,7 @@ fn recovery(plan: &crate::peers::TranchePlan, local: &Local) -> Result<Recovery,
     let paid: Euro = plan
         .tranches
         .iter()
-        .filter(|t| t.state == "paid")
+        .filter(|t| t.state == TrancheState::Paid)
         .map(|t| t.amount)
         .sum();
     let actual_cost = local
@@ -689,7 +684,7 @@ pub async fn evaluate(
                 seq: t.seq,
                 share: t.share,
                 amount: t.amount,
-                state: t.state.clone(),
+                state: t.state.to_string(),
                 condition: t.condition.text.clone(),
                 eligible: checks.iter().all(|c| c.holds),
                 checks,
@@ -704,7 +699,10 @@ pub async fn evaluate(
             tranches: evaluated,
             recovery,
             inconsistencies,
-            obligations: vec![cup_obligation(&plan.intervento_code, plan.cup.as_deref())],
+            obligations: vec![cup_obligation(
+                &plan.intervento_code,
+                plan.cup.as_ref().map(apq_domain::Cup::as_str),
+            )],
         },
         plan.tranches,
     ))

@@ -2,7 +2,7 @@
 //! money and tranches) and adhesion (the programme's figures). A peer that is down or slow gives
 //! a 503 problem naming it, never a wrong answer.
 
-use apq_domain::{Euro, Percent};
+use apq_domain::Euro;
 use apq_platform::ApiError;
 use apq_platform::client::PeerClient;
 use chrono::NaiveDate;
@@ -21,88 +21,13 @@ struct Items<T> {
     items: Vec<T>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Atto {
-    pub id: Uuid,
-    pub number: i32,
-    pub signed_on: Option<NaiveDate>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Money {
-    pub amount: String,
-    pub currency: String,
-}
-
-/// An intervento as monitoring needs it.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Intervento {
-    pub id: Uuid,
-    /// The atto integrativo it belongs to (its strumento attuativo, PUC AP05).
-    pub atto_id: Uuid,
-    pub code: String,
-    pub title: String,
-    pub kind: String,
-    pub sezione: String,
-    pub cup: Option<String>,
-    pub total_cost: Money,
-    pub cnipa_cofinancing: Money,
-    pub maturity: Maturity,
-    #[serde(default)]
-    pub state: Option<String>,
-    /// CNIPA's share of the cost, percent (absent when the cost is zero).
-    #[serde(default)]
-    pub cofinancing_share: Option<String>,
-    /// CNIPA's cap, percent of the cost.
-    #[serde(default)]
-    pub cofinancing_cap: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Maturity {
-    #[serde(default)]
-    pub reuse_agreements_formalised_on: Option<NaiveDate>,
-    pub progetto_esecutivo_validated_on: Option<NaiveDate>,
-    /// Ready to pass to the sezione attuativa (art. 5.4); absent when the peer does not say.
-    #[serde(default)]
-    pub mature: Option<bool>,
-}
-
-/// What releases a tranche, as agreements' contract has it. Every field is required and typed:
-/// a figure that is missing or cannot be read is a 503 naming the peer and the field, never a
-/// condition that holds.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct TrancheCondition {
-    pub text: String,
-    pub requires_plan_approved: bool,
-    pub requires_progetto_esecutivo: bool,
-    pub sal_verification: Option<i32>,
-    pub sal_threshold: Option<Percent>,
-    pub adhesion_share_threshold: Option<Percent>,
-    pub months_of_operation: Option<i32>,
-    pub requires_services_usable: bool,
-    pub requires_admissibility: bool,
-    pub requires_completion: bool,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Tranche {
-    pub id: Uuid,
-    pub seq: i32,
-    pub share: Percent,
-    pub amount: Euro,
-    pub condition: TrancheCondition,
-    pub state: String,
-    pub version: i64,
-}
-
-/// A change of state of a tranche, as agreements' `/v1/tranches/{id}/transitions` has it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TrancheTransition {
-    pub to_state: String,
-    /// The day it took effect (for `paid`, the day the State paid).
-    pub effective_on: NaiveDate,
-}
+// What agreements answers, read with the types it answers with (`apq_domain::contracts`): a
+// field agreements renames or retypes breaks this crate's build.
+pub use apq_domain::contracts::agreements::{
+    Activity, ActivityList, Atto, AttoList, FinancialSummary, FinancingSource, Intervento,
+    InterventoState, Kind, Maturity, ProgettoEsecutivoApproval, Sezione, Tranche, TrancheCondition,
+    TranchePlan, TrancheState, Transition as TrancheTransition,
+};
 
 /// A tranche the State has paid: a transfer of the national file (TR00).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -113,64 +38,63 @@ pub struct PaidTranche {
     pub paid_on: NaiveDate,
 }
 
-/// CNIPA's approval of the progetto esecutivo as agreements records it: a date kept from before
-/// acts were recorded has no act.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct ProgettoEsecutivoApproval {
-    pub approved_on: NaiveDate,
-    pub act_ref: Option<String>,
-    pub approved_by: Option<String>,
-}
-
-/// An intervento's tranche plan with its maturity, as agreements' `/v1/tranche-plans/{code}` has it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TranchePlan {
-    pub intervento_code: String,
-    pub kind: String,
-    pub progetto_esecutivo_validated_on: Option<NaiveDate>,
-    /// Required in the answer (null when not recorded): a plan without it is not read.
-    #[serde(deserialize_with = "required")]
-    pub progetto_esecutivo: Option<ProgettoEsecutivoApproval>,
-    /// The CUP (null until recorded): required in the answer.
-    #[serde(deserialize_with = "required")]
-    pub cup: Option<String>,
-    pub started_on: Option<NaiveDate>,
-    pub state: String,
-    pub cnipa_cofinancing: Euro,
-    pub cofinancing_cap: Percent,
-    pub tranches: Vec<Tranche>,
-}
-
-/// One source of an intervento's financing (Tavole 1-2).
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct FinancingSource {
-    pub contributor: String,
-    pub heading: String,
-    pub legal_basis: String,
-    pub amount: Money,
-    pub cnipa: bool,
-}
-
-/// Cost, sources, CNIPA's share against its cap, and the tranches, as agreements has them.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct FinancialSummary {
-    pub total_cost: Money,
-    pub sources: Vec<FinancingSource>,
-    pub cnipa_cofinancing: Money,
-    pub cofinancing_share: Option<String>,
-    pub cofinancing_cap: String,
-    pub tranches: Vec<Tranche>,
-    pub tranches_paid: Money,
-    pub tranches_due: Money,
-}
-
-/// An activity of the cronoprogramma, with its planned dates.
+/// An activity of the cronoprogramma as the report keeps it: its planned dates (an issued
+/// report freezes it in this shape).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct PlannedActivity {
     pub code: String,
     pub title: String,
     pub start_on: Option<NaiveDate>,
     pub end_on: Option<NaiveDate>,
+}
+
+impl From<Activity> for PlannedActivity {
+    fn from(a: Activity) -> Self {
+        Self {
+            code: a.code,
+            title: a.title,
+            start_on: a.start_on,
+            end_on: a.end_on,
+        }
+    }
+}
+
+/// An activity as a scheda's snapshot keeps it: its planned dates and its cost.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+struct CostedActivity {
+    code: String,
+    title: String,
+    start_on: Option<NaiveDate>,
+    end_on: Option<NaiveDate>,
+    total_cost: Euro,
+}
+
+impl From<Activity> for CostedActivity {
+    fn from(a: Activity) -> Self {
+        Self {
+            code: a.code,
+            title: a.title,
+            start_on: a.start_on,
+            end_on: a.end_on,
+            total_cost: a.total_cost,
+        }
+    }
+}
+
+/// What a scheda keeps of its intervento when it is opened: its identity, money, financing and
+/// cronoprogramma as agreements had them.
+#[derive(Debug, Serialize)]
+struct Snapshot<'a> {
+    id: Uuid,
+    code: &'a str,
+    title: &'a str,
+    kind: Kind,
+    sezione: Sezione,
+    cup: Option<&'a apq_domain::Cup>,
+    total_cost: Euro,
+    cnipa_cofinancing: Euro,
+    financing: Vec<FinancingSource>,
+    cronoprogramma: Vec<CostedActivity>,
 }
 
 /// A decision of the Tavolo dei sottoscrittori.
@@ -180,16 +104,6 @@ pub struct Decision {
     pub decided_on: NaiveDate,
     pub verbale_ref: Option<String>,
     pub summary: String,
-}
-
-/// An `Option` field the answer must carry (null allowed, absence refused): serde's default
-/// treats a missing `Option` as `None`, which would read a peer that omits it as "not recorded".
-fn required<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer)
 }
 
 /// Refuses a code that could not be an intervento's before it goes into a peer's path.
@@ -206,7 +120,7 @@ pub(crate) fn intervento_code(code: &str) -> Result<&str, ApiError> {
 
 impl Agreements {
     pub async fn atto(&self, number: i32) -> Result<Atto, ApiError> {
-        let atti: Items<Atto> = self.0.get("/v1/atti-integrativi", None).await?;
+        let atti: AttoList = self.0.get("/v1/atti-integrativi", None).await?;
         atti.items
             .into_iter()
             .find(|a| a.number == number)
@@ -219,7 +133,7 @@ impl Agreements {
 
     /// Every atto integrativo of the register.
     pub async fn atti(&self) -> Result<Vec<Atto>, ApiError> {
-        let atti: Items<Atto> = self.0.get("/v1/atti-integrativi", None).await?;
+        let atti: AttoList = self.0.get("/v1/atti-integrativi", None).await?;
         Ok(atti.items)
     }
 
@@ -230,7 +144,11 @@ impl Agreements {
     pub async fn paid_tranches(&self, code: &str) -> Result<Vec<PaidTranche>, ApiError> {
         let plan = self.tranche_plan(code).await?;
         let mut out = Vec::new();
-        for tranche in plan.tranches.into_iter().filter(|t| t.state == "paid") {
+        for tranche in plan
+            .tranches
+            .into_iter()
+            .filter(|t| t.state == TrancheState::Paid)
+        {
             let history: Items<TrancheTransition> = self
                 .0
                 .get(&format!("/v1/tranches/{}/transitions", tranche.id), None)
@@ -305,8 +223,8 @@ impl Agreements {
             .await?)
     }
 
-    pub async fn activities(&self, intervento: Uuid) -> Result<Vec<PlannedActivity>, ApiError> {
-        let list: Items<PlannedActivity> = self
+    pub async fn activities(&self, intervento: Uuid) -> Result<Vec<Activity>, ApiError> {
+        let list: ActivityList = self
             .0
             .get(&format!("/v1/interventi/{intervento}/activities"), None)
             .await?;
@@ -335,46 +253,21 @@ impl Agreements {
 
     /// The intervento's financing and cronoprogramma, for the scheda's snapshot.
     pub async fn snapshot(&self, intervento: &Intervento) -> Result<Value, ApiError> {
-        let summary: Value = self
-            .0
-            .get(
-                &format!("/v1/interventi/{}/financial-summary", intervento.id),
-                None,
-            )
-            .await?;
-        let activities: Value = self
-            .0
-            .get(
-                &format!("/v1/interventi/{}/activities", intervento.id),
-                None,
-            )
-            .await?;
-        let cronoprogramma: Vec<Value> = activities["items"]
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .map(|a| {
-                        serde_json::json!({
-                            "code": a["code"], "title": a["title"], "start_on": a["start_on"],
-                            "end_on": a["end_on"], "total_cost": a["total_cost"]
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Ok(serde_json::json!({
-            "id": intervento.id,
-            "code": intervento.code,
-            "title": intervento.title,
-            "kind": intervento.kind,
-            "sezione": intervento.sezione,
-            "cup": intervento.cup,
-            "total_cost": intervento.total_cost,
-            "cnipa_cofinancing": intervento.cnipa_cofinancing,
-            "financing": summary["sources"],
-            "cronoprogramma": cronoprogramma,
-        }))
+        let summary = self.financial_summary(intervento.id).await?;
+        let activities = self.activities(intervento.id).await?;
+        let snapshot = Snapshot {
+            id: intervento.id,
+            code: &intervento.code,
+            title: &intervento.title,
+            kind: intervento.kind,
+            sezione: intervento.sezione,
+            cup: intervento.cup.as_ref(),
+            total_cost: intervento.total_cost,
+            cnipa_cofinancing: intervento.cnipa_cofinancing,
+            financing: summary.sources,
+            cronoprogramma: activities.into_iter().map(CostedActivity::from).collect(),
+        };
+        serde_json::to_value(snapshot).map_err(ApiError::internal)
     }
 
     /// Marks a tranche eligible, with the evaluation as evidence, on the caller's authority.
@@ -403,51 +296,10 @@ impl Agreements {
     }
 }
 
-/// The 30% rule's figure as the adhesion service's `/v1/interventi/{code}/commitments` has it.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Commitments {
-    pub unit: String,
-    pub declared_adherents: i64,
-    pub registered_adherents: i64,
-    pub committed_adherents: i64,
-    pub committed_share: Percent,
-    pub inconsistency: Option<String>,
-}
-
-/// The adhesion figures as `/v1/figures` has them (the Rapporto's adherents and services by
-/// province).
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Counts {
-    pub adhering_comuni: i64,
-    pub committed_comuni: i64,
-    pub committed_share: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct ServiceCounts {
-    pub service_number: i32,
-    pub service_name: String,
-    #[serde(flatten)]
-    pub counts: Counts,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct ProvinceCounts {
-    pub province: Option<String>,
-    #[serde(flatten)]
-    pub counts: Counts,
-    pub services_activated: i64,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Figures {
-    pub as_of: NaiveDate,
-    pub overall: Counts,
-    #[serde(default)]
-    pub by_service: Vec<ServiceCounts>,
-    #[serde(default)]
-    pub by_province: Vec<ProvinceCounts>,
-}
+// What adhesion answers, read with the types it answers with.
+pub use apq_domain::contracts::adhesion::{
+    Commitments, Counts, Figures, ProvinceCounts, ServiceCounts,
+};
 
 impl Adhesion {
     /// The figures of the programme's region (the APQ is Tuscan: region 09).
@@ -505,27 +357,11 @@ struct ServicePage {
     items: Vec<ServiceNumber>,
 }
 
-/// A catalogue service as the eligibility check needs it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CatalogueService {
-    pub number: i32,
-    pub status: String,
-    pub record: CatalogueRecord,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct CatalogueRecord {
-    pub name: String,
-    pub intervento_code: Option<String>,
-    pub go_live: GoLive,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct GoLive {
-    pub kind: String,
-    pub date: Option<NaiveDate>,
-    pub months: Option<i32>,
-}
+// A catalogue service, read with the type the catalogue answers with.
+pub use apq_domain::contracts::catalogue::{
+    GoLive, GoLiveKind, ServiceEntry as CatalogueService, ServiceRecord as CatalogueRecord,
+    ServiceStatus,
+};
 
 impl Catalogue {
     /// The catalogue services the intervento `code` finances.

@@ -5,6 +5,7 @@
 //! nor actix (CI checks it with `cargo tree -i diesel -p apq-domain`).
 
 mod codice_fiscale;
+pub mod contracts;
 mod cup;
 mod euro;
 mod ids;
@@ -22,4 +23,4 @@ pub use istat::{IstatCode, IstatCodeError};
 pub use percent::{Percent, PercentError};
 pub use role::{Role, RoleError};
 pub use semester::{Half, Semester, SemesterError};
-pub use text_enum::UnknownVariant;
+pub use text_enum::{UnknownVariant, same_text};

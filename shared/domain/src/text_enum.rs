@@ -7,6 +7,23 @@ pub struct UnknownVariant {
     pub allowed: &'static str,
 }
 
+/// Whether two texts are the same, in a constant (the check that a database enum and its
+/// contract's enum name each variant alike).
+pub const fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// Declares an enum whose variants have fixed text names:
 ///
 /// ```
@@ -30,7 +47,7 @@ macro_rules! text_enum {
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $text),+
                 }

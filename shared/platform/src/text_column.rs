@@ -13,8 +13,69 @@
 ///     AdhesionState { Requested = "requested", Active = "active" }
 /// );
 /// ```
+///
+/// With `=> path::to::ContractEnum` (the same variants, in a peer contract of
+/// `apq_domain::contracts`), it also converts to and from that enum: exhaustive matches both
+/// ways, and a compile-time check that each variant has the same text on both sides, so the
+/// column and the contract cannot drift apart:
+///
+/// ```
+/// apq_domain::text_enum!(Contract { Open = "open", Closed = "closed" });
+/// apq_platform::db_text_enum!(Column { Open = "open", Closed = "closed" } => Contract);
+/// assert_eq!(Contract::from(Column::Closed), Contract::Closed);
+/// assert_eq!(Column::from(Contract::Open), Column::Open);
+/// ```
+///
+/// A variant the column has and the contract has not does not compile:
+///
+/// ```compile_fail,E0599
+/// apq_domain::text_enum!(Contract { Open = "open" });
+/// apq_platform::db_text_enum!(Column { Open = "open", Closed = "closed" } => Contract);
+/// ```
+///
+/// nor one the contract has and the column has not:
+///
+/// ```compile_fail,E0004
+/// apq_domain::text_enum!(Contract { Open = "open", Closed = "closed" });
+/// apq_platform::db_text_enum!(Column { Open = "open" } => Contract);
+/// ```
+///
+/// nor a variant whose text differs:
+///
+/// ```compile_fail,E0080
+/// apq_domain::text_enum!(Contract { Open = "open", Closed = "closed" });
+/// apq_platform::db_text_enum!(Column { Open = "open", Closed = "shut" } => Contract);
+/// ```
 #[macro_export]
 macro_rules! db_text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? } => $contract:ty) => {
+        $crate::db_text_enum!($(#[$meta])* $name { $($(#[$vmeta])* $variant = $text),+ });
+
+        const _: () = {
+            type __DbTextEnumContract = $contract;
+
+            impl ::std::convert::From<$name> for __DbTextEnumContract {
+                fn from(value: $name) -> Self {
+                    match value {
+                        $($name::$variant => __DbTextEnumContract::$variant),+
+                    }
+                }
+            }
+
+            impl ::std::convert::From<__DbTextEnumContract> for $name {
+                fn from(value: __DbTextEnumContract) -> Self {
+                    match value {
+                        $(__DbTextEnumContract::$variant => $name::$variant),+
+                    }
+                }
+            }
+
+            $(assert!(
+                ::apq_domain::same_text($text, __DbTextEnumContract::$variant.as_str()),
+                concat!(stringify!($name), "::", stringify!($variant), " is not \"", $text, "\" in the contract"),
+            );)+
+        };
+    };
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
         ::apq_domain::text_enum!(
             $(#[$meta])*

@@ -1,6 +1,5 @@
 //! The adherents as the API reads and writes them: the request and response types.
 
-use apq_domain::Percent;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::Queryable;
 use serde::{Deserialize, Serialize};
@@ -81,27 +80,6 @@ pub struct CommitmentsQuery {
     pub services: Option<String>,
 }
 
-/// The 30% rule's figure (art. 4.2.b): the intervento's adherents with a signed contractual
-/// commitment to one of its own services, over the declared adherents.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Commitments {
-    pub intervento_code: String,
-    pub as_of: NaiveDate,
-    /// `comuni` or `amministrazioni`.
-    pub unit: String,
-    /// The denominator: the count the Atto declares.
-    #[schema(format = Int64)]
-    pub declared_adherents: i64,
-    /// The adherents registered (who adhered by the date).
-    #[schema(format = Int64)]
-    pub registered_adherents: i64,
-    /// Adherents with a commitment signed by the date to one of `services`.
-    #[schema(format = Int64)]
-    pub committed_adherents: i64,
-    /// committed / declared, as a percentage.
-    pub committed_share: Percent,
-    /// The services whose commitments count.
-    pub services: Vec<i32>,
-    /// Registered and declared adherents differ: both figures.
-    pub inconsistency: Option<String>,
-}
+// The 30% rule's figure as adhesion answers it and the monitoring service reads it: the
+// contract's type.
+pub use apq_domain::contracts::adhesion::Commitments;

@@ -4,7 +4,7 @@
 use apq_domain::{Cup, Euro, Percent};
 use apq_platform::ApiError;
 use apq_platform::extract::patch as patch_field;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -12,85 +12,10 @@ use uuid::Uuid;
 use super::queries::InterventoRow;
 use crate::model::{InterventoState, Kind, Sezione};
 
-/// CNIPA's approval of the progetto esecutivo (art. 5.4, 5.5.a), recorded as its act: the date,
-/// the act and who made it, and who recorded it. A date recorded before the act was (an older
-/// version of the register kept only the date) has no act, and releases no tranche.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct ProgettoEsecutivoApproval {
-    pub approved_on: NaiveDate,
-    /// CNIPA's act (absent only for a date recorded before acts were).
-    pub act_ref: Option<String>,
-    /// Who made the approval (the office the act names).
-    pub approved_by: Option<String>,
-    /// Who recorded it in the register.
-    pub recorded_by: Option<String>,
-}
-
-/// The Regione's motivated act not to activate an intervento of the sezione programmatica
-/// (art. 5.7: technical or administrative difficulties that prevent its activation).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct NonActivation {
-    pub decided_on: NaiveDate,
-    /// The Regione's act (delibera, decreto).
-    pub act_ref: String,
-    /// The technical or administrative difficulties that prevent the activation.
-    pub motivation: String,
-    pub recorded_by: String,
-}
-
-/// The technical-administrative maturity that allows the passage to the sezione attuativa
-/// (art. 5.4): reuse agreements formalised and progetto esecutivo validated by CNIPA.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Maturity {
-    pub reuse_agreements_formalised_on: Option<NaiveDate>,
-    pub progetto_esecutivo_validated_on: Option<NaiveDate>,
-    /// CNIPA's approval of the progetto esecutivo with its act, when recorded.
-    pub progetto_esecutivo: Option<ProgettoEsecutivoApproval>,
-    /// Both steps are recorded.
-    pub mature: bool,
-}
-
-/// An intervento as the API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Intervento {
-    pub id: Uuid,
-    pub atto_id: Uuid,
-    pub code: String,
-    pub title: String,
-    pub kind: Kind,
-    pub sezione: Sezione,
-    pub state: InterventoState,
-    pub cup: Option<Cup>,
-    pub localisation: Option<String>,
-    pub objective: Option<String>,
-    pub soggetti_coinvolti: Option<String>,
-    pub economic_social_impact: Option<String>,
-    pub activities_and_services: Option<String>,
-    pub financing_description: Option<String>,
-    pub phases_financed: Option<String>,
-    pub activation_mode: Option<String>,
-    pub administrative_steps: Option<String>,
-    pub design_level: Option<String>,
-    pub total_cost: Euro,
-    pub cnipa_cofinancing: Euro,
-    /// CNIPA's co-financing as a share of the cost.
-    pub cofinancing_share: Option<Percent>,
-    /// The most CNIPA may co-finance, as a share of the cost (50% ALI, 40% RIUSO).
-    pub cofinancing_cap: Percent,
-    pub maturity: Maturity,
-    /// When the intervento started (the ALI's start, from which the catalogue's relative
-    /// go-lives count), once recorded.
-    pub started_on: Option<NaiveDate>,
-    /// The Regione's motivated act of non-activation (art. 5.7), when the state is
-    /// `not_activated`.
-    pub non_activation: Option<NonActivation>,
-    /// Where the seed says it (line references).
-    pub source_ref: Option<String>,
-    #[schema(format = Int64)]
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+// The intervento as agreements answers it and its peers read it: the contract's types.
+pub use apq_domain::contracts::agreements::{
+    Intervento, Maturity, NonActivation, ProgettoEsecutivoApproval,
+};
 
 impl TryFrom<InterventoRow> for Intervento {
     type Error = ApiError;
@@ -99,9 +24,9 @@ impl TryFrom<InterventoRow> for Intervento {
         Ok(Self {
             id: row.id,
             atto_id: row.atto_id,
-            kind,
-            sezione: row.sezione,
-            state: row.state,
+            kind: kind.into(),
+            sezione: row.sezione.into(),
+            state: row.state.into(),
             cup: row
                 .cup
                 .as_deref()

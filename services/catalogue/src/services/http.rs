@@ -15,9 +15,9 @@ use diesel::PgConnection;
 use super::json::{
     NewService, NumberPath, ServiceEntry, ServiceFilter, ServiceSummary, VersionPath, Withdrawal,
 };
-use super::queries::{self, read_version, write_version};
+use super::queries::{self, ServiceAggregate, read_version, write_version};
 use super::rules::{self, ServiceError, ServiceStatus};
-use crate::record::ServiceRecord;
+use crate::record::{RecordChecks, ServiceRecord};
 
 impl From<ServiceError> for ApiError {
     fn from(error: ServiceError) -> Self {
@@ -156,7 +156,7 @@ fn add(conn: &mut PgConnection, actor: &str, body: &NewService) -> Result<Stored
         return Err(ServiceError::Taken(number).into());
     }
     let edit = Edit::new(actor, "create").because(body.reason.as_deref());
-    let entry: ServiceEntry = versioned::create(conn, edit, |conn| {
+    let ServiceAggregate(entry) = versioned::create(conn, edit, |conn| {
         write_version(
             conn,
             &body.record,
@@ -187,12 +187,13 @@ fn next_version(
         number,
         if_match,
         edit,
-        |conn, before: &ServiceEntry| {
+        |conn, ServiceAggregate(before): &ServiceAggregate| {
             let (record, status) = next(before)?;
             let version = before.version + 1;
             write_version(conn, &record, status, version, edit.actor, edit.reason).map(drop)
         },
     )
+    .map(|ServiceAggregate(entry)| entry)
 }
 
 /// Replaces a service's record with a new version (admin). Requires `If-Match` with the
@@ -226,7 +227,7 @@ pub async fn replace(
     let entry = run_db(&pool, move |conn| {
         let edit = Edit::new(&actor, "new_version").because(reason.as_deref());
         next_version(conn, number, if_match, edit, |before| {
-            Ok((record, before.status))
+            Ok((record, before.status.into()))
         })
     })
     .await?;
@@ -263,7 +264,7 @@ pub async fn withdraw(
     let entry = run_db(&pool, move |conn| {
         let edit = Edit::new(&actor, "withdraw").because(Some(&reason));
         next_version(conn, number, if_match, edit, |before| {
-            let status = rules::withdraw(number, before.status)?;
+            let status = rules::withdraw(number, before.status.into())?;
             Ok((before.record.clone(), status))
         })
     })

@@ -1,6 +1,5 @@
 //! The catalogue as the API reads and writes it: the request and response types.
 
-use apq_domain::Euro;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -42,25 +41,9 @@ impl From<ServiceRow> for ServiceSummary {
     }
 }
 
-/// One version of a service's record.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ServiceEntry {
-    #[schema(format = Int32)]
-    pub number: i32,
-    #[schema(format = Int32)]
-    pub version: i32,
-    /// The status this version gave the service.
-    pub status: ServiceStatus,
-    /// Whether this is the service's current version.
-    pub current: bool,
-    pub record: ServiceRecord,
-    /// The record's cost lines added up.
-    #[schema(value_type = apq_domain::EuroTotal)]
-    pub total_cost: Euro,
-    pub changed_by: String,
-    pub reason: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
+// One version of a service as the catalogue answers it and its peers read it: the contract's
+// type.
+pub use apq_domain::contracts::catalogue::ServiceEntry;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

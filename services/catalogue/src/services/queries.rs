@@ -67,7 +67,7 @@ pub fn read_version(
     Ok(ServiceEntry {
         number: row.service_number,
         version: row.version,
-        status: row.status,
+        status: row.status.into(),
         current: row.version == current,
         total_cost: record.total_cost(),
         record,
@@ -77,17 +77,20 @@ pub fn read_version(
     })
 }
 
-/// A service is one aggregate: its row (which says the current version) and its versions.
-impl Versioned for ServiceEntry {
+/// A service is one aggregate: its row (which says the current version) and its versions, as
+/// its current [`ServiceEntry`] shows them.
+pub struct ServiceAggregate(pub ServiceEntry);
+
+impl Versioned for ServiceAggregate {
     const ENTITY: &'static str = "service";
     type Key = i32;
 
     fn lock(conn: &mut PgConnection, number: &i32) -> Result<Self, ApiError> {
-        read_version(conn, *number, None, true)
+        read_version(conn, *number, None, true).map(Self)
     }
 
     fn version(&self) -> i64 {
-        i64::from(self.version)
+        i64::from(self.0.version)
     }
 
     fn bump(conn: &mut PgConnection, number: &i32, version: i64) -> QueryResult<usize> {
@@ -101,7 +104,7 @@ impl Versioned for ServiceEntry {
     }
 
     fn audit_view(&self) -> Result<serde_json::Value, ApiError> {
-        versioned::view_of(&(&self.status, &self.record))
+        versioned::view_of(&(&self.0.status, &self.0.record))
     }
 }
 
@@ -119,7 +122,7 @@ pub fn write_version(
         services::name.eq(&record.name),
         services::ambito.eq(&record.ambito_amministrativo),
         services::tipologia.eq(&record.tipologia),
-        services::availability.eq(record.availability),
+        services::availability.eq(Availability::from(record.availability)),
         services::pricing_models.eq(pricing_models(record)),
         services::status.eq(status),
         services::search_text.eq(record.search_text()),

@@ -4,7 +4,7 @@ use crate::record::ServiceRecord;
 
 apq_platform::db_text_enum!(
     /// Whether a service can still be adhered to.
-    ServiceStatus { Active = "active", Withdrawn = "withdrawn" }
+    ServiceStatus { Active = "active", Withdrawn = "withdrawn" } => apq_domain::contracts::catalogue::ServiceStatus
 );
 
 /// The longest full-text search accepted, in bytes.

@@ -76,7 +76,7 @@ impl Source {
             .find(|a| a.id == intervento.atto_id)
             .and_then(|a| tables::strumento(a.number));
         Ok(Live {
-            amounts: amounts(&summary)?,
+            amounts: amounts(&summary),
             indicators: output_indicators(&self.indicators, code)?,
             transfers: self.agreements.paid_tranches(code).await?,
             strumento,

@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use apq_domain::{Euro, Semester};
+use apq_domain::{Cup, Euro, Semester};
 use apq_platform::ApiError;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -17,7 +17,7 @@ use crate::costs::{CostYear, Economy};
 use crate::indicators;
 use crate::iter::{self, PhaseRow};
 use crate::movements::{Movement, MovementKind};
-use crate::peers::{FinancialSummary, Intervento, PaidTranche};
+use crate::peers::{FinancialSummary, Intervento, InterventoState, PaidTranche};
 use crate::projects::{Project, Soggetto};
 use crate::puc::checks::{self, Finding};
 use crate::puc::file::{Record, Structure, Writer};
@@ -55,30 +55,18 @@ pub struct Amounts {
     pub sources: Vec<(String, Euro)>,
 }
 
-/// Reads the amounts of the register's financial summary. An amount that cannot be read is the
-/// peer breaking its contract: a 503 naming it and the field, never a zero standing in. Pure.
-pub fn amounts(summary: &FinancialSummary) -> Result<Amounts, ApiError> {
-    let read = |field: String, raw: &str| {
-        Euro::parse(raw).map_err(|e| {
-            ApiError::unavailable(format!(
-                "the agreements service (its answer could not be read: {field}: {e})"
-            ))
-        })
-    };
-    Ok(Amounts {
-        total_cost: read("total_cost".to_owned(), &summary.total_cost.amount)?,
+/// The amounts of the register's financial summary: typed by the contract, so an amount the
+/// register sends unreadable is refused when its answer is read (a 503 naming the peer and the
+/// field), never a zero standing in. Pure.
+pub fn amounts(summary: &FinancialSummary) -> Amounts {
+    Amounts {
+        total_cost: summary.total_cost,
         sources: summary
             .sources
             .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                Ok((
-                    s.contributor.clone(),
-                    read(format!("sources[{i}].amount"), &s.amount.amount)?,
-                ))
-            })
-            .collect::<Result<_, ApiError>>()?,
-    })
+            .map(|s| (s.contributor.as_str().to_owned(), s.amount))
+            .collect(),
+    }
 }
 
 /// An output indicator (IN01): its code, its target (VAL_PROGRAMMATO, absent where the seed
@@ -129,10 +117,10 @@ pub fn output_indicators(
 /// progress once a phase has started or an impegno or pagamento is recorded; not started
 /// otherwise. A cancelled or revoked intervento has no state we can send (absent). Pure.
 pub fn state(live: &Live, up_to: NaiveDate) -> Option<&'static str> {
-    match live.intervento.state.as_deref() {
-        Some("cancelled" | "revoked") => return None,
-        Some("completed") => return Some(tables::EXECUTED),
-        _ => {}
+    match live.intervento.state {
+        InterventoState::Cancelled | InterventoState::Revoked => return None,
+        InterventoState::Completed => return Some(tables::EXECUTED),
+        InterventoState::Active | InterventoState::NotActivated => {}
     }
     let by = |d: Option<NaiveDate>| d.is_some_and(|d| d <= up_to);
     let last = live
@@ -201,7 +189,7 @@ pub fn records(live: &Live, up_to: NaiveDate) -> Vec<Described> {
             format::text(&live.intervento.title, 500),
             blank(),
             blank(),
-            opt(live.intervento.cup.as_deref()),
+            opt(live.intervento.cup.as_ref().map(Cup::as_str)),
             blank(),
             format::maybe_date(live.phases.iter().filter_map(|p| p.actual_start).min()),
             blank(),
@@ -396,7 +384,7 @@ pub fn project(live: &Live, up_to: NaiveDate) -> checks::Project {
     let semester = Semester::containing(up_to).ok();
     checks::Project {
         code: live.project.local_code.clone(),
-        cup: live.intervento.cup.clone(),
+        cup: live.intervento.cup.as_ref().map(|c| c.as_str().to_owned()),
         strumento_attuativo: live.strumento.clone(),
         localisations: usize::from(live.project.cod_regione.is_some()),
         soggetti: live
@@ -691,6 +679,7 @@ mod tests {
     fn summary() -> FinancialSummary {
         let money = |a: &str| json!({"amount": a, "currency": "EUR"});
         serde_json::from_value(json!({
+            "intervento_id": Uuid::nil(), "code": "CSTT-ALI",
             "total_cost": money("1892850.00"),
             "sources": [
                 {"contributor": "stato", "heading": "II Fase", "legal_basis": "L. 289/2002", "amount": money("584745.76"), "cnipa": true},
@@ -706,7 +695,7 @@ mod tests {
     fn live() -> Live {
         let money = |a: &str| json!({"amount": a, "currency": "EUR"});
         Live {
-            amounts: amounts(&summary()).unwrap_or_else(|e| panic!("{e:?}")),
+            amounts: amounts(&summary()),
             strumento: Some("APQSI-TOS4".to_owned()),
             indicators: Vec::new(),
             cost_plan: Vec::new(),
@@ -720,9 +709,16 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}")),
             intervento: serde_json::from_value(json!({
                 "id": Uuid::nil(), "atto_id": Uuid::nil(), "code": "CSTT-ALI", "title": "CSTT-ALI | Toscana", "kind": "ali",
-                "sezione": "attuativa", "cup": "D53G07000070002", "total_cost": money("1892850.00"),
-                "cnipa_cofinancing": money("584745.76"),
-                "maturity": {"progetto_esecutivo_validated_on": null},
+                "sezione": "attuativa", "state": "active", "cup": "D53G07000070002", "total_cost": money("1892850.00"),
+                "cnipa_cofinancing": money("584745.76"), "cofinancing_share": "30.89", "cofinancing_cap": "50.00",
+                "maturity": {"reuse_agreements_formalised_on": null, "progetto_esecutivo_validated_on": null,
+                    "progetto_esecutivo": null, "mature": false},
+                "localisation": null, "objective": null, "soggetti_coinvolti": null,
+                "economic_social_impact": null, "activities_and_services": null,
+                "financing_description": null, "phases_financed": null, "activation_mode": null,
+                "administrative_steps": null, "design_level": null, "started_on": null,
+                "non_activation": null, "source_ref": null, "version": 1,
+                "created_at": DateTime::<Utc>::MIN_UTC, "updated_at": DateTime::<Utc>::MIN_UTC,
             }))
             .unwrap_or_else(|e| panic!("{e}")),
             movements: vec![
@@ -947,21 +943,18 @@ mod tests {
 
     #[test]
     fn an_amount_the_register_sends_unreadable_is_an_error_not_zero() {
-        let mut summary = summary();
-        summary.sources[1].amount.amount = "1.308.104,24".to_owned();
-        let error = amounts(&summary)
+        let mut answer = serde_json::to_value(summary()).unwrap_or_default();
+        answer["sources"][1]["amount"]["amount"] = json!("1.308.104,24");
+        let error = serde_path_to_error::deserialize::<_, FinancialSummary>(answer.clone())
             .err()
-            .map(|e| format!("{e:?}"))
+            .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(
-            error.contains("agreements") && error.contains("sources[1].amount"),
-            "{error}"
-        );
-        summary.sources[1].amount.amount = "1308104.24".to_owned();
-        summary.total_cost.amount = String::new();
-        let error = amounts(&summary)
+        assert!(error.contains("sources[1].amount"), "{error}");
+        answer["sources"][1]["amount"]["amount"] = json!("1308104.24");
+        answer["total_cost"]["amount"] = json!("");
+        let error = serde_path_to_error::deserialize::<_, FinancialSummary>(answer)
             .err()
-            .map(|e| format!("{e:?}"))
+            .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(error.contains("total_cost"), "{error}");
     }
@@ -1004,13 +997,13 @@ mod tests {
             "the last phase ended"
         );
         assert_eq!(state(&live, day("2010-04-30")), Some(tables::IN_PROGRESS));
-        live.intervento.state = Some("revoked".into());
+        live.intervento.state = InterventoState::Revoked;
         assert_eq!(
             state(&live, day("2010-06-30")),
             None,
             "no state we can send"
         );
-        live.intervento.state = Some("completed".into());
+        live.intervento.state = InterventoState::Completed;
         assert_eq!(state(&live, day("2008-06-30")), Some(tables::EXECUTED));
     }
 

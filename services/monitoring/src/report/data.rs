@@ -16,7 +16,10 @@ use crate::defaults::Default_;
 use crate::delivery::{self, IND_13, IndicatorComputation};
 use crate::eligibility::{Eligibility, Peers, evaluate};
 use crate::indicators::{Indicator, load_all};
-use crate::peers::{Decision, Figures, FinancialSummary, Intervento, PlannedActivity};
+use crate::peers::{
+    Decision, Figures, FinancialSummary, FinancingSource, Intervento, InterventoState, Kind,
+    Maturity, PlannedActivity, Sezione, Tranche, TrancheCondition, TrancheState,
+};
 use crate::schede::{Scheda, SchedaFilter, find};
 use crate::schema::defaults;
 
@@ -31,10 +34,107 @@ pub struct AttoData {
     pub signed_on: Option<NaiveDate>,
 }
 
+/// What an issued report keeps of an intervento as agreements answered it: the fields the report
+/// shows, in the contract's types, and read back from reports issued before the contract was
+/// shared (whose `state`, `cofinancing_share` and `cofinancing_cap` may be absent).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportIntervento {
+    pub id: uuid::Uuid,
+    pub atto_id: uuid::Uuid,
+    pub code: String,
+    pub title: String,
+    pub kind: Kind,
+    pub sezione: Sezione,
+    pub cup: Option<apq_domain::Cup>,
+    pub total_cost: apq_domain::Euro,
+    pub cnipa_cofinancing: apq_domain::Euro,
+    pub maturity: Maturity,
+    #[serde(default)]
+    pub state: Option<InterventoState>,
+    #[serde(default)]
+    pub cofinancing_share: Option<apq_domain::Percent>,
+    #[serde(default)]
+    pub cofinancing_cap: Option<apq_domain::Percent>,
+}
+
+impl From<Intervento> for ReportIntervento {
+    fn from(i: Intervento) -> Self {
+        Self {
+            id: i.id,
+            atto_id: i.atto_id,
+            code: i.code,
+            title: i.title,
+            kind: i.kind,
+            sezione: i.sezione,
+            cup: i.cup,
+            total_cost: i.total_cost,
+            cnipa_cofinancing: i.cnipa_cofinancing,
+            maturity: i.maturity,
+            state: Some(i.state),
+            cofinancing_share: i.cofinancing_share,
+            cofinancing_cap: Some(i.cofinancing_cap),
+        }
+    }
+}
+
+/// What an issued report keeps of a tranche.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportTranche {
+    pub id: uuid::Uuid,
+    pub seq: i32,
+    pub share: apq_domain::Percent,
+    pub amount: apq_domain::Euro,
+    pub condition: TrancheCondition,
+    pub state: TrancheState,
+    pub version: i64,
+}
+
+impl From<Tranche> for ReportTranche {
+    fn from(t: Tranche) -> Self {
+        Self {
+            id: t.id,
+            seq: t.seq,
+            share: t.share,
+            amount: t.amount,
+            condition: t.condition,
+            state: t.state,
+            version: t.version,
+        }
+    }
+}
+
+/// What an issued report keeps of an intervento's financial summary.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportFinance {
+    pub total_cost: apq_domain::Euro,
+    pub sources: Vec<FinancingSource>,
+    pub cnipa_cofinancing: apq_domain::Euro,
+    pub cofinancing_share: Option<apq_domain::Percent>,
+    pub cofinancing_cap: apq_domain::Percent,
+    pub tranches: Vec<ReportTranche>,
+    pub tranches_paid: apq_domain::Euro,
+    pub tranches_due: apq_domain::Euro,
+}
+
+impl From<FinancialSummary> for ReportFinance {
+    fn from(f: FinancialSummary) -> Self {
+        Self {
+            total_cost: f.total_cost,
+            sources: f.sources,
+            cnipa_cofinancing: f.cnipa_cofinancing,
+            cofinancing_share: f.cofinancing_share,
+            cofinancing_cap: f.cofinancing_cap,
+            tranches: f.tranches.into_iter().map(ReportTranche::from).collect(),
+            tranches_paid: f.tranches_paid,
+            tranches_due: f.tranches_due,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InterventoData {
-    pub intervento: Intervento,
-    pub finance: FinancialSummary,
+    pub intervento: ReportIntervento,
+    pub finance: ReportFinance,
     pub activities: Vec<PlannedActivity>,
     pub decisions: Vec<Decision>,
     pub eligibility: Eligibility,
@@ -182,9 +282,9 @@ pub async fn gather(
                 evaluate(pool, peers, &intervento.code, as_of),
             )?;
             Ok::<_, ApiError>(InterventoData {
-                intervento,
-                finance,
-                activities,
+                intervento: intervento.into(),
+                finance: finance.into(),
+                activities: activities.into_iter().map(PlannedActivity::from).collect(),
                 decisions,
                 eligibility: eligibility.0,
                 scheda,

@@ -14,7 +14,9 @@ use crate::deadlines::Obligation;
 use crate::defaults::DefaultState;
 use crate::delivery::IndicatorComputation;
 use crate::indicators::Indicator;
+use crate::peers::{InterventoState, Sezione};
 use crate::schede::{ActivityState, SchedaState};
+use apq_domain::{Euro, Percent};
 
 /// Who issues the Rapporto (art. 7): the soggetto responsabile dell'attuazione dell'Accordo.
 pub const ISSUER: &str = "Regione Toscana - Direzione Generale Organizzazione e Sistema Informativo, Soggetto responsabile dell'attuazione dell'Accordo";
@@ -180,16 +182,12 @@ fn dec(text: &str) -> Option<Decimal> {
     Decimal::from_str(text.trim()).ok()
 }
 
-fn money(text: &str) -> String {
-    dec(text)
-        .map(it::euro)
-        .unwrap_or_else(|| "non disponibile".to_owned())
+fn euro(amount: Euro) -> String {
+    it::euro(amount.decimal())
 }
 
-fn pct(text: &str) -> String {
-    dec(text)
-        .map(it::percent)
-        .unwrap_or_else(|| "non disponibile".to_owned())
+fn percent(share: Percent) -> String {
+    it::percent(share.decimal())
 }
 
 fn or_dash(text: Option<&str>) -> String {
@@ -242,14 +240,14 @@ fn scheda_state(state: SchedaState) -> &'static str {
     }
 }
 
-fn intervento_state(state: Option<&str>) -> String {
+fn intervento_state(state: Option<InterventoState>) -> String {
     match state {
-        Some("active") => "attivo".to_owned(),
-        Some("completed") => "concluso".to_owned(),
-        Some("cancelled") => "annullato".to_owned(),
-        Some("revoked") => "revocato".to_owned(),
-        Some("not_activated") => "non attivato (art. 5.7)".to_owned(),
-        _ => "non indicato".to_owned(),
+        Some(InterventoState::Active) => "attivo".to_owned(),
+        Some(InterventoState::Completed) => "concluso".to_owned(),
+        Some(InterventoState::Cancelled) => "annullato".to_owned(),
+        Some(InterventoState::Revoked) => "revocato".to_owned(),
+        Some(InterventoState::NotActivated) => "non attivato (art. 5.7)".to_owned(),
+        None => "non indicato".to_owned(),
     }
 }
 
@@ -398,7 +396,7 @@ fn progress(data: &InterventoData) -> Progress {
     let planned = scheda.planned_sal.map(|p| p.decimal());
     let commitments = scheda.commitments.decimal();
     let payments = scheda.payments.decimal();
-    let cost = dec(&data.finance.total_cost.amount);
+    let cost = Some(data.finance.total_cost.decimal());
     let mut rows = vec![
         row("Scheda di monitoraggio", scheda_state(scheda.state)),
         row("SAL rilevato", it::percent(sal)),
@@ -451,12 +449,11 @@ fn progress(data: &InterventoData) -> Progress {
 
 fn finance(data: &InterventoData) -> (Vec<Row>, Vec<SourceLine>) {
     let f = &data.finance;
-    let share = f.cofinancing_share.as_deref().and_then(dec).or_else(|| {
-        dec(&f.cnipa_cofinancing.amount)
-            .zip(dec(&f.total_cost.amount))
-            .and_then(|(c, t)| it::ratio(c, t))
-    });
-    let cap = dec(&f.cofinancing_cap);
+    let share = f
+        .cofinancing_share
+        .map(Percent::decimal)
+        .or_else(|| it::ratio(f.cnipa_cofinancing.decimal(), f.total_cost.decimal()));
+    let cap = Some(f.cofinancing_cap.decimal());
     let within = match (share, cap) {
         (Some(s), Some(c)) if s <= c => format!(
             "{} del costo, entro il limite del {}",
@@ -472,11 +469,11 @@ fn finance(data: &InterventoData) -> (Vec<Row>, Vec<SourceLine>) {
         (None, _) => "non calcolabile".to_owned(),
     };
     let rows = vec![
-        row("Costo totale", money(&f.total_cost.amount)),
-        row("Cofinanziamento CNIPA", money(&f.cnipa_cofinancing.amount)),
+        row("Costo totale", euro(f.total_cost)),
+        row("Cofinanziamento CNIPA", euro(f.cnipa_cofinancing)),
         row("Quota CNIPA sul costo", within),
-        row("Tranche erogate", money(&f.tranches_paid.amount)),
-        row("Tranche ancora da erogare", money(&f.tranches_due.amount)),
+        row("Tranche erogate", euro(f.tranches_paid)),
+        row("Tranche ancora da erogare", euro(f.tranches_due)),
     ];
     let sources = f
         .sources
@@ -484,7 +481,7 @@ fn finance(data: &InterventoData) -> (Vec<Row>, Vec<SourceLine>) {
         .map(|s| SourceLine {
             heading: s.heading.clone(),
             legal_basis: s.legal_basis.clone(),
-            amount: money(&s.amount.amount),
+            amount: euro(s.amount),
             cnipa: s.cnipa,
         })
         .collect();
@@ -600,9 +597,7 @@ fn maturity(data: &InterventoData) -> Vec<Row> {
             date_or(m.progetto_esecutivo_validated_on, "non ancora"),
         ),
     ];
-    let mature = m.mature.unwrap_or(
-        m.reuse_agreements_formalised_on.is_some() && m.progetto_esecutivo_validated_on.is_some(),
-    );
+    let mature = m.mature;
     rows.push(row(
         "Maturità per il passaggio alla sezione attuativa (art. 5.4)",
         if mature { "raggiunta" } else { "non raggiunta" },
@@ -612,7 +607,7 @@ fn maturity(data: &InterventoData) -> Vec<Row> {
 
 fn intervento(data: &InterventoData, report: &ReportData) -> InterventoView {
     let i = &data.intervento;
-    let programmatica = i.sezione == "programmatica";
+    let programmatica = i.sezione == Sezione::Programmatica;
     let (finance, sources) = finance(data);
     let progress = progress(data);
     let late = late_activities(data, report.deadlines.ends_on);
@@ -644,17 +639,17 @@ fn intervento(data: &InterventoData, report: &ReportData) -> InterventoView {
     InterventoView {
         code: i.code.clone(),
         title: i.title.clone(),
-        cup: i
-            .cup
-            .clone()
-            .unwrap_or_else(|| "non ancora assegnato".to_owned()),
+        cup: i.cup.as_ref().map_or_else(
+            || "non ancora assegnato".to_owned(),
+            |c| c.as_str().to_owned(),
+        ),
         sezione: if programmatica {
             "sezione programmatica".to_owned()
         } else {
             "sezione attuativa".to_owned()
         },
         programmatica,
-        state: intervento_state(i.state.as_deref()),
+        state: intervento_state(i.state),
         critical,
         maturity: if programmatica {
             maturity(data)
@@ -733,12 +728,12 @@ pub fn view(report: &ReportData, issue: Issue) -> View {
     let total_cost: Decimal = report
         .interventi
         .iter()
-        .filter_map(|i| dec(&i.finance.total_cost.amount))
+        .map(|i| i.finance.total_cost.decimal())
         .sum();
     let cnipa: Decimal = report
         .interventi
         .iter()
-        .filter_map(|i| dec(&i.finance.cnipa_cofinancing.amount))
+        .map(|i| i.finance.cnipa_cofinancing.decimal())
         .sum();
     let to_count = |n: usize| it::count(i64::try_from(n).unwrap_or(i64::MAX));
     let mut general = vec![
@@ -796,7 +791,7 @@ pub fn view(report: &ReportData, issue: Issue) -> View {
         report
             .interventi
             .iter()
-            .filter(|i| (i.intervento.sezione == "programmatica") == programmatica)
+            .filter(|i| (i.intervento.sezione == Sezione::Programmatica) == programmatica)
             .map(|i| format!("{} ({})", i.intervento.title, i.intervento.code))
             .collect()
     };
@@ -814,8 +809,7 @@ pub fn view(report: &ReportData, issue: Issue) -> View {
             "Quota dei comuni aderenti con impegni sottoscritti",
             a.overall
                 .committed_share
-                .as_deref()
-                .map(pct)
+                .map(percent)
                 .unwrap_or_else(|| "non calcolabile: nessun comune aderente".to_owned()),
         ),
     ];
@@ -893,8 +887,7 @@ pub fn view(report: &ReportData, issue: Issue) -> View {
                 share: s
                     .counts
                     .committed_share
-                    .as_deref()
-                    .map(pct)
+                    .map(percent)
                     .unwrap_or_else(|| "non calcolabile".to_owned()),
             })
             .collect(),

@@ -314,7 +314,10 @@ async fn cup_before_validation(
     })
     .await?;
     let intervento = agreements.intervento(&code).await?;
-    Ok(cup_recorded(&code, intervento.cup.as_deref())?)
+    Ok(cup_recorded(
+        &code,
+        intervento.cup.as_ref().map(apq_domain::Cup::as_str),
+    )?)
 }
 
 /// The history of a scheda's review. Public.
