@@ -705,6 +705,32 @@ async fn a_page_of_acknowledgements_is_recorded_all_or_none() {
     assert_eq!(status, StatusCode::OK, "{later}");
     assert_eq!(later["items"][0]["outcome"], "validated");
     assert_eq!(later["items"][0]["message"], "convalidata");
+    assert_eq!(later["created"], 0);
+    // A transmission again (a page re-sent) leaves the convalida, and the same outcome again
+    // with another message changes nothing; a rejection replaces it.
+    let mut again_validated = acks[0].clone();
+    again_validated["outcome"] = json!("validated");
+    again_validated["message"] = json!("di nuovo");
+    let mut rejected = acks[1].clone();
+    rejected["outcome"] = json!("rejected");
+    rejected["message"] = json!("dati incompleti");
+    let (status, mixed) = post(batch(vec![acks[0].clone(), again_validated, rejected])).await;
+    assert_eq!(status, StatusCode::OK, "{mixed}");
+    assert_eq!(mixed["created"], 0, "{mixed}");
+    for (i, outcome, message) in [
+        (0, "validated", "convalidata"),
+        (1, "validated", "convalidata"),
+        (2, "rejected", "dati incompleti"),
+    ] {
+        assert_eq!(
+            (
+                mixed["items"][i]["outcome"].as_str(),
+                mixed["items"][i]["message"].as_str()
+            ),
+            (Some(outcome), Some(message)),
+            "{mixed}"
+        );
+    }
 
     for (body, field) in [
         (batch(vec![]), "items"),

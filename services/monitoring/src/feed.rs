@@ -15,7 +15,9 @@ use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Query};
 use apq_platform::{ApiError, Caller};
 use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable, Text};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -257,8 +259,11 @@ pub fn record(
             change_seq: body.change_seq,
         });
     }
-    let key = (body.scheda_id, body.change_seq);
-    let created = diesel::insert_into(acknowledgements::table)
+    // One statement, through the primary key as its conflict arbiter: no plan of a lookup
+    // (which a table that was empty when the plan was made can leave a sequential scan) stands
+    // between a page's acknowledgements and the index. A new outcome (validated or rejected)
+    // replaces the one recorded; the same again, or a transmission again, changes nothing.
+    let (ack, created) = diesel::insert_into(acknowledgements::table)
         .values((
             acknowledgements::scheda_id.eq(body.scheda_id),
             acknowledgements::change_seq.eq(body.change_seq),
@@ -267,22 +272,20 @@ pub fn record(
             acknowledgements::message.eq(&body.message),
             acknowledgements::actor.eq(actor),
         ))
-        .on_conflict_do_nothing()
-        .execute(conn)?
-        == 1;
-    if !created && body.outcome != Outcome::Transmitted {
-        diesel::update(acknowledgements::table.find(key))
-            .filter(acknowledgements::outcome.ne(body.outcome.as_str()))
-            .set((
-                acknowledgements::outcome.eq(body.outcome.as_str()),
-                acknowledgements::message.eq(&body.message),
-            ))
-            .execute(conn)?;
-    }
-    let ack = acknowledgements::table
-        .find(key)
-        .select(Acknowledgement::as_select())
-        .first(conn)?;
+        .on_conflict((acknowledgements::scheda_id, acknowledgements::change_seq))
+        .do_update()
+        .set((
+            acknowledgements::message.eq(sql::<Nullable<Text>>(
+                "CASE WHEN excluded.outcome NOT IN ('transmitted', acknowledgements.outcome) \
+                 THEN excluded.message ELSE acknowledgements.message END",
+            )),
+            acknowledgements::outcome.eq(sql::<Text>(
+                "CASE WHEN excluded.outcome = 'transmitted' THEN acknowledgements.outcome \
+                 ELSE excluded.outcome END",
+            )),
+        ))
+        .returning((Acknowledgement::as_returning(), sql::<Bool>("xmax = 0")))
+        .get_result(conn)?;
     Ok((created, ack))
 }
 
