@@ -2,16 +2,15 @@
 //! criteria). The responsabile di intervento changes their own intervento's activities.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use apq_domain::Euro;
 use apq_platform::concurrency::{etag, ok_with_etag};
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, patch as patch_field};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::text_column::EuroColumn;
 use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -49,7 +48,7 @@ pub use apq_domain::contracts::agreements::{Activity, ActivityCost, ActivityList
 
 fn with_costs(conn: &mut PgConnection, rows: Vec<ActivityRow>) -> Result<Vec<Activity>, ApiError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let costs: Vec<(Uuid, CostCategory, Decimal)> = activity_costs::table
+    let costs: Vec<(Uuid, CostCategory, EuroColumn)> = activity_costs::table
         .filter(activity_costs::activity_id.eq_any(&ids))
         .order((activity_costs::activity_id, activity_costs::category))
         .load(conn)?;
@@ -61,7 +60,7 @@ fn with_costs(conn: &mut PgConnection, rows: Vec<ActivityRow>) -> Result<Vec<Act
                 .map(|(_, category, amount)| {
                     Ok(ActivityCost {
                         category: (*category).into(),
-                        amount: Euro::from_decimal(*amount).map_err(ApiError::internal)?,
+                        amount: amount.0,
                     })
                 })
                 .collect::<Result<Vec<_>, ApiError>>()?;
@@ -452,7 +451,7 @@ mod tests {
     fn cost(category: CostCategory, amount: &str) -> ActivityCost {
         ActivityCost {
             category: category.into(),
-            amount: Euro::parse(amount).unwrap_or_else(|e| panic!("{e}")),
+            amount: apq_domain::Euro::parse(amount).unwrap_or_else(|e| panic!("{e}")),
         }
     }
 

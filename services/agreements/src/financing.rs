@@ -9,10 +9,10 @@ use apq_domain::{Euro, Percent};
 use apq_platform::concurrency::ok_with_etag;
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path};
+use apq_platform::text_column::EuroColumn;
 use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller, FieldError};
 use diesel::prelude::*;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -38,7 +38,14 @@ pub struct FinancingPlan {
     pub reason: Option<String>,
 }
 
-type SourceRow = (Contributor, String, String, Decimal, bool, Option<String>);
+type SourceRow = (
+    Contributor,
+    String,
+    String,
+    EuroColumn,
+    bool,
+    Option<String>,
+);
 
 pub fn load_sources(
     conn: &mut PgConnection,
@@ -63,7 +70,7 @@ pub fn load_sources(
                     contributor: Contributor::into(contributor),
                     heading,
                     legal_basis,
-                    amount: Euro::from_decimal(amount).map_err(ApiError::internal)?,
+                    amount: amount.into(),
                     cnipa,
                     source_ref,
                 })
@@ -268,7 +275,7 @@ pub struct CostTable {
 
 pub fn cost_table(conn: &mut PgConnection, intervento: Uuid) -> Result<CostTable, ApiError> {
     let row = load(conn, intervento, false)?;
-    let rows: Vec<(CostCategory, Funding, String, Decimal)> = cost_lines::table
+    let rows: Vec<(CostCategory, Funding, String, EuroColumn)> = cost_lines::table
         .filter(cost_lines::intervento_id.eq(intervento))
         .order((
             cost_lines::category.asc(),
@@ -286,7 +293,7 @@ pub fn cost_table(conn: &mut PgConnection, intervento: Uuid) -> Result<CostTable
     let mut by_category: BTreeMap<String, Euro> = BTreeMap::new();
     let mut by_funding: BTreeMap<String, Euro> = BTreeMap::new();
     for (category, funding, period, amount) in rows {
-        let amount = Euro::from_decimal(amount).map_err(ApiError::internal)?;
+        let amount = Euro::from(amount);
         for (totals, key) in [
             (&mut by_category, category.as_str()),
             (&mut by_funding, funding.as_str()),

@@ -108,6 +108,11 @@ async fn anyone_lists_filters_and_searches_in_italian() {
     );
     let (_, planned) = get(&app, "/v1/services?availability=planned").await;
     assert_eq!(numbers(&planned), [5]);
+    // The services an intervento finances, by its code (all eight are CSTT-ALI's).
+    let (_, cstt) = get(&app, "/v1/services?intervento_code=CSTT-ALI&limit=3").await;
+    assert_eq!(numbers(&cstt), [1, 2, 3]);
+    let (_, geosigma) = get(&app, "/v1/services?intervento_code=GEOSIGMA").await;
+    assert_eq!(numbers(&geosigma), Vec::<i64>::new(), "{geosigma}");
     let (status, problem) = get(&app, "/v1/services?pricing=gratis").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(problem["errors"][0]["field"], "pricing");

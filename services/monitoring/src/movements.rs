@@ -10,7 +10,7 @@ use apq_platform::concurrency::etag;
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
-use apq_platform::text_column::EuroColumn;
+use apq_platform::text_column::{EuroColumn, SemesterColumn};
 use apq_platform::versioned::{self, Edit, Versioned};
 use apq_platform::{ApiError, Caller, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -385,13 +385,13 @@ pub fn refresh_open_schede(
     intervento: &str,
     events: &[Movement],
 ) -> Result<(), ApiError> {
-    let open: Vec<(Uuid, String)> = schede::table
+    let open: Vec<(Uuid, SemesterColumn)> = schede::table
         .filter(schede::intervento_code.eq(intervento))
         .filter(schede::state.eq_any(["draft", "returned"]))
         .select((schede::id, schede::semester))
         .load(conn)?;
     for (id, semester) in open {
-        let semester = Semester::parse(&semester).map_err(ApiError::internal)?;
+        let semester = Semester::from(semester);
         let (commitments, payments) = totals(events, semester.last_day());
         diesel::update(schede::table.find(id))
             .set((

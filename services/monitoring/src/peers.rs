@@ -366,20 +366,21 @@ pub use apq_domain::contracts::catalogue::{
 impl Catalogue {
     /// The catalogue services the intervento `code` finances.
     pub async fn services_of(&self, code: &str) -> Result<Vec<CatalogueService>, ApiError> {
-        let page: ServicePage = self
-            .0
-            .get_query("/v1/services", &[("limit", "200".to_owned())], None)
-            .await?;
-        let mut own = Vec::new();
-        for entry in page.items {
-            let service: CatalogueService = self
-                .0
-                .get(&format!("/v1/services/{}", entry.number), None)
-                .await?;
-            if service.record.intervento_code.as_deref() == Some(code) {
-                own.push(service);
-            }
-        }
-        Ok(own)
+        let query = [
+            ("intervento_code", code.to_owned()),
+            ("limit", "200".to_owned()),
+        ];
+        let page: ServicePage = self.0.get_query("/v1/services", &query, None).await?;
+        let full = page.items.into_iter().map(|entry| async move {
+            self.0
+                .get::<CatalogueService>(&format!("/v1/services/{}", entry.number), None)
+                .await
+        });
+        let services = futures_util::future::try_join_all(full).await?;
+        // The list is filtered by the catalogue; each record read in full says so again.
+        Ok(services
+            .into_iter()
+            .filter(|s| s.record.intervento_code.as_deref() == Some(code))
+            .collect())
     }
 }

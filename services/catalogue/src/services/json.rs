@@ -56,6 +56,9 @@ pub struct ServiceFilter {
     pub status: Option<ServiceStatus>,
     /// Full-text search in Italian over names, aliases and descriptions.
     pub q: Option<String>,
+    /// The services the intervento finances (their current record's `intervento_code`), e.g.
+    /// CSTT-ALI.
+    pub intervento_code: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -190,6 +190,16 @@ pub fn page(
                 .sql(")"),
         );
     }
+    if let Some(code) = &filter.intervento_code {
+        query = query.filter(
+            diesel::dsl::sql::<Bool>(
+                "EXISTS (SELECT 1 FROM service_versions v WHERE v.service_number = services.number \
+                 AND v.version = services.current_version AND v.record->>'intervento_code' = ",
+            )
+            .bind::<Text, _>(code.clone())
+            .sql(")"),
+        );
+    }
     if let Some(after) = after {
         query = query.filter(services::number.gt(after));
     }
