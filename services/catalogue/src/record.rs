@@ -56,6 +56,18 @@ impl RecordChecks for ServiceRecord {
                 ));
             }
         }
+        let total = self
+            .cost_lines
+            .iter()
+            .try_fold(rust_decimal::Decimal::ZERO, |t, l| {
+                t.checked_add(l.amount.decimal())
+            });
+        if total.is_none_or(|t| apq_domain::Euro::from_decimal(t).is_err()) {
+            errors.push(FieldError::new(
+                "cost_lines",
+                "the costs add up to more than an amount holds (13 digits before the decimal point)",
+            ));
+        }
         for (i, price) in self.pricing.iter().enumerate() {
             if let (Some(min), Some(max)) = (price.min_amount, price.max_amount)
                 && min > max

@@ -252,6 +252,25 @@ async fn a_new_service_is_validated_field_by_field() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(problem["errors"][0]["field"], "record.interaction_level");
     record["interaction_level"] = json!(2);
+    // Each line an amount, but together more than an amount holds: the service's total cost
+    // could not be read back by the catalogue's peers.
+    let line = json!({"description": "x", "amount": {"amount": "9000000000000.00", "currency": "EUR"}, "period": null, "source_ref": null});
+    record["cost_lines"] = json!([line, line]);
+    let (status, problem) = send(
+        &app,
+        Method::POST,
+        "/v1/services",
+        Some(Role::Admin),
+        None,
+        &json!({"record": record}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(
+        problem["errors"][0]["field"], "record.cost_lines",
+        "{problem}"
+    );
+    record["cost_lines"] = json!([]);
     let (status, created) = send(
         &app,
         Method::POST,

@@ -24,6 +24,30 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// An obligation whose fulfilment is recorded here (the CUP's is recorded in the agreements
+    /// register, art. 7.2.h).
+    RecordedObligation {
+        PianoSubmitted = "piano_submitted",
+        PianoApproved = "piano_approved",
+        DataEntry = "data_entry",
+        ValidationRequest = "validation_request",
+        Rapporto = "rapporto",
+    }
+);
+
+impl From<RecordedObligation> for Obligation {
+    fn from(value: RecordedObligation) -> Self {
+        match value {
+            RecordedObligation::PianoSubmitted => Obligation::PianoSubmitted,
+            RecordedObligation::PianoApproved => Obligation::PianoApproved,
+            RecordedObligation::DataEntry => Obligation::DataEntry,
+            RecordedObligation::ValidationRequest => Obligation::ValidationRequest,
+            RecordedObligation::Rapporto => Obligation::Rapporto,
+        }
+    }
+}
+
 impl Obligation {
     /// Who must fulfil it.
     pub fn party(self) -> &'static str {

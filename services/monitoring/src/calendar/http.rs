@@ -129,8 +129,9 @@ pub async fn fulfil(
     body: Json<Fulfilment>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    caller.require_any(rules::recorders(body.obligation))?;
-    rules::check_semester(body.obligation, body.semester)?;
+    let obligation = body.obligation.into();
+    caller.require_any(rules::recorders(obligation))?;
+    rules::check_semester(obligation, body.semester)?;
     let actor = caller.subject().to_owned();
     let recorded = body.clone();
     run_tx(&pool, move |conn| queries::insert(conn, &body, &actor)).await?;

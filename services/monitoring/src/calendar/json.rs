@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::rules::{self, DueStatus};
-use crate::deadlines::{Due, Obligation};
+use crate::deadlines::{Due, Obligation, RecordedObligation};
 
 #[derive(Debug, Deserialize)]
 pub struct SemesterPath {
@@ -98,7 +98,8 @@ pub struct CalendarQuery {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fulfilment {
-    pub obligation: Obligation,
+    /// The CUP's obligation is not among them: recording the CUP in the register fulfils it.
+    pub obligation: RecordedObligation,
     /// For semestral obligations.
     pub semester: Option<Semester>,
     pub done_on: NaiveDate,

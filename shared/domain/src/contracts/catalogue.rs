@@ -135,6 +135,8 @@ pub struct ServiceRecord {
     #[schema(format = Int32, minimum = 1, maximum = 4)]
     pub interaction_level: Option<i32>,
     pub prerequisites: Vec<Prerequisite>,
+    /// The service's costs; together they are an amount too (at most 13 digits before the
+    /// decimal point).
     pub cost_lines: Vec<CostLine>,
     pub pricing: Vec<Pricing>,
     pub product_availability: Option<String>,
