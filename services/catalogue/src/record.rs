@@ -56,13 +56,9 @@ impl RecordChecks for ServiceRecord {
                 ));
             }
         }
-        let total = self
-            .cost_lines
-            .iter()
-            .try_fold(rust_decimal::Decimal::ZERO, |t, l| {
-                t.checked_add(l.amount.decimal())
-            });
-        if total.is_none_or(|t| apq_domain::Euro::from_decimal(t).is_err()) {
+        let total = (self.cost_lines.iter())
+            .try_fold(apq_domain::Euro::ZERO, |t, l| t.checked_add(l.amount));
+        if total.is_none_or(|t| apq_domain::Euro::from_decimal(t.decimal()).is_err()) {
             errors.push(FieldError::new(
                 "cost_lines",
                 "the costs add up to more than an amount holds (13 digits before the decimal point)",

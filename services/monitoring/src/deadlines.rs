@@ -36,18 +36,6 @@ text_enum!(
     }
 );
 
-impl From<RecordedObligation> for Obligation {
-    fn from(value: RecordedObligation) -> Self {
-        match value {
-            RecordedObligation::PianoSubmitted => Obligation::PianoSubmitted,
-            RecordedObligation::PianoApproved => Obligation::PianoApproved,
-            RecordedObligation::DataEntry => Obligation::DataEntry,
-            RecordedObligation::ValidationRequest => Obligation::ValidationRequest,
-            RecordedObligation::Rapporto => Obligation::Rapporto,
-        }
-    }
-}
-
 impl Obligation {
     /// Who must fulfil it.
     pub fn party(self) -> &'static str {

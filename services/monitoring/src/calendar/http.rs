@@ -31,7 +31,6 @@ impl From<CalendarError> for ApiError {
             CalendarError::SemesterRequired | CalendarError::NoSemester => {
                 ApiError::field("semester", detail)
             }
-            CalendarError::InRegister => ApiError::field("obligation", detail),
         }
     }
 }
@@ -129,9 +128,8 @@ pub async fn fulfil(
     body: Json<Fulfilment>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let obligation = body.obligation.into();
-    caller.require_any(rules::recorders(obligation))?;
-    rules::check_semester(obligation, body.semester)?;
+    caller.require_any(rules::recorders(body.obligation))?;
+    rules::check_semester(body.obligation, body.semester)?;
     let actor = caller.subject().to_owned();
     let recorded = body.clone();
     run_tx(&pool, move |conn| queries::insert(conn, &body, &actor)).await?;

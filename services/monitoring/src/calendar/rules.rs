@@ -5,7 +5,7 @@
 use apq_domain::{Role, Semester};
 use chrono::{Days, NaiveDate};
 
-use crate::deadlines::{Due, Obligation, first_semester, for_semester};
+use crate::deadlines::{Due, RecordedObligation, first_semester, for_semester};
 
 apq_domain::text_enum!(
     /// Where an obligation stands at the date asked.
@@ -23,10 +23,6 @@ pub enum CalendarError {
     SemesterRequired,
     #[error("this obligation has no semester")]
     NoSemester,
-    #[error(
-        "the CUP is recorded in the agreements register (PATCH /v1/interventi/{{id}}, field `cup`), which fulfils this obligation"
-    )]
-    InRegister,
 }
 
 /// The obligations fulfilled: (kind, semester or "", done on), as recorded.
@@ -90,8 +86,8 @@ pub fn a_year_after(as_of: NaiveDate) -> NaiveDate {
 
 /// Who records that `obligation` was fulfilled: the soggetto responsabile and admin, and for
 /// the Piano's submission also the responsabile di intervento.
-pub fn recorders(obligation: Obligation) -> &'static [Role] {
-    if obligation == Obligation::PianoSubmitted {
+pub fn recorders(obligation: RecordedObligation) -> &'static [Role] {
+    if obligation == RecordedObligation::PianoSubmitted {
         &[
             Role::Admin,
             Role::ResponsabileAccordo,
@@ -104,15 +100,12 @@ pub fn recorders(obligation: Obligation) -> &'static [Role] {
 
 /// A semestral obligation names its semester; the Piano's do not.
 pub fn check_semester(
-    obligation: Obligation,
+    obligation: RecordedObligation,
     semester: Option<Semester>,
 ) -> Result<(), CalendarError> {
-    if obligation == Obligation::Cup {
-        return Err(CalendarError::InRegister);
-    }
     let semestral = !matches!(
         obligation,
-        Obligation::PianoSubmitted | Obligation::PianoApproved
+        RecordedObligation::PianoSubmitted | RecordedObligation::PianoApproved
     );
     match (semestral, semester.is_some()) {
         (true, false) => Err(CalendarError::SemesterRequired),
@@ -124,6 +117,7 @@ pub fn check_semester(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deadlines::Obligation;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
@@ -175,21 +169,23 @@ mod tests {
     fn semestral_obligations_name_their_semester() {
         let s = Semester::parse("2009-S2").ok();
         let cases = [
-            (Obligation::DataEntry, s, Ok(())),
+            (RecordedObligation::DataEntry, s, Ok(())),
             (
-                Obligation::DataEntry,
+                RecordedObligation::DataEntry,
                 None,
                 Err(CalendarError::SemesterRequired),
             ),
             (
-                Obligation::Rapporto,
+                RecordedObligation::Rapporto,
                 None,
                 Err(CalendarError::SemesterRequired),
             ),
-            (Obligation::PianoSubmitted, None, Ok(())),
-            (Obligation::PianoApproved, s, Err(CalendarError::NoSemester)),
-            (Obligation::Cup, None, Err(CalendarError::InRegister)),
-            (Obligation::Cup, s, Err(CalendarError::InRegister)),
+            (RecordedObligation::PianoSubmitted, None, Ok(())),
+            (
+                RecordedObligation::PianoApproved,
+                s,
+                Err(CalendarError::NoSemester),
+            ),
         ];
         for (obligation, semester, expected) in cases {
             assert_eq!(
@@ -226,8 +222,10 @@ mod tests {
 
     #[test]
     fn the_piano_submitted_is_recorded_also_by_the_responsabile_di_intervento() {
-        assert!(recorders(Obligation::PianoSubmitted).contains(&Role::ResponsabileIntervento));
-        assert!(!recorders(Obligation::Rapporto).contains(&Role::ResponsabileIntervento));
+        assert!(
+            recorders(RecordedObligation::PianoSubmitted).contains(&Role::ResponsabileIntervento)
+        );
+        assert!(!recorders(RecordedObligation::Rapporto).contains(&Role::ResponsabileIntervento));
         assert_eq!(a_year_after(day(2010, 1, 1)), day(2011, 1, 1));
     }
 }
