@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{ObjectBuilder, Required, Type};
 
+use crate::db::{PgPool, run_db};
 use crate::problem::ApiError;
 use crate::schema::idempotency_keys;
 
@@ -214,4 +215,27 @@ pub fn once(
             .execute(conn)?;
         Ok(stored)
     })
+}
+
+/// A POST's write, the shape every creating handler shares: `work` runs once per (caller, key) in
+/// one transaction on the blocking pool, given the caller's subject and the body, and its stored
+/// response is answered (or replayed, for a retry with the same key and body).
+pub async fn respond_once<B, F>(
+    pool: &PgPool,
+    actor: &str,
+    key: IdempotencyKey,
+    body: B,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    B: Serialize + Send + 'static,
+    F: FnOnce(&mut PgConnection, &str, B) -> Result<Stored, ApiError> + Send + 'static,
+{
+    let actor = actor.to_owned();
+    let hash = key.fingerprint(&body);
+    let stored = run_db(pool, move |conn| {
+        once(conn, &actor, &key, &hash, |conn| work(conn, &actor, body))
+    })
+    .await?;
+    Ok(stored.into_response())
 }
