@@ -62,7 +62,7 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(adherents::http::create)
         .service(adherents::http::list)
         .service(adherents::http::commitments)
-        .service(figures::get_figures)
+        .service(figures::http::get_figures)
         .service(export::json)
         .service(export::csv)
         .service(inconsistencies::list)

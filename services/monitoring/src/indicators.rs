@@ -439,21 +439,22 @@ pub async fn define(
     agreements: web::Data<crate::peers::Agreements>,
     body: Json<NewIndicator>,
 ) -> Result<HttpResponse, ApiError> {
-    use apq_platform::idempotency::{self, Stored};
+    use apq_platform::idempotency::{Stored, respond_once};
     caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
     let new = body.into_inner();
     ApiError::unless_any(rules::new_indicator_errors(&new))?;
     agreements.intervento(&new.intervento_code).await?;
-    let actor = caller.subject().to_owned();
-    let hash = key.fingerprint(&new);
-    let stored = run_db(&pool, move |conn| {
-        idempotency::once(conn, &actor, &key, &hash, |conn| {
-            let defined = conn.transaction(|conn| record_definition(conn, &actor, &new))?;
+    respond_once(
+        &pool,
+        caller.subject(),
+        key,
+        new,
+        move |conn, actor, new| {
+            let defined = conn.transaction(|conn| record_definition(conn, actor, &new))?;
             Stored::created(&defined, "/v1/indicators".to_owned(), None)
-        })
-    })
-    .await?;
-    Ok(stored.into_response())
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

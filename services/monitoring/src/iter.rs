@@ -10,7 +10,7 @@ use apq_domain::{Role, text_enum};
 use apq_platform::concurrency::{etag, ok_with_etag};
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query, patch as patch_field};
-use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::idempotency::{IdempotencyKey, Stored, respond_once};
 use apq_platform::versioned::{self, Edit, IfMatch, Versioned};
 use apq_platform::{ApiError, Caller, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -305,12 +305,14 @@ pub async fn create(
         (b.actual_start, b.actual_end),
         today,
     )?;
-    let actor = caller.subject().to_owned();
-    let hash = key.fingerprint(&(&code, &b));
-    let stored = run_db(&pool, move |conn| {
-        idempotency::once(conn, &actor, &key, &hash, |conn| {
-            let created: PhaseRow = versioned::create(conn, Edit::new(&actor, "open"), |conn| {
-                queries::insert(conn, &code, &b, &actor)
+    respond_once(
+        &pool,
+        caller.subject(),
+        key,
+        (code, b),
+        move |conn, actor, (code, b)| {
+            let created: PhaseRow = versioned::create(conn, Edit::new(actor, "open"), |conn| {
+                queries::insert(conn, &code, &b, actor)
             })?;
             let phase = shown(conn, created, today)?;
             Stored::created(
@@ -318,10 +320,9 @@ pub async fn create(
                 format!("/v1/interventi/{code}/phases/{}", phase.row.code),
                 Some(etag(phase.row.version)),
             )
-        })
-    })
-    .await?;
-    Ok(stored.into_response())
+        },
+    )
+    .await
 }
 
 fn shown(conn: &mut PgConnection, row: PhaseRow, today: NaiveDate) -> Result<Phase, ApiError> {

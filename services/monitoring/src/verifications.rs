@@ -8,7 +8,7 @@ use apq_domain::{Role, text_enum};
 use apq_platform::concurrency::etag;
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path};
-use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::idempotency::{IdempotencyKey, Stored, respond_once};
 use apq_platform::versioned::{self, Edit, Versioned};
 use apq_platform::{ApiError, Caller};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -146,23 +146,24 @@ pub async fn create(
     caller.require_any(body.kind.recorders())?;
     rules::check_new(&body.act_ref, &body.verified_by)?;
     let code = code_of(path)?;
-    let actor = caller.subject().to_owned();
-    let hash = key.fingerprint(&(&code, &body));
-    let stored = run_db(&pool, move |conn| {
-        idempotency::once(conn, &actor, &key, &hash, |conn| {
-            let edit = Edit::new(&actor, body.kind.as_str()).because(Some(&body.act_ref));
+    respond_once(
+        &pool,
+        caller.subject(),
+        key,
+        (code, body),
+        move |conn, actor, (code, body)| {
+            let edit = Edit::new(actor, body.kind.as_str()).because(Some(&body.act_ref));
             let created: Verification = versioned::create(conn, edit, |conn| {
-                Ok(queries::insert(conn, &code, &body, &actor)?)
+                Ok(queries::insert(conn, &code, &body, actor)?)
             })?;
             Stored::created(
                 &created,
                 format!("/v1/interventi/{code}/verifications"),
                 Some(etag(created.version)),
             )
-        })
-    })
-    .await?;
-    Ok(stored.into_response())
+        },
+    )
+    .await
 }
 
 /// The intervento's code from the path: letters, digits and dashes.

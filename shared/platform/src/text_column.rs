@@ -154,3 +154,71 @@ domain_column!(
     /// A `TEXT` semester (`2009-S2`) read as [`apq_domain::Semester`].
     SemesterColumn: ::diesel::sql_types::Text => apq_domain::Semester, String, |raw: String| apq_domain::Semester::parse(&raw)
 );
+
+domain_column!(
+    /// A `CHAR(15)` CUP read as [`apq_domain::Cup`] (the padding trimmed).
+    CupColumn: ::diesel::sql_types::Text => apq_domain::Cup, String, |raw: String| apq_domain::Cup::parse(raw.trim())
+);
+
+domain_column!(
+    /// A `CHAR(6)` ISTAT code read as [`apq_domain::IstatCode`] (the padding trimmed).
+    IstatColumn: ::diesel::sql_types::Text => apq_domain::IstatCode, String, |raw: String| apq_domain::IstatCode::parse(raw.trim())
+);
+
+/// Declares `$optional`, the nullable column of the wrapper `$column` (of the domain type
+/// `$domain`): `NULL` is `None`, any other value is read as `$column` reads it, and refused as it
+/// refuses it. `#[diesel(deserialize_as = OptionalCupColumn)]` on a field of type `Option<Cup>`.
+macro_rules! optional_column {
+    ($(#[$meta:meta])* $optional:ident: $sql:ty => $column:ident, $domain:ty) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        pub struct $optional(pub Option<$domain>);
+
+        impl ::diesel::deserialize::FromSql<::diesel::sql_types::Nullable<$sql>, ::diesel::pg::Pg>
+            for $optional
+        {
+            fn from_sql(value: ::diesel::pg::PgValue<'_>) -> ::diesel::deserialize::Result<Self> {
+                Self::from_nullable_sql(Some(value))
+            }
+
+            fn from_nullable_sql(
+                value: Option<::diesel::pg::PgValue<'_>>,
+            ) -> ::diesel::deserialize::Result<Self> {
+                let read = value
+                    .map(<$column as ::diesel::deserialize::FromSql<$sql, ::diesel::pg::Pg>>::from_sql)
+                    .transpose()?;
+                Ok(Self(read.map(|column| column.0)))
+            }
+        }
+
+        impl ::diesel::deserialize::Queryable<::diesel::sql_types::Nullable<$sql>, ::diesel::pg::Pg>
+            for $optional
+        {
+            type Row = Self;
+            fn build(row: Self) -> ::diesel::deserialize::Result<Self> {
+                Ok(row)
+            }
+        }
+
+        impl From<$optional> for Option<$domain> {
+            fn from(column: $optional) -> Self {
+                column.0
+            }
+        }
+    };
+}
+
+optional_column!(
+    /// A nullable `CHAR(15)` CUP.
+    OptionalCupColumn: ::diesel::sql_types::Text => CupColumn, apq_domain::Cup
+);
+
+optional_column!(
+    /// A nullable `CHAR(6)` ISTAT code.
+    OptionalIstatColumn: ::diesel::sql_types::Text => IstatColumn, apq_domain::IstatCode
+);
+
+optional_column!(
+    /// A nullable `NUMERIC` percentage.
+    OptionalPercentColumn: ::diesel::sql_types::Numeric => PercentColumn, apq_domain::Percent
+);

@@ -6,7 +6,7 @@ use apq_domain::Role;
 use apq_platform::concurrency::etag;
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query};
-use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::idempotency::{IdempotencyKey, Stored, respond_once};
 use apq_platform::versioned::{self, Edit};
 use apq_platform::{ApiError, Caller, FieldError};
 use chrono::NaiveDate;
@@ -67,15 +67,14 @@ pub async fn create(
     rules::check_act(&body.act_ref)?;
     rules::may_act_for(caller.has(Role::Admin), caller.ente(), &body.ente_code)?;
     let code = path.into_inner().code;
-    let actor = caller.subject().to_owned();
-    let hash = key.fingerprint(&(&code, &body));
-    let stored = run_db(&pool, move |conn| {
-        idempotency::once(conn, &actor, &key, &hash, |conn| {
-            register(conn, &actor, &code, &body)
-        })
-    })
-    .await?;
-    Ok(stored.into_response())
+    respond_once(
+        &pool,
+        caller.subject(),
+        key,
+        (code, body),
+        |conn, actor, (code, body)| register(conn, actor, &code, &body),
+    )
+    .await
 }
 
 /// Checks the body may adhere to the intervento `code`, and writes it.

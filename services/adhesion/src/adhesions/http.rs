@@ -6,7 +6,7 @@ use apq_domain::Role;
 use apq_platform::concurrency::{etag, ok_with_etag};
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query};
-use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::idempotency::{IdempotencyKey, Stored, respond_once};
 use apq_platform::pagination::{Page, PageParams, collection_path};
 use apq_platform::versioned::{self, Edit, IfMatch};
 use apq_platform::{ApiError, Caller, FieldError};
@@ -83,15 +83,14 @@ pub async fn create(
     let service = catalogue
         .adherable(body.service_number, &sub_service)
         .await?;
-    let actor = caller.subject().to_owned();
-    let hash = key.fingerprint(&body);
-    let stored = run_db(&pool, move |conn| {
-        idempotency::once(conn, &actor, &key, &hash, |conn| {
-            request(conn, &actor, &body, parties, &service)
-        })
-    })
-    .await?;
-    Ok(stored.into_response())
+    respond_once(
+        &pool,
+        caller.subject(),
+        key,
+        body,
+        move |conn, actor, body| request(conn, actor, &body, parties, &service),
+    )
+    .await
 }
 
 /// The adhering body and the aggregation it adheres through, by id.

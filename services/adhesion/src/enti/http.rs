@@ -7,7 +7,7 @@ use apq_platform::audit::{self, Change};
 use apq_platform::concurrency::etag;
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query};
-use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::idempotency::{IdempotencyKey, Stored, respond_once};
 use apq_platform::pagination::{Page, PageParams, collection_path};
 use apq_platform::{ApiError, Caller, FieldError};
 use diesel::PgConnection;
@@ -52,10 +52,7 @@ pub async fn list(
         Ok::<_, ApiError>(queries::page(conn, &filter, after.as_deref(), limit)?)
     })
     .await?;
-    let items = rows
-        .into_iter()
-        .map(Ente::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
+    let items: Vec<Ente> = rows.into_iter().map(Ente::from).collect();
     Ok(HttpResponse::Ok().json(EntePage {
         page: Page::from_rows(items, limit, |e| e.code.clone(), &collection_path(&req)),
         source: DATA_SOURCE.to_owned(),
@@ -84,7 +81,7 @@ pub async fn get_one(
     })
     .await?;
     Ok(HttpResponse::Ok().json(EnteDetail {
-        ente: Ente::try_from(row)?,
+        ente: Ente::from(row),
         members,
         member_of,
         source: DATA_SOURCE.to_owned(),
@@ -117,15 +114,10 @@ pub async fn create_aggregation(
         let fields = errors.iter().map(|e| FieldError::new(e.field(), e));
         return Err(ApiError::validation(fields.collect()));
     }
-    let actor = caller.subject().to_owned();
-    let hash = key.fingerprint(&body);
-    let stored = run_db(&pool, move |conn| {
-        idempotency::once(conn, &actor, &key, &hash, |conn| {
-            register(conn, &actor, &body)
-        })
+    respond_once(&pool, caller.subject(), key, body, |conn, actor, body| {
+        register(conn, actor, &body)
     })
-    .await?;
-    Ok(stored.into_response())
+    .await
 }
 
 /// Writes the aggregation and its members, and audits it.
@@ -142,7 +134,7 @@ fn register(
     queries::add_members(conn, id, &ids)?;
     members.sort();
     let detail = EnteDetail {
-        ente: Ente::try_from(queries::by_code(conn, &body.code)?)?,
+        ente: Ente::from(queries::by_code(conn, &body.code)?),
         members,
         member_of: Vec::new(),
         source: DATA_SOURCE.to_owned(),

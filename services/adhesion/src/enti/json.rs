@@ -1,7 +1,6 @@
 //! The registry as the API reads and writes it: the request and response types.
 
 use apq_domain::IstatCode;
-use apq_platform::ApiError;
 use apq_platform::pagination::Page;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -50,17 +49,11 @@ pub struct Ente {
     pub ceased_on: Option<chrono::NaiveDate>,
 }
 
-impl TryFrom<EnteRow> for Ente {
-    type Error = ApiError;
-    fn try_from(row: EnteRow) -> Result<Self, ApiError> {
-        Ok(Self {
+impl From<EnteRow> for Ente {
+    fn from(row: EnteRow) -> Self {
+        Self {
             kind: row.kind,
-            istat_code: row
-                .istat_code
-                .as_deref()
-                .map(IstatCode::parse)
-                .transpose()
-                .map_err(ApiError::internal)?,
+            istat_code: row.istat_code,
             code: row.code,
             name: row.name,
             province_code: row.province_code,
@@ -73,7 +66,7 @@ impl TryFrom<EnteRow> for Ente {
             piccolo_comune: row.piccolo_comune.unwrap_or(false),
             existed_from: row.existed_from,
             ceased_on: row.ceased_on,
-        })
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! The registry's rows and queries (diesel, synchronous, `&mut PgConnection`).
 
+use apq_domain::IstatCode;
 use apq_platform::ApiError;
+use apq_platform::text_column::OptionalIstatColumn;
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -15,7 +17,8 @@ pub struct EnteRow {
     pub code: String,
     pub kind: EnteKind,
     pub name: String,
-    pub istat_code: Option<String>,
+    #[diesel(deserialize_as = OptionalIstatColumn)]
+    pub istat_code: Option<IstatCode>,
     pub province_code: Option<String>,
     pub province_short: Option<String>,
     pub region_code: Option<String>,

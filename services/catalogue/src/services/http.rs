@@ -6,7 +6,7 @@ use apq_domain::Role;
 use apq_platform::concurrency::{etag, etag_header, ok_with_etag};
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query};
-use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::idempotency::{IdempotencyKey, Stored, respond_once};
 use apq_platform::pagination::{Page, PageParams, collection_path};
 use apq_platform::versioned::{self, Edit, IfMatch};
 use apq_platform::{ApiError, Caller, FieldError};
@@ -140,13 +140,10 @@ pub async fn create(
     require_admin(&caller)?;
     let body = body.into_inner();
     validate(&body.record)?;
-    let actor = caller.subject().to_owned();
-    let hash = key.fingerprint(&body);
-    let stored = run_db(&pool, move |conn| {
-        idempotency::once(conn, &actor, &key, &hash, |conn| add(conn, &actor, &body))
+    respond_once(&pool, caller.subject(), key, body, |conn, actor, body| {
+        add(conn, actor, &body)
     })
-    .await?;
-    Ok(stored.into_response())
+    .await
 }
 
 /// Writes version 1 of a new service.

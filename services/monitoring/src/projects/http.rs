@@ -6,7 +6,7 @@ use apq_domain::Role;
 use apq_platform::concurrency::{etag, ok_with_etag};
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path};
-use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::idempotency::{IdempotencyKey, Stored, respond_once};
 use apq_platform::versioned::{self, Edit, IfMatch};
 use apq_platform::{ApiError, Caller, FieldError};
 
@@ -55,23 +55,17 @@ pub async fn create(
     let place = b.place();
     refuse_any(&rules::check_place(&place))?;
     let intervento = agreements.intervento(&b.intervento_code).await?;
-    let actor = caller.subject().to_owned();
-    let hash = key.fingerprint(&b);
-    let stored = run_db(&pool, move |conn| {
-        idempotency::once(conn, &actor, &key, &hash, |conn| {
-            let created: Project =
-                versioned::create(conn, Edit::new(&actor, "register"), |conn| {
-                    queries::insert_project(conn, &intervento.code, &place)
-                })?;
-            Stored::created(
-                &created,
-                format!("/v1/puc/projects/{}", created.intervento_code),
-                Some(etag(created.version)),
-            )
-        })
+    respond_once(&pool, caller.subject(), key, b, move |conn, actor, _| {
+        let created: Project = versioned::create(conn, Edit::new(actor, "register"), |conn| {
+            queries::insert_project(conn, &intervento.code, &place)
+        })?;
+        Stored::created(
+            &created,
+            format!("/v1/puc/projects/{}", created.intervento_code),
+            Some(etag(created.version)),
+        )
     })
-    .await?;
-    Ok(stored.into_response())
+    .await
 }
 
 /// Changes a project's nature, localisation or cancellation: `responsabile_accordo` or admin.
@@ -143,25 +137,26 @@ pub async fn add_soggetto(
     let code = path.into_inner().code;
     let b = body.into_inner();
     refuse_any(&rules::check_soggetto(b.role, &b.name, b.ipa.as_deref()))?;
-    let actor = caller.subject().to_owned();
-    let hash = key.fingerprint(&(&code, &b));
-    let stored = run_db(&pool, move |conn| {
-        idempotency::once(conn, &actor, &key, &hash, |conn| {
+    respond_once(
+        &pool,
+        caller.subject(),
+        key,
+        (code, b),
+        move |conn, actor, (code, b)| {
             if !queries::registered(conn, &code)? {
                 return Err(ApiError::NotFound(format!("the PUC project of {code}")));
             }
-            let created: Soggetto = versioned::create(conn, Edit::new(&actor, "add"), |conn| {
-                Ok(queries::insert_soggetto(conn, &code, &b, &actor)?)
+            let created: Soggetto = versioned::create(conn, Edit::new(actor, "add"), |conn| {
+                Ok(queries::insert_soggetto(conn, &code, &b, actor)?)
             })?;
             Stored::created(
                 &created,
                 format!("/v1/interventi/{code}/soggetti"),
                 Some(etag(created.version)),
             )
-        })
-    })
-    .await?;
-    Ok(stored.into_response())
+        },
+    )
+    .await
 }
 
 /// The intervento's soggetti collegati, by role. Public.

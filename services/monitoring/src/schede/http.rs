@@ -6,7 +6,7 @@ use apq_domain::Role;
 use apq_platform::concurrency::{etag, ok_with_etag};
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query};
-use apq_platform::idempotency::{self, IdempotencyKey, Stored};
+use apq_platform::idempotency::{IdempotencyKey, Stored, respond_once};
 use apq_platform::versioned::{self, Edit, IfMatch};
 use apq_platform::{ApiError, Caller, FieldError};
 use diesel::PgConnection;
@@ -97,15 +97,14 @@ pub async fn create(
     let intervento =
         (agreements.intervento(&body.intervento_code).await).map_err(not_in_register)?;
     let snapshot = agreements.snapshot(&intervento).await?;
-    let actor = caller.subject().to_owned();
-    let hash = key.fingerprint(&body);
-    let stored = run_db(&pool, move |conn| {
-        idempotency::once(conn, &actor, &key, &hash, |conn| {
-            open(conn, &actor, &intervento, &snapshot, &body)
-        })
-    })
-    .await?;
-    Ok(stored.into_response())
+    respond_once(
+        &pool,
+        caller.subject(),
+        key,
+        body,
+        move |conn, actor, body| open(conn, actor, &intervento, &snapshot, &body),
+    )
+    .await
 }
 
 /// An intervento the agreements register does not know is refused naming the field (422).

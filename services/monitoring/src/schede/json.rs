@@ -64,11 +64,7 @@ impl TryFrom<SchedaRow> for Scheda {
             semester: row.semester,
             state: row.state,
             sal: row.sal,
-            planned_sal: row
-                .planned_sal
-                .map(Percent::from_decimal)
-                .transpose()
-                .map_err(ApiError::internal)?,
+            planned_sal: row.planned_sal,
             commitments: row.commitments,
             payments: row.payments,
             activities: serde_json::from_value(row.activities).map_err(ApiError::internal)?,

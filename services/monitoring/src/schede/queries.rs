@@ -6,13 +6,12 @@ use apq_platform::ApiError;
 use apq_platform::versioned::{self, Versioned};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use rust_decimal::Decimal;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::json::{ActivityProgress, NewScheda, Scheda, SchedaEvent, SchedaFilter};
 use super::rules::SchedaState;
-use apq_platform::text_column::{EuroColumn, PercentColumn, SemesterColumn};
+use apq_platform::text_column::{EuroColumn, OptionalPercentColumn, PercentColumn, SemesterColumn};
 
 use crate::peers::Intervento;
 use crate::schema::{scheda_events, schede};
@@ -28,7 +27,8 @@ pub struct SchedaRow {
     pub state: SchedaState,
     #[diesel(deserialize_as = PercentColumn)]
     pub sal: Percent,
-    pub planned_sal: Option<Decimal>,
+    #[diesel(deserialize_as = OptionalPercentColumn)]
+    pub planned_sal: Option<Percent>,
     #[diesel(deserialize_as = EuroColumn)]
     pub commitments: Euro,
     #[diesel(deserialize_as = EuroColumn)]

@@ -1,46 +1,14 @@
-//! The programme's figures, as of a date: how many comuni adhere, how many have signed the
-//! contractual commitment, and their share (the ALI's second tranche needs at least 30%), by
-//! service and overall. Aggregate counts only, so anyone may read them.
+//! The counting of the figures over the adhesions (raw SQL walked comune by comune), and the
+//! summaries kept for the data's generation.
 
-use actix_web::{HttpResponse, get, web};
-use apq_domain::Percent;
 use apq_platform::ApiError;
-use apq_platform::db::{PgPool, run_db};
-use apq_platform::extract::Query;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
-use rust_decimal::Decimal;
-use serde::Deserialize;
-use utoipa::IntoParams;
 
+use super::json::{Figures, ProvinceCounts, ServiceCounts};
+use super::rules::counts;
 use crate::schema::{figures_generation, figures_summaries};
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FiguresQuery {
-    /// The date the figures are computed at (default: today).
-    pub as_of: Option<NaiveDate>,
-    /// Only this service.
-    #[param(format = Int32)]
-    pub service_number: Option<i32>,
-    /// Only the comuni of this region (two digits; Toscana is 09): an APQ is regional.
-    #[param(pattern = "^[0-9]{2}$")]
-    pub region_code: Option<String>,
-}
-
-// The figures as adhesion answers them and the monitoring service reads them: the contract's
-// types.
-pub use apq_domain::contracts::adhesion::{Counts, Figures, ProvinceCounts, ServiceCounts};
-
-/// The counts of `adhering` comuni of which `committed` have signed, with their share.
-fn counts(adhering: i64, committed: i64) -> Counts {
-    Counts {
-        adhering_comuni: adhering,
-        committed_comuni: committed,
-        committed_share: Percent::ratio(Decimal::from(committed), Decimal::from(adhering)),
-    }
-}
 
 #[derive(QueryableByName)]
 struct ProvinceRow {
@@ -217,39 +185,4 @@ pub fn summary(
             .execute(conn)?;
     }
     Ok(document)
-}
-
-/// Adhering comuni, those with a signed commitment and their share, as of a date. Public.
-#[utoipa::path(
-    tag = "figures",
-    params(FiguresQuery),
-    responses((status = 200, description = "The figures", body = Figures))
-)]
-#[get("/figures")]
-pub async fn get_figures(
-    pool: web::Data<PgPool>,
-    query: Query<FiguresQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let today = chrono::Utc::now().date_naive();
-    let as_of = query.as_of.unwrap_or(today);
-    let service = query.service_number;
-    let region = query.region_code.clone();
-    if region
-        .as_ref()
-        .is_some_and(|r| r.len() != 2 || !r.chars().all(|c| c.is_ascii_digit()))
-    {
-        return Err(ApiError::field(
-            "region_code",
-            "a region code is two digits (Toscana is 09)",
-        ));
-    }
-    // Today's figures are what portals and the eligibility check ask for: those are kept.
-    let keep = as_of == today;
-    let document = run_db(&pool, move |conn| {
-        summary(conn, as_of, service, region, keep)
-    })
-    .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(actix_web::http::header::ContentType::json())
-        .body(document))
 }
