@@ -227,6 +227,46 @@ fn adhesion_check(threshold: Percent, c: &Commitments) -> ConditionCheck {
     }
 }
 
+/// The SAL verification `n` (with its threshold, if any) over the validated schede: the highest
+/// SAL is stated only when there is one.
+fn sal_check(n: i32, threshold: Option<Percent>, validated: &[Validated]) -> ConditionCheck {
+    let verifications = validated.len();
+    let best = validated.iter().map(|v| v.sal.decimal()).max();
+    let holds = verifications >= usize::try_from(n).unwrap_or(usize::MAX)
+        && threshold.is_none_or(|t| best.is_some_and(|best| best >= t.decimal()));
+    let (figure, figure_it) = match best {
+        Some(best) => (
+            format!("{verifications} validated SAL verification(s), highest SAL {best}%"),
+            format!(
+                "verifiche SAL validate: {}; SAL massimo {}",
+                it::count(i64::try_from(verifications).unwrap_or(i64::MAX)),
+                it::percent(best)
+            ),
+        ),
+        None => (
+            "no validated SAL verification".to_owned(),
+            "nessuna verifica SAL validata".to_owned(),
+        ),
+    };
+    ConditionCheck {
+        condition: "sal".to_owned(),
+        holds,
+        figure,
+        required: match threshold {
+            Some(t) => format!("SAL verification n. {n} with SAL >= {t}"),
+            None => format!("{n} positive SAL verification(s)"),
+        },
+        figure_it,
+        required_it: match threshold {
+            Some(t) => format!(
+                "verifica SAL n. {n} con SAL almeno pari a {}",
+                it::percent(t.decimal())
+            ),
+            None => format!("verifiche SAL positive: almeno {n}"),
+        },
+    }
+}
+
 /// Art. 5.5.a: CNIPA's approval of the progetto esecutivo, recorded with its act by the date
 /// judged. A date kept from before acts were recorded, without one, does not hold.
 fn progetto_check(
@@ -333,36 +373,7 @@ fn check(
         checks.push(progetto_check(plan.progetto_esecutivo.as_ref(), as_of));
     }
     if let Some(n) = c.sal_verification {
-        let verifications = local.validated.len();
-        let best = local
-            .validated
-            .iter()
-            .map(|v| v.sal.decimal())
-            .max()
-            .unwrap_or(Decimal::ZERO);
-        let holds = verifications >= usize::try_from(n).unwrap_or(usize::MAX)
-            && c.sal_threshold.is_none_or(|t| best >= t.decimal());
-        checks.push(ConditionCheck {
-            condition: "sal".to_owned(),
-            holds,
-            figure: format!("{verifications} validated SAL verification(s), highest SAL {best}%"),
-            required: match c.sal_threshold {
-                Some(t) => format!("SAL verification n. {n} with SAL >= {t}"),
-                None => format!("{n} positive SAL verification(s)"),
-            },
-            figure_it: format!(
-                "verifiche SAL validate: {}; SAL massimo {}",
-                it::count(i64::try_from(verifications).unwrap_or(i64::MAX)),
-                it::percent(best)
-            ),
-            required_it: match c.sal_threshold {
-                Some(t) => format!(
-                    "verifica SAL n. {n} con SAL almeno pari a {}",
-                    it::percent(t.decimal())
-                ),
-                None => format!("verifiche SAL positive: almeno {n}"),
-            },
-        });
+        checks.push(sal_check(n, c.sal_threshold, &local.validated));
     }
     if c.requires_services_usable {
         let services = remote.services.as_deref().unwrap_or_default();
@@ -825,4 +836,23 @@ mod tests {
         let without = Needs::of(&plan(&["1.00"], 50));
         assert!(!without.share && !without.services);
     }
+
+    #[test]
+    fn a_sal_verification_needs_its_count_and_threshold_and_states_no_sal_it_has_not() {
+        let validated = |sals: &[i64]| -> Vec<Validated> {
+            (sals.iter()).map(|s| Validated { sal: pct(*s), payments: Euro::ZERO }).collect()
+        };
+        let cases = [
+            (1, None, validated(&[]), false, "no validated SAL verification"),
+            (1, None, validated(&[20]), true, "1 validated SAL verification(s), highest SAL 20.00%"),
+            (2, Some(pct(50)), validated(&[20, 40]), false, "2 validated SAL verification(s), highest SAL 40.00%"),
+            (2, Some(pct(50)), validated(&[20, 60]), true, "2 validated SAL verification(s), highest SAL 60.00%"),
+            (1, Some(pct(30)), validated(&[]), false, "no validated SAL verification"),
+        ];
+        for (n, threshold, validated, holds, figure) in cases {
+            let check = sal_check(n, threshold, &validated);
+            assert_eq!((check.holds, check.figure.as_str()), (holds, figure));
+        }
+    }
+
 }
