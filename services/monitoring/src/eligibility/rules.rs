@@ -840,19 +840,53 @@ mod tests {
     #[test]
     fn a_sal_verification_needs_its_count_and_threshold_and_states_no_sal_it_has_not() {
         let validated = |sals: &[i64]| -> Vec<Validated> {
-            (sals.iter()).map(|s| Validated { sal: pct(*s), payments: Euro::ZERO }).collect()
+            (sals.iter())
+                .map(|s| Validated {
+                    sal: pct(*s),
+                    payments: Euro::ZERO,
+                })
+                .collect()
         };
         let cases = [
-            (1, None, validated(&[]), false, "no validated SAL verification"),
-            (1, None, validated(&[20]), true, "1 validated SAL verification(s), highest SAL 20.00%"),
-            (2, Some(pct(50)), validated(&[20, 40]), false, "2 validated SAL verification(s), highest SAL 40.00%"),
-            (2, Some(pct(50)), validated(&[20, 60]), true, "2 validated SAL verification(s), highest SAL 60.00%"),
-            (1, Some(pct(30)), validated(&[]), false, "no validated SAL verification"),
+            (
+                1,
+                None,
+                validated(&[]),
+                false,
+                "no validated SAL verification",
+            ),
+            (
+                1,
+                None,
+                validated(&[20]),
+                true,
+                "1 validated SAL verification(s), highest SAL 20.00%",
+            ),
+            (
+                2,
+                Some(pct(50)),
+                validated(&[20, 40]),
+                false,
+                "2 validated SAL verification(s), highest SAL 40.00%",
+            ),
+            (
+                2,
+                Some(pct(50)),
+                validated(&[20, 60]),
+                true,
+                "2 validated SAL verification(s), highest SAL 60.00%",
+            ),
+            (
+                1,
+                Some(pct(30)),
+                validated(&[]),
+                false,
+                "no validated SAL verification",
+            ),
         ];
         for (n, threshold, validated, holds, figure) in cases {
             let check = sal_check(n, threshold, &validated);
             assert_eq!((check.holds, check.figure.as_str()), (holds, figure));
         }
     }
-
 }

@@ -1,5 +1,29 @@
-//! The verifications' rules, pure: a verification names its act and who made it
-//! ([`VerificationError`]).
+//! The verifications' rules, pure: what is verified and who records it, and a verification
+//! names its act and who made it ([`VerificationError`]).
+
+use apq_domain::{Role, text_enum};
+
+text_enum!(
+    /// What was verified.
+    VerificationKind {
+        PianoApproved = "piano_approved",
+        Admissibility = "admissibility",
+        Completion = "completion",
+    }
+);
+
+impl VerificationKind {
+    /// Who records it: CNIPA approves the Piano and verifies admissibility (admin may record
+    /// CNIPA's act); the completion is also the Regione's to record.
+    pub fn recorders(self) -> &'static [Role] {
+        match self {
+            VerificationKind::PianoApproved | VerificationKind::Admissibility => {
+                &[Role::Cnipa, Role::Admin]
+            }
+            VerificationKind::Completion => &[Role::Cnipa, Role::Admin, Role::ResponsabileAccordo],
+        }
+    }
+}
 
 /// What the verifications' rules refuse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
