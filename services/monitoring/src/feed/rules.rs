@@ -66,7 +66,7 @@ pub fn indicators_for(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::indicators::Measurement;
+    use crate::indicators::json::Measurement;
 
     #[test]
     fn pages_are_checked() {

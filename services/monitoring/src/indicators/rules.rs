@@ -40,7 +40,7 @@ pub fn parse_value(raw: &str) -> Result<Decimal, IndicatorError> {
 }
 
 /// What is wrong with a new indicator, by field.
-pub fn new_indicator_errors(new: &super::NewIndicator) -> Vec<apq_platform::FieldError> {
+pub fn new_indicator_errors(new: &super::json::NewIndicator) -> Vec<apq_platform::FieldError> {
     use apq_platform::FieldError;
     let one_line = |v: &str, max: usize| {
         !v.trim().is_empty() && v.chars().count() <= max && !v.contains(['\n', '\r', '\0'])
@@ -78,10 +78,30 @@ pub fn check_period(from: NaiveDate, to: NaiveDate) -> Result<(), IndicatorError
     }
 }
 
+/// Whole months in [from, to]: the largest m with from + m months <= the day after `to` (a
+/// period from 1 January to 31 December is 12 months).
+pub fn whole_months(from: NaiveDate, to: NaiveDate) -> i32 {
+    let end = to.succ_opt().unwrap_or(to);
+    let mut months = 0;
+    while months < 1200
+        && from
+            .checked_add_months(chrono::Months::new(months + 1))
+            .is_some_and(|d| d <= end)
+    {
+        months += 1;
+    }
+    i32::try_from(months).unwrap_or(0)
+}
+
+/// Whether the latest value reaches the target: never when either is unknown.
+pub fn target_reached(latest: Option<Decimal>, target: Option<Decimal>) -> bool {
+    latest.zip(target).is_some_and(|(v, t)| v >= t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::indicators::NewIndicator;
+    use crate::indicators::json::NewIndicator;
 
     #[test]
     fn values_are_non_negative_with_two_decimals_at_most() {
@@ -143,6 +163,36 @@ mod tests {
             let errors = new_indicator_errors(&bad);
             assert_eq!(errors.len(), 1, "{field}: {errors:?}");
             assert_eq!(errors[0].field, field);
+        }
+    }
+
+    #[test]
+    fn twelve_months_of_operation() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
+        assert_eq!(whole_months(d(2010, 1, 1), d(2010, 12, 31)), 12);
+        assert_eq!(whole_months(d(2010, 1, 1), d(2010, 12, 30)), 11);
+        assert_eq!(whole_months(d(2010, 3, 15), d(2011, 3, 14)), 12);
+        assert_eq!(whole_months(d(2010, 3, 15), d(2011, 3, 13)), 11);
+        assert_eq!(whole_months(d(2010, 1, 1), d(2010, 1, 31)), 1);
+    }
+
+    #[test]
+    fn a_target_is_reached_only_when_both_values_are_known() {
+        let v = |n: i64| Some(Decimal::new(n, 0));
+        let cases = [
+            (v(10), v(8), true),
+            (v(8), v(8), true),
+            (v(7), v(8), false),
+            (None, v(8), false),
+            (v(10), None, false),
+            (None, None, false),
+        ];
+        for (latest, target, reached) in cases {
+            assert_eq!(
+                target_reached(latest, target),
+                reached,
+                "{latest:?} {target:?}"
+            );
         }
     }
 }

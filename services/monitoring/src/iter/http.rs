@@ -22,7 +22,7 @@ impl From<PhaseError> for ApiError {
 }
 
 /// Every refusal of the dates at once, each naming its field.
-fn refuse_any(errors: Vec<PhaseError>) -> Result<(), ApiError> {
+fn refuse_any(errors: &[PhaseError]) -> Result<(), ApiError> {
     ApiError::unless_any(
         (errors.iter())
             .map(|e| FieldError::new(e.field(), e))
@@ -70,7 +70,7 @@ pub async fn create(
     require_recorder(&caller, &code)?;
     let b = body.into_inner();
     let today = Utc::now().date_naive();
-    refuse_any(rules::check_dates(
+    refuse_any(&rules::check_dates(
         &b.code,
         (b.planned_start, b.planned_end),
         (b.actual_start, b.actual_end),
@@ -159,7 +159,7 @@ fn change(
         p.actual_start.unwrap_or(current.actual_start),
         p.actual_end.unwrap_or(current.actual_end),
     );
-    refuse_any(rules::check_dates(&current.code, planned, actual, today))?;
+    refuse_any(&rules::check_dates(&current.code, planned, actual, today))?;
     let changed = planned != (current.planned_start, current.planned_end);
     if let Some(reason) = rules::plan_change_reason(changed, p.reason.as_deref())? {
         queries::keep_plan(conn, current, reason, actor)?;
