@@ -154,3 +154,63 @@ domain_column!(
     /// A `TEXT` semester (`2009-S2`) read as [`apq_domain::Semester`].
     SemesterColumn: ::diesel::sql_types::Text => apq_domain::Semester, String, |raw: String| apq_domain::Semester::parse(&raw)
 );
+
+/// Declares a wrapper column type `$db` that diesel reads as `Nullable<$sql>` and turns into
+/// `Option<$domain>`: SQL `NULL` is `None`, any other value is parsed with `$parse` (a value the
+/// domain refuses is a database error, never a silent `None`). Used with
+/// `#[diesel(deserialize_as = ...)]` on a row field of type `Option<$domain>`.
+macro_rules! nullable_domain_column {
+    ($(#[$meta:meta])* $db:ident: $sql:ty => $domain:ty, $raw:ty, $parse:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        pub struct $db(pub Option<$domain>);
+
+        impl ::diesel::deserialize::FromSql<::diesel::sql_types::Nullable<$sql>, ::diesel::pg::Pg>
+            for $db
+        {
+            fn from_sql(value: ::diesel::pg::PgValue<'_>) -> ::diesel::deserialize::Result<Self> {
+                let raw = <$raw as ::diesel::deserialize::FromSql<$sql, ::diesel::pg::Pg>>::from_sql(value)?;
+                Ok(Self(Some($parse(raw)?)))
+            }
+
+            fn from_nullable_sql(
+                value: Option<::diesel::pg::PgValue<'_>>,
+            ) -> ::diesel::deserialize::Result<Self> {
+                match value {
+                    None => Ok(Self(None)),
+                    Some(value) => Self::from_sql(value),
+                }
+            }
+        }
+
+        impl ::diesel::deserialize::Queryable<::diesel::sql_types::Nullable<$sql>, ::diesel::pg::Pg>
+            for $db
+        {
+            type Row = Self;
+            fn build(row: Self) -> ::diesel::deserialize::Result<Self> {
+                Ok(row)
+            }
+        }
+
+        impl From<$db> for Option<$domain> {
+            fn from(column: $db) -> Self {
+                column.0
+            }
+        }
+    };
+}
+
+domain_column!(
+    /// A `TEXT` CUP read as [`apq_domain::Cup`] (surrounding blanks ignored).
+    CupColumn: ::diesel::sql_types::Text => apq_domain::Cup, String, |raw: String| apq_domain::Cup::parse(raw.trim())
+);
+
+nullable_domain_column!(
+    /// A nullable `TEXT` CUP read as `Option<apq_domain::Cup>` (surrounding blanks ignored).
+    NullableCupColumn: ::diesel::sql_types::Text => apq_domain::Cup, String, |raw: String| apq_domain::Cup::parse(raw.trim())
+);
+
+nullable_domain_column!(
+    /// A nullable `NUMERIC` percentage read as `Option<apq_domain::Percent>`.
+    NullablePercentColumn: ::diesel::sql_types::Numeric => apq_domain::Percent, rust_decimal::Decimal, apq_domain::Percent::from_decimal
+);
