@@ -46,7 +46,7 @@ impl From<PlanError> for ApiError {
 }
 
 /// Every refusal of a list, each naming its field, as one problem (none: `Ok`).
-pub(crate) fn all_well(errors: Vec<FinancingError>) -> Result<(), ApiError> {
+fn all_well(errors: &[FinancingError]) -> Result<(), ApiError> {
     let fields = errors.iter().map(|e| FieldError::new(e.field(), e));
     ApiError::unless_any(fields.collect())
 }
@@ -78,7 +78,7 @@ pub async fn put_plan(
 ) -> Result<HttpResponse, ApiError> {
     require_editor(&caller)?;
     let plan = body.into_inner();
-    all_well(rules::check_sources(&plan.sources))?;
+    all_well(&rules::check_sources(&plan.sources))?;
     let id = path.id;
     let actor = caller.subject().to_owned();
     let updated: PlanOf = run_db(&pool, move |conn| {
@@ -162,7 +162,7 @@ pub async fn put_cost_table(
 ) -> Result<HttpResponse, ApiError> {
     require_editor(&caller)?;
     let body = body.into_inner();
-    all_well(rules::check_cells(&body.cells))?;
+    all_well(&rules::check_cells(&body.cells))?;
     let id = path.id;
     let actor = caller.subject().to_owned();
     let updated: CostTableOf = run_db(&pool, move |conn| {
