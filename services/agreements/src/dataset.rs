@@ -289,6 +289,8 @@ pub fn load(conn: &mut PgConnection) -> anyhow::Result<usize> {
                 service_number: activity.service_number,
                 costs,
             };
+            crate::activities::rules::check_costs(&new.costs)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", activity.code))?;
             crate::activities::insert(conn, id, &new, Some(&activity.source_ref))
                 .map_err(|e| anyhow::anyhow!("{}: {e}", activity.code))?;
             written += 1;

@@ -58,6 +58,19 @@ pub enum TrancheError {
     },
     #[error("a change of state cannot take effect in the future")]
     FutureEffect,
+    #[error(
+        "a tranche of this intervento has already left the planned state; its plan changes only by a Tavolo decision"
+    )]
+    UnderWay,
+}
+
+/// Whether an intervento's tranche plan, its tranches now in `states`, may be written again:
+/// only while every tranche is planned (money already in motion is changed by the Tavolo only).
+pub fn check_replannable(states: &[TrancheState]) -> Result<(), TrancheError> {
+    if states.iter().any(|&state| state != TrancheState::Planned) {
+        return Err(TrancheError::UnderWay);
+    }
+    Ok(())
 }
 
 /// The day a transition takes effect: the one given (a payment recorded after the fact), else
@@ -364,6 +377,21 @@ mod tests {
         assert!(movers(TrancheState::Paid).contains(&Role::Cnipa));
         assert!(!movers(TrancheState::Requested).contains(&Role::Cnipa));
         assert!(movers(TrancheState::Eligible).contains(&Role::Sync));
+    }
+
+    #[test]
+    fn a_plan_is_rewritten_only_while_every_tranche_is_planned() {
+        use TrancheState::*;
+        let cases: [(&[TrancheState], Result<(), TrancheError>); 5] = [
+            (&[], Ok(())),
+            (&[Planned, Planned], Ok(())),
+            (&[Planned, Eligible], Err(TrancheError::UnderWay)),
+            (&[Paid], Err(TrancheError::UnderWay)),
+            (&[Revoked, Planned], Err(TrancheError::UnderWay)),
+        ];
+        for (states, expected) in cases {
+            assert_eq!(check_replannable(states), expected, "{states:?}");
+        }
     }
 
     #[test]

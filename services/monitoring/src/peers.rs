@@ -24,9 +24,10 @@ struct Items<T> {
 // What agreements answers, read with the types it answers with (`apq_domain::contracts`): a
 // field agreements renames or retypes breaks this crate's build.
 pub use apq_domain::contracts::agreements::{
-    Activity, ActivityList, Atto, AttoList, FinancialSummary, FinancingSource, Intervento,
-    InterventoState, Kind, Maturity, ProgettoEsecutivoApproval, Sezione, Tranche, TrancheCondition,
-    TranchePlan, TrancheState, Transition as TrancheTransition,
+    Activity, ActivityList, Atto, AttoList, Decision as TavoloDecision, DecisionList,
+    FinancialSummary, FinancingSource, Intervento, InterventoState, Kind, Maturity,
+    ProgettoEsecutivoApproval, Sezione, Tranche, TrancheCondition, TrancheList, TranchePlan,
+    TrancheState, Transition as TrancheTransition, TransitionList,
 };
 
 /// A tranche the State has paid: a transfer of the national file (TR00).
@@ -97,13 +98,26 @@ struct Snapshot<'a> {
     cronoprogramma: Vec<CostedActivity>,
 }
 
-/// A decision of the Tavolo dei sottoscrittori.
+/// A decision of the Tavolo dei sottoscrittori as a report keeps it: what agreements answers
+/// (the contract's [`TavoloDecision`]) reduced to what the report shows. An issued report freezes
+/// its data with these four fields, so its shape stays as issued reports have it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Decision {
     pub kind: String,
     pub decided_on: NaiveDate,
     pub verbale_ref: Option<String>,
     pub summary: String,
+}
+
+impl From<TavoloDecision> for Decision {
+    fn from(decision: TavoloDecision) -> Self {
+        Self {
+            kind: decision.kind,
+            decided_on: decision.decided_on,
+            verbale_ref: decision.verbale_ref,
+            summary: decision.summary,
+        }
+    }
 }
 
 /// Refuses a code that could not be an intervento's before it goes into a peer's path.
@@ -149,7 +163,7 @@ impl Agreements {
             .into_iter()
             .filter(|t| t.state == TrancheState::Paid)
         {
-            let history: Items<TrancheTransition> = self
+            let history: TransitionList = self
                 .0
                 .get(&format!("/v1/tranches/{}/transitions", tranche.id), None)
                 .await?;
@@ -232,7 +246,7 @@ impl Agreements {
     }
 
     pub async fn decisions(&self, intervento: Uuid) -> Result<Vec<Decision>, ApiError> {
-        let list: Items<Decision> = self
+        let list: DecisionList = self
             .0
             .get_query(
                 "/v1/tavolo-decisions",
@@ -240,11 +254,11 @@ impl Agreements {
                 None,
             )
             .await?;
-        Ok(list.items)
+        Ok(list.items.into_iter().map(Decision::from).collect())
     }
 
     pub async fn tranches(&self, intervento: Uuid) -> Result<Vec<Tranche>, ApiError> {
-        let list: Items<Tranche> = self
+        let list: TrancheList = self
             .0
             .get(&format!("/v1/interventi/{intervento}/tranches"), None)
             .await?;
@@ -347,20 +361,10 @@ impl Adhesion {
 #[derive(Clone)]
 pub struct Catalogue(pub PeerClient);
 
-#[derive(Debug, Clone, Deserialize)]
-struct ServiceNumber {
-    number: i32,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct ServicePage {
-    items: Vec<ServiceNumber>,
-}
-
-// A catalogue service, read with the type the catalogue answers with.
+// A catalogue service and a page of the list, read with the types the catalogue answers with.
 pub use apq_domain::contracts::catalogue::{
-    GoLive, GoLiveKind, ServiceEntry as CatalogueService, ServiceRecord as CatalogueRecord,
-    ServiceStatus,
+    GoLive, GoLiveKind, ServiceEntry as CatalogueService, ServicePage,
+    ServiceRecord as CatalogueRecord, ServiceStatus,
 };
 
 impl Catalogue {

@@ -101,13 +101,10 @@ pub async fn create(
     let errors = rules::check_new(&body.code, &body.title, body.total_cost);
     let fields = errors.iter().map(|e| FieldError::new(e.field(), e));
     ApiError::unless_any(fields.collect())?;
-    let actor = caller.subject().to_owned();
-    let hash = key.fingerprint(&body);
-    let stored = run_db(&pool, move |conn| {
-        idempotency::once(conn, &actor, &key, &hash, |conn| add(conn, &actor, &body))
+    idempotency::respond_once(&pool, caller.subject(), key, body, |conn, actor, body| {
+        add(conn, actor, &body)
     })
-    .await?;
-    Ok(stored.into_response())
+    .await
 }
 
 /// Writes the new intervento, if its atto exists.

@@ -27,12 +27,7 @@ impl TryFrom<InterventoRow> for Intervento {
             kind: kind.into(),
             sezione: row.sezione.into(),
             state: row.state.into(),
-            cup: row
-                .cup
-                .as_deref()
-                .map(|c| Cup::parse(c.trim()))
-                .transpose()
-                .map_err(ApiError::internal)?,
+            cup: row.cup.clone(),
             total_cost: row.total_cost,
             cnipa_cofinancing: row.cnipa_cofinancing,
             cofinancing_share: Percent::ratio(
@@ -147,7 +142,7 @@ impl InterventoPatch {
             next.title.clone_from(title);
         }
         if let Some(cup) = &self.cup {
-            next.cup = cup.as_ref().map(|c| c.as_str().to_owned());
+            next.cup.clone_from(cup);
         }
         for (field, value) in [
             (&mut next.localisation, &self.localisation),

@@ -14,7 +14,7 @@ use super::json::{
     Intervento, InterventoFilter, InterventoPatch, NewIntervento, NonActivation,
     ProgettoEsecutivoApproval,
 };
-use apq_platform::text_column::EuroColumn;
+use apq_platform::text_column::{EuroColumn, OptionalCupColumn};
 
 use crate::model::{InterventoState, Kind, Sezione};
 use crate::schema::{atti_integrativi, interventi};
@@ -29,7 +29,8 @@ pub struct InterventoRow {
     pub kind: Kind,
     pub sezione: Sezione,
     pub state: InterventoState,
-    pub cup: Option<String>,
+    #[diesel(deserialize_as = OptionalCupColumn)]
+    pub cup: Option<Cup>,
     pub localisation: Option<String>,
     pub objective: Option<String>,
     pub soggetti_coinvolti: Option<String>,
@@ -208,7 +209,7 @@ pub fn apply_patch(
     diesel::update(interventi::table.find(current.id))
         .set((
             interventi::title.eq(&next.title),
-            interventi::cup.eq(&next.cup),
+            interventi::cup.eq(next.cup.as_ref().map(Cup::as_str)),
             interventi::localisation.eq(&next.localisation),
             interventi::objective.eq(&next.objective),
             interventi::soggetti_coinvolti.eq(&next.soggetti_coinvolti),

@@ -1,8 +1,11 @@
 //! The Tavolo's rules, pure: what each effect does to an intervento's state and section, when a
 //! conciliation may still change, and what they refuse ([`TavoloError`]).
 
+use apq_domain::Euro;
 use uuid::Uuid;
 
+use super::json::Effect;
+use crate::financing::rules::{FinancingError, check_sources};
 use crate::model::{InterventoState, Sezione};
 
 apq_platform::db_text_enum!(
@@ -49,6 +52,70 @@ pub enum TavoloError {
     Closed(ConciliationState),
     #[error("a conciliation has at least two parties")]
     TooFewParties,
+    #[error("savings cannot be negative")]
+    NegativeSavings,
+    #[error("a cost cannot be negative")]
+    NegativeCost,
+    /// A source of the effect's financing plan is refused.
+    #[error(transparent)]
+    Source(FinancingError),
+}
+
+/// A decision says what the Tavolo decided.
+pub fn check_summary(summary: &str) -> Result<(), TavoloError> {
+    if summary.trim().is_empty() {
+        return Err(TavoloError::NoSummary);
+    }
+    Ok(())
+}
+
+/// A conciliation has at least two parties.
+pub fn check_parties(parties: &[String]) -> Result<(), TavoloError> {
+    if parties.len() < 2 {
+        return Err(TavoloError::TooFewParties);
+    }
+    Ok(())
+}
+
+/// What is wrong with an effect's amounts and sources: the amounts it carries are never negative
+/// (both named, when both are); only when they are not, its sources are checked like any plan's.
+pub fn check_effect(effect: &Effect) -> Vec<TavoloError> {
+    let (savings, total_cost, sources) = match effect {
+        Effect::ReprogramSavings {
+            savings,
+            total_cost,
+            sources,
+            ..
+        } => (Some(*savings), *total_cost, sources),
+        Effect::ChangeCoverage {
+            total_cost,
+            sources,
+            ..
+        } => (None, *total_cost, sources),
+        _ => return Vec::new(),
+    };
+    let mut errors = Vec::new();
+    if savings.is_some_and(Euro::is_negative) {
+        errors.push(TavoloError::NegativeSavings);
+    }
+    if total_cost.is_negative() {
+        errors.push(TavoloError::NegativeCost);
+    }
+    if !errors.is_empty() {
+        return errors;
+    }
+    check_sources(sources)
+        .into_iter()
+        .map(TavoloError::Source)
+        .collect()
+}
+
+/// Every tranche a partial revocation names is one of the intervento's (`known`).
+pub fn check_known_tranches(named: &[Uuid], known: &[Uuid]) -> Result<(), TavoloError> {
+    match named.iter().find(|id| !known.contains(id)) {
+        Some(missing) => Err(TavoloError::UnknownTranche(*missing)),
+        None => Ok(()),
+    }
 }
 
 /// The states an effect moves an intervento from, and the one it moves it to: a cancelled
@@ -165,6 +232,91 @@ mod tests {
                 .map_err(|e| e.to_string()),
             Err("the intervento CSTT-ALI is revoked, so it cannot become cancelled".to_owned())
         );
+    }
+
+    #[test]
+    fn an_effect_carries_no_negative_amount_and_well_formed_sources() {
+        use crate::financing::FinancingSource;
+        use crate::model::Contributor;
+        let euro = |raw: &str| Euro::parse(raw).unwrap_or_else(|e| panic!("{e}"));
+        let source = |heading: &str, amount: &str| FinancingSource {
+            contributor: Contributor::Stato.into(),
+            heading: heading.to_owned(),
+            legal_basis: String::new(),
+            amount: euro(amount),
+            cnipa: false,
+            source_ref: None,
+        };
+        let reprogram = |savings: &str, total_cost: &str, sources| Effect::ReprogramSavings {
+            intervento_id: Uuid::nil(),
+            savings: euro(savings),
+            destination: "formazione".to_owned(),
+            total_cost: euro(total_cost),
+            sources,
+        };
+        let coverage = |total_cost: &str, sources| Effect::ChangeCoverage {
+            intervento_id: Uuid::nil(),
+            total_cost: euro(total_cost),
+            sources,
+        };
+        use TavoloError::{NegativeCost, NegativeSavings, Source};
+        let cases = [
+            (
+                Effect::Cancel {
+                    intervento_id: Uuid::nil(),
+                },
+                vec![],
+            ),
+            (
+                reprogram("10.00", "90.00", vec![source("L3", "90.00")]),
+                vec![],
+            ),
+            (
+                reprogram("-1.00", "-1.00", vec![source("", "-1.00")]),
+                vec![NegativeSavings, NegativeCost],
+            ),
+            (
+                coverage("-1.00", vec![source("", "1.00")]),
+                vec![NegativeCost],
+            ),
+            (
+                coverage("1.00", vec![source("L3", "-1.00"), source(" ", "2.00")]),
+                vec![
+                    Source(FinancingError::NegativeSource(0)),
+                    Source(FinancingError::NoHeading(1)),
+                ],
+            ),
+        ];
+        for (effect, expected) in cases {
+            assert_eq!(check_effect(&effect), expected, "{effect:?}");
+        }
+    }
+
+    #[test]
+    fn a_decision_is_summarised_and_a_conciliation_has_two_parties() {
+        assert_eq!(check_summary(" "), Err(TavoloError::NoSummary));
+        assert_eq!(check_summary("riprogrammazione"), Ok(()));
+        let parties = |n: usize| vec!["Regione".to_owned(); n];
+        for (n, expected) in [
+            (0, Err(TavoloError::TooFewParties)),
+            (1, Err(TavoloError::TooFewParties)),
+            (2, Ok(())),
+        ] {
+            assert_eq!(check_parties(&parties(n)), expected, "{n}");
+        }
+    }
+
+    #[test]
+    fn a_partial_revocation_names_the_intervento_s_tranches_only() {
+        let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let cases = [
+            (vec![], Ok(())),
+            (vec![a, b], Ok(())),
+            (vec![a, c], Err(TavoloError::UnknownTranche(c))),
+        ];
+        for (named, expected) in cases {
+            assert_eq!(check_known_tranches(&named, &[a, b]), expected, "{named:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! The catalogue as the API reads and writes it: the request and response types.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -8,22 +7,8 @@ use super::queries::ServiceRow;
 use super::rules::ServiceStatus;
 use crate::record::{Availability, PricingModel, ServiceRecord};
 
-/// A service in a list.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ServiceSummary {
-    #[schema(format = Int32)]
-    pub number: i32,
-    pub name: String,
-    pub ambito: Option<String>,
-    pub tipologia: Option<String>,
-    pub availability: Availability,
-    pub pricing_models: Vec<PricingModel>,
-    pub status: ServiceStatus,
-    /// The current version of its record.
-    #[schema(format = Int32)]
-    pub version: i32,
-    pub updated_at: DateTime<Utc>,
-}
+// A service in a list as the catalogue answers it and its peers read it: the contract's type.
+pub use apq_domain::contracts::catalogue::ServiceSummary;
 
 impl From<ServiceRow> for ServiceSummary {
     fn from(row: ServiceRow) -> Self {
@@ -32,9 +17,9 @@ impl From<ServiceRow> for ServiceSummary {
             name: row.name,
             ambito: row.ambito,
             tipologia: row.tipologia,
-            availability: row.availability,
-            pricing_models: row.pricing_models,
-            status: row.status,
+            availability: row.availability.into(),
+            pricing_models: row.pricing_models.into_iter().map(Into::into).collect(),
+            status: row.status.into(),
             version: row.current_version,
             updated_at: row.updated_at,
         }

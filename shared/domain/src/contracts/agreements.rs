@@ -339,6 +339,29 @@ pub struct TransitionList {
     pub items: Vec<Transition>,
 }
 
+// A decision of the Tavolo dei sottoscrittori (art. 6.1), as `GET /v1/tavolo-decisions` lists it
+// and `POST /v1/tavolo-decisions` answers it (no doc comment: it would become the schema's
+// description).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Decision {
+    pub id: Uuid,
+    pub atto_id: Uuid,
+    pub intervento_id: Option<Uuid>,
+    pub kind: String,
+    pub decided_on: NaiveDate,
+    pub verbale_ref: Option<String>,
+    pub summary: String,
+    /// The effect as decided.
+    pub payload: serde_json::Value,
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DecisionList {
+    pub items: Vec<Decision>,
+}
+
 /// The money of an intervento at a glance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FinancialSummary {

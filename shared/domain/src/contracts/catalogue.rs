@@ -205,3 +205,27 @@ pub struct ServiceEntry {
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
 }
+
+/// A service in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ServiceSummary {
+    #[schema(format = Int32)]
+    pub number: i32,
+    pub name: String,
+    pub ambito: Option<String>,
+    pub tipologia: Option<String>,
+    pub availability: Availability,
+    pub pricing_models: Vec<PricingModel>,
+    pub status: ServiceStatus,
+    /// The current version of its record.
+    #[schema(format = Int32)]
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A page of `GET /v1/services` as its readers take it: the services listed (the page's limit,
+/// cursor and links are the platform's `Page`, which the catalogue answers with).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServicePage {
+    pub items: Vec<ServiceSummary>,
+}

@@ -36,6 +36,24 @@
 //! }
 //! ```
 //!
+//! nor one that reads the Tavolo's decisions or the catalogue's list with fields they do not
+//! have (a decision has no `effect`: what it decided is its `payload`; a listed service is
+//! known by its `number`, not an `id`):
+//!
+//! ```compile_fail,E0609
+//! use apq_domain::contracts::agreements::DecisionList;
+//! fn effects(list: &DecisionList) -> Vec<&serde_json::Value> {
+//!     list.items.iter().map(|d| &d.effect).collect()
+//! }
+//! ```
+//!
+//! ```compile_fail,E0609
+//! use apq_domain::contracts::catalogue::ServicePage;
+//! fn ids(page: &ServicePage) -> Vec<i32> {
+//!     page.items.iter().map(|s| s.id).collect()
+//! }
+//! ```
+//!
 //! while the same code with the contract's fields and types does:
 //!
 //! ```
@@ -48,6 +66,14 @@
 //! }
 //! fn paid(state: TrancheState) -> bool {
 //!     matches!(state, TrancheState::Paid)
+//! }
+//! use apq_domain::contracts::agreements::DecisionList;
+//! use apq_domain::contracts::catalogue::ServicePage;
+//! fn effects(list: &DecisionList) -> Vec<&serde_json::Value> {
+//!     list.items.iter().map(|d| &d.payload).collect()
+//! }
+//! fn numbers(page: &ServicePage) -> Vec<i32> {
+//!     page.items.iter().map(|s| s.number).collect()
 //! }
 //! # let _ = (counts, Percent::ZERO);
 //! ```
