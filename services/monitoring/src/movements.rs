@@ -405,13 +405,14 @@ pub fn refresh_open_schede(
     Ok(())
 }
 
-/// Who records an intervento's events: its responsabile (named in the token) or admin.
-fn require_recorder(caller: &Caller, code: &str) -> Result<(), ApiError> {
+/// Who records an intervento's events (and its cost plan and economies, `records` in the
+/// refusal): its responsabile (named in the token) or admin.
+pub fn require_recorder(caller: &Caller, code: &str, records: &str) -> Result<(), ApiError> {
     if caller.has_any(&[Role::Admin]) || caller.answers_for(code) {
         Ok(())
     } else {
         Err(ApiError::Forbidden(format!(
-            "only the responsabile of {code} or admin record its impegni and pagamenti"
+            "only the responsabile of {code} or admin record its {records}"
         )))
     }
 }
@@ -429,7 +430,7 @@ async fn create(
     code: String,
     draft: Draft,
 ) -> Result<HttpResponse, ApiError> {
-    require_recorder(&caller, &code)?;
+    require_recorder(&caller, &code, "impegni and pagamenti")?;
     validate(&draft, Utc::now().date_naive())?;
     let intervento = agreements.intervento(&code).await?;
     let actor = caller.subject().to_owned();
