@@ -34,7 +34,7 @@ impl From<CostError> for ApiError {
 fn refuse_any(errors: Vec<CostError>) -> Result<(), ApiError> {
     ApiError::unless_any(
         errors
-            .iter()
+            .into_iter()
             .map(|e| FieldError::new(e.field(), e))
             .collect(),
     )

@@ -352,7 +352,9 @@ mod tests {
             record(3, "CSTT-ALI", Some((1, vec![error(12)]))),
         ];
         assert_eq!(refused(&records), 2);
-        let cases: [(Option<&str>, &[(i64, u32)]); 4] = [
+        // (the intervento asked for, the (progressivo, code) of each error standing)
+        type Case<'a> = (Option<&'a str>, &'a [(i64, u32)]);
+        let cases: [Case; 4] = [
             (None, &[(2, 28), (2, 29), (3, 12)]),
             (Some("GEOSIGMA"), &[(2, 28), (2, 29)]),
             (Some("CSTT-ALI"), &[(3, 12)]),
