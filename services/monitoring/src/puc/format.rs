@@ -46,6 +46,12 @@ pub fn text(value: &str, max: usize) -> String {
         .collect()
 }
 
+/// Whether a recorded text goes into a PUC text field as it is: at most `max` characters, on one
+/// line, without the framing's separators (`#`, `|`).
+pub fn fits(value: &str, max: usize) -> bool {
+    value.chars().count() <= max && !value.contains(['#', '|', '\r', '\n'])
+}
+
 /// `S` or `N`.
 pub fn flag(value: bool) -> String {
     if value { "S" } else { "N" }.to_owned()
@@ -73,5 +79,21 @@ mod tests {
         assert_eq!(text("Fase #1 | A\r\nB   C", 500), "Fase 1 A B C");
         assert_eq!(text("àèìòù", 3), "àèì");
         assert_eq!(flag(true), "S");
+    }
+
+    #[test]
+    fn a_text_fits_on_one_line_within_its_length() {
+        for (value, max, fits_it) in [
+            ("Ribasso d'asta", 500, true),
+            ("", 0, true),
+            ("àèì", 3, true),
+            ("àèìò", 3, false),
+            ("a#b", 500, false),
+            ("a|b", 500, false),
+            ("a\rb", 500, false),
+            ("a\nb", 500, false),
+        ] {
+            assert_eq!(fits(value, max), fits_it, "{value:?} {max}");
+        }
     }
 }
