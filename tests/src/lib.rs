@@ -2,6 +2,7 @@
 //! fresh database, wired to each other through their `peers` settings, talking real HTTP.
 
 pub mod puc;
+pub mod schede;
 
 use apq_platform::Service;
 use apq_platform::testing::TestApp;

@@ -29,10 +29,9 @@
 //! where schemathesis expects 400).
 
 use apq_domain::Role;
-use apq_e2e::{Suite, call};
+use apq_e2e::Suite;
+use apq_e2e::schede::{Schede, new_scheda};
 use apq_platform::testing::token_with;
-use reqwest::{Method, StatusCode};
-use serde_json::json;
 
 /// The PUC transmissions' paths (IGRUE's answers included).
 const TRANSMISSIONS: &str = "^/v1/puc/transmissions";
@@ -65,31 +64,11 @@ fn schemathesis() -> String {
 /// The feed holds a change to acknowledge, as it does in production: a scheda opened and
 /// submitted through the API.
 async fn submitted_scheda(suite: &Suite, token: &str) {
-    let m = &suite.monitoring;
-    let scheda = json!({"intervento_code": "CSTT-ALI", "semester": "2010-S1", "sal": "20.00",
-        "planned_sal": "30.00", "commitments": {"amount": "500000.00", "currency": "EUR"},
-        "payments": {"amount": "250000.00", "currency": "EUR"}, "activities": []});
-    let (status, created) = call(
-        m,
-        Method::POST,
-        "/v1/schede",
-        Some(token),
-        None,
-        Some(scheda),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["id"].as_str().unwrap_or_default();
-    let (status, submitted) = call(
-        m,
-        Method::POST,
-        &format!("/v1/schede/{id}/submission"),
-        Some(token),
-        Some(&created["version"]),
-        Some(json!({"note": "relazione"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{submitted}");
+    let schede = Schede(&suite.monitoring);
+    let created = schede
+        .open(token, new_scheda("CSTT-ALI", "2010-S1", "20.00"))
+        .await;
+    schede.submit(token, &created).await;
 }
 
 #[tokio::test]

@@ -16,13 +16,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use apq_domain::Role;
-use apq_e2e::{Suite, call, read, responsabile, sync_binary};
+use apq_e2e::schede::{Schede, new_scheda};
+use apq_e2e::{Suite, read, responsabile, sync_binary};
 use apq_platform::audit::{self, Change};
 use apq_platform::testing::{TestApp, token_with};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Integer, Text};
-use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// A small deterministic generator (xorshift64*): each writer draws its choices from its seed.
 struct Draw(u64);
@@ -126,36 +126,15 @@ fn scheda_writer(url: &str, seed: u64, ids: Vec<String>) -> Vec<(String, i64)> {
     committed
 }
 
-fn new_scheda(code: &str, semester: &str) -> Value {
-    json!({"intervento_code": code, "semester": semester, "sal": "20.00", "planned_sal": "30.00",
-           "commitments": {"amount": "500000.00", "currency": "EUR"}, "payments": {"amount": "250000.00", "currency": "EUR"},
-           "activities": [], "obstacles": null, "corrective_actions": null})
-}
-
 /// Opens a scheda over HTTP and submits it: (scheda, version) of the submission.
 async fn open_and_submit(m: &TestApp, code: &str, semester: &str) -> (String, i64) {
     let author = responsabile(code);
-    let (status, created) = call(
-        m,
-        Method::POST,
-        "/v1/schede",
-        Some(&author),
-        None,
-        Some(new_scheda(code, semester)),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let schede = Schede(m);
+    let created = schede
+        .open(&author, new_scheda(code, semester, "20.00"))
+        .await;
     let id = created["id"].as_str().unwrap_or("").to_owned();
-    let (status, submitted) = call(
-        m,
-        Method::POST,
-        &format!("/v1/schede/{id}/submission"),
-        Some(&author),
-        Some(&created["version"]),
-        Some(json!({"note": "relazione"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{submitted}");
+    let submitted = schede.submit(&author, &created).await;
     assert!(
         submitted["change_seq"].is_null(),
         "the writer's own answer has no position yet: {submitted}"
@@ -213,16 +192,12 @@ async fn the_feed_under_load_delivers_every_change_once_in_commit_order() {
     let url = m.db.url.clone();
 
     // A draft opened over HTTP is the model of the drafts the writers submit.
-    let (status, model) = call(
-        m,
-        Method::POST,
-        "/v1/schede",
-        Some(&responsabile("CSTT-ALI")),
-        None,
-        Some(new_scheda("CSTT-ALI", "2009-S2")),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{model}");
+    let model = Schede(m)
+        .open(
+            &responsabile("CSTT-ALI"),
+            new_scheda("CSTT-ALI", "2009-S2", "20.00"),
+        )
+        .await;
     assert!(model["change_seq"].is_null(), "{model}");
     let model_id = model["id"].as_str().unwrap_or("").to_owned();
     let (_, stored) = read(m, &format!("/v1/schede/{model_id}"), None).await;

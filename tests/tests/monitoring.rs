@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use apq_domain::Role;
+use apq_e2e::schede::Schede;
 use apq_e2e::{Suite, call, files, loaded_suite, read, responsabile, sync_binary};
 use apq_platform::testing::{TestApp, token_with};
 use reqwest::{Method, StatusCode};
@@ -28,41 +29,15 @@ async fn scheda_through(
     sal: &str,
     validate: bool,
 ) -> Value {
-    let (status, created) = call(
-        monitoring,
-        Method::POST,
-        "/v1/schede",
-        Some(&responsabile(code)),
-        None,
-        Some(scheda(code, semester, sal)),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let path = format!("/v1/schede/{}", created["id"].as_str().unwrap_or(""));
-    let (status, submitted) = call(
-        monitoring,
-        Method::POST,
-        &format!("{path}/submission"),
-        Some(&responsabile(code)),
-        Some(&created["version"]),
-        Some(json!({"note": "relazione"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{submitted}");
+    let schede = Schede(monitoring);
+    let created = schede
+        .open(&responsabile(code), scheda(code, semester, sal))
+        .await;
+    let submitted = schede.submit(&responsabile(code), &created).await;
     if !validate {
         return submitted;
     }
-    let (status, validated) = call(
-        monitoring,
-        Method::POST,
-        &format!("{path}/validation"),
-        Some(&accordo()),
-        Some(&submitted["version"]),
-        Some(json!({})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{validated}");
-    validated
+    schede.validate(&accordo(), &submitted).await
 }
 
 #[tokio::test]
@@ -248,31 +223,20 @@ async fn the_deadlines_of_2009_s2_and_2010_s1_and_the_calendar() {
 async fn a_scheda_cannot_be_validated_before_it_is_submitted() {
     let suite = loaded_suite().await;
     let m = &suite.monitoring;
-    let (status, created) = call(
-        m,
-        Method::POST,
-        "/v1/schede",
-        Some(&responsabile("CSTT-ALI")),
-        None,
-        Some(scheda("CSTT-ALI", "2009-S2", "35.00")),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let schede = Schede(m);
+    let author = responsabile("CSTT-ALI");
+    let created = schede
+        .open(&author, scheda("CSTT-ALI", "2009-S2", "35.00"))
+        .await;
     assert_eq!(
         created["intervento"]["cup"], "D53G07000070002",
         "the register's data are in the scheda"
     );
     assert_eq!(created["state"], "draft");
     let path = format!("/v1/schede/{}", created["id"].as_str().unwrap_or(""));
-    let (status, problem) = call(
-        m,
-        Method::POST,
-        &format!("{path}/validation"),
-        Some(&accordo()),
-        Some(&created["version"]),
-        Some(json!({})),
-    )
-    .await;
+    let (status, problem) = schede
+        .step(&accordo(), &created, "validation", json!({}))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
     assert!(
         problem["detail"]
@@ -295,69 +259,31 @@ async fn a_scheda_cannot_be_validated_before_it_is_submitted() {
         "not their intervento"
     );
 
-    let (_, submitted) = call(
-        m,
-        Method::POST,
-        &format!("{path}/submission"),
-        Some(&responsabile("CSTT-ALI")),
-        Some(&created["version"]),
-        Some(json!({"note": "relazione"})),
-    )
-    .await;
+    let submitted = schede.submit(&author, &created).await;
     assert_eq!(submitted["state"], "submitted");
+    let (status, _) = schede
+        .step(&author, &submitted, "validation", json!({}))
+        .await;
     assert_eq!(
-        call(
-            m,
-            Method::POST,
-            &format!("{path}/validation"),
-            Some(&responsabile("CSTT-ALI")),
-            Some(&submitted["version"]),
-            Some(json!({}))
-        )
-        .await
-        .0,
+        status,
         StatusCode::FORBIDDEN,
         "nobody validates their own scheda"
     );
-    let (_, returned) = call(
-        m,
-        Method::POST,
-        &format!("{path}/return"),
-        Some(&accordo()),
-        Some(&submitted["version"]),
-        Some(json!({"note": "manca la relazione sugli ostacoli"})),
-    )
-    .await;
+    let note = json!({"note": "manca la relazione sugli ostacoli"});
+    let (_, returned) = schede.step(&accordo(), &submitted, "return", note).await;
     assert_eq!(returned["state"], "returned");
     let (status, fixed) = call(
         m,
         Method::PATCH,
         &path,
-        Some(&responsabile("CSTT-ALI")),
+        Some(&author),
         Some(&returned["version"]),
         Some(json!({"obstacles": "ritardi nella gara"})),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{fixed}");
-    let (_, again) = call(
-        m,
-        Method::POST,
-        &format!("{path}/submission"),
-        Some(&responsabile("CSTT-ALI")),
-        Some(&fixed["version"]),
-        Some(json!({})),
-    )
-    .await;
-    let (status, validated) = call(
-        m,
-        Method::POST,
-        &format!("{path}/validation"),
-        Some(&accordo()),
-        Some(&again["version"]),
-        Some(json!({})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{validated}");
+    let (_, again) = schede.step(&author, &fixed, "submission", json!({})).await;
+    let validated = schede.validate(&accordo(), &again).await;
     assert_eq!(
         call(
             m,

@@ -135,10 +135,10 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(transmissions::respond)
         .service(transmissions::list_errors)
         .service(national::preview)
-        .service(feed::feed)
-        .service(feed::acknowledge)
-        .service(feed::acknowledge_batch)
-        .service(feed::list_acknowledgements)
+        .service(feed::http::feed)
+        .service(feed::http::acknowledge)
+        .service(feed::http::acknowledge_batch)
+        .service(feed::http::list_acknowledgements)
         .service(apq_platform::inconsistencies::list)
         .service(apq_platform::audit::list);
 }

@@ -1,10 +1,21 @@
-//! The feed's rules, pure: what a page may ask for ([`FeedError`]), and the indicators an item
-//! carries.
+//! The feed's rules, pure: what a page and a batch of acknowledgements may hold ([`FeedError`]),
+//! the indicators and events an item carries, what became of a transmitted scheda ([`Outcome`])
+//! and the order a batch is recorded in.
 
-use apq_domain::Semester;
+use apq_domain::{Semester, text_enum};
+use chrono::NaiveDate;
 
-use super::FeedIndicator;
+use super::json::{FeedIndicator, NewAcknowledgement};
 use crate::indicators::Indicator;
+use crate::movements::Movement;
+
+text_enum!(
+    /// What became of a transmitted scheda.
+    Outcome { Transmitted = "transmitted", Validated = "validated", Rejected = "rejected" }
+);
+
+/// The largest batch: a feed page.
+pub const MAX_BATCH: usize = 200;
 
 /// What the feed's rules refuse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -13,6 +24,8 @@ pub enum FeedError {
     Cursor,
     #[error("the limit is between 1 and 200")]
     Limit,
+    #[error("from 1 to 200 acknowledgements")]
+    Batch,
 }
 
 impl FeedError {
@@ -21,6 +34,7 @@ impl FeedError {
         match self {
             FeedError::Cursor => "cursor",
             FeedError::Limit => "limit",
+            FeedError::Batch => "items",
         }
     }
 }
@@ -60,6 +74,31 @@ pub fn indicators_for(
                 .find(|m| m.semester == semester)
                 .map(|m| m.value.clone()),
         })
+        .collect()
+}
+
+/// A batch of acknowledgements holds 1 to [`MAX_BATCH`].
+pub fn check_batch(len: usize) -> Result<(), FeedError> {
+    if (1..=MAX_BATCH).contains(&len) {
+        Ok(())
+    } else {
+        Err(FeedError::Batch)
+    }
+}
+
+/// The order a batch's items are recorded in: by key, whatever the order given, so two batches
+/// lock their rows in the same order and never deadlock.
+pub fn lock_order(items: &[NewAcknowledgement]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| (items[i].scheda_id, items[i].change_seq));
+    order
+}
+
+/// The intervento's events dated up to `last_day` (a semester's), in their order.
+pub fn movements_up_to(events: Option<&Vec<Movement>>, last_day: NaiveDate) -> Vec<Movement> {
+    (events.into_iter().flatten())
+        .filter(|m| m.date <= last_day)
+        .cloned()
         .collect()
 }
 
@@ -116,5 +155,22 @@ mod tests {
         assert_eq!(codes, [("I1", Some("4")), ("I2", Some("4"))]);
         let later = indicators_for(&all, "A1", s2);
         assert!(later.iter().all(|i| i.value.is_none()));
+    }
+
+    #[test]
+    fn a_batch_holds_one_to_a_page_and_is_recorded_in_key_order() {
+        assert_eq!(check_batch(0), Err(FeedError::Batch));
+        assert_eq!(check_batch(1), Ok(()));
+        assert_eq!(check_batch(MAX_BATCH), Ok(()));
+        assert_eq!(check_batch(MAX_BATCH + 1), Err(FeedError::Batch));
+        let ack = |id: u128, seq: i64| NewAcknowledgement {
+            scheda_id: uuid::Uuid::from_u128(id),
+            change_seq: seq,
+            transmitted_at: chrono::DateTime::UNIX_EPOCH,
+            outcome: Outcome::Transmitted,
+            message: None,
+        };
+        let items = [ack(2, 1), ack(1, 9), ack(1, 3), ack(2, 0)];
+        assert_eq!(lock_order(&items), [2, 1, 3, 0]);
     }
 }
