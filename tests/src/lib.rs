@@ -1,6 +1,7 @@
 //! The whole suite for end-to-end tests: the four services, each on a random port with its own
 //! fresh database, wired to each other through their `peers` settings, talking real HTTP.
 
+pub mod adhesions;
 pub mod puc;
 pub mod schede;
 

@@ -1,6 +1,9 @@
 //! Bodies and adhesions, with the catalogue and the adhesion services talking real HTTP.
 
+use std::collections::HashMap;
+
 use apq_domain::Role;
+use apq_e2e::adhesions::Adhesions;
 use apq_e2e::{call, read, spawn_loaded};
 use apq_platform::devkeys::TokenRequest;
 use apq_platform::testing::{TestApp, token, token_with};
@@ -117,17 +120,11 @@ async fn the_273_tuscan_comuni_load_119_of_them_small() {
 async fn a_comune_sees_and_changes_only_its_own_adhesions() {
     let pair = pair().await;
     let app = &pair.adhesion;
+    let adhesions = Adhesions(app);
     // Two comuni of the province of Arezzo: 051013 adheres to PAeSI, 051010 is another body.
-    let (status, own) = call(
-        app,
-        Method::POST,
-        "/v1/adhesions",
-        Some(&ente("051013")),
-        None,
-        Some(adhere("051013", 1)),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{own}");
+    let own = adhesions
+        .requested(&ente("051013"), adhere("051013", 1))
+        .await;
     assert_eq!(own["service_version"], 1);
     let path = format!("/v1/adhesions/{}", own["id"].as_str().unwrap_or(""));
 
@@ -149,31 +146,18 @@ async fn a_comune_sees_and_changes_only_its_own_adhesions() {
         read(app, "/v1/enti/051013/adhesions", Some(&other)).await.0,
         StatusCode::FORBIDDEN
     );
-    let step = json!({"to": "commitment_signed", "on": "2009-04-01", "act_ref": "x"});
+    let sign = |token: String| {
+        let own = own.clone();
+        let adhesions = Adhesions(app);
+        async move {
+            adhesions
+                .step(&token, &own, "commitment_signed", "2009-04-01")
+                .await
+        }
+    };
+    assert_eq!(sign(other.clone()).await.0, StatusCode::NOT_FOUND);
     assert_eq!(
-        call(
-            app,
-            Method::POST,
-            &format!("{path}/transitions"),
-            Some(&other),
-            Some(&own["version"]),
-            Some(step.clone())
-        )
-        .await
-        .0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        call(
-            app,
-            Method::POST,
-            "/v1/adhesions",
-            Some(&other),
-            None,
-            Some(adhere("051013", 2))
-        )
-        .await
-        .0,
+        adhesions.request(&other, adhere("051013", 2)).await.0,
         StatusCode::FORBIDDEN
     );
     // Anonymous callers get only the aggregate figures; auditors read but do not write.
@@ -186,16 +170,7 @@ async fn a_comune_sees_and_changes_only_its_own_adhesions() {
         StatusCode::OK
     );
     assert_eq!(
-        call(
-            app,
-            Method::POST,
-            &format!("{path}/transitions"),
-            Some(&token_with(&[Role::Auditor])),
-            Some(&own["version"]),
-            Some(step.clone())
-        )
-        .await
-        .0,
+        sign(token_with(&[Role::Auditor])).await.0,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
@@ -211,15 +186,7 @@ async fn a_comune_sees_and_changes_only_its_own_adhesions() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(by_service["items"][0]["ente_code"], "051013");
 
-    let (status, signed) = call(
-        app,
-        Method::POST,
-        &format!("{path}/transitions"),
-        Some(&ente("051013")),
-        Some(&own["version"]),
-        Some(step),
-    )
-    .await;
+    let (status, signed) = sign(ente("051013")).await;
     assert_eq!(status, StatusCode::OK, "{signed}");
     assert_eq!(signed["state"], "commitment_signed");
 }
@@ -227,123 +194,83 @@ async fn a_comune_sees_and_changes_only_its_own_adhesions() {
 #[tokio::test]
 async fn the_lifecycle_refuses_skipped_or_backward_steps() {
     let pair = pair().await;
-    let app = &pair.adhesion;
+    let adhesions = Adhesions(&pair.adhesion);
     let admin = token_with(&[Role::Admin]);
-    let (_, created) = call(
-        app,
-        Method::POST,
-        "/v1/adhesions",
-        Some(&admin),
-        None,
-        Some(adhere("051013", 7)),
-    )
-    .await;
-    let path = format!(
-        "/v1/adhesions/{}/transitions",
-        created["id"].as_str().unwrap_or("")
-    );
-    let step =
-        |to: &str, on: &str| Some(json!({"to": to, "on": on, "act_ref": format!("atto {to}")}));
-
-    let (status, problem) = call(
-        app,
-        Method::POST,
-        &path,
-        Some(&admin),
-        Some(&created["version"]),
-        step("active", "2009-05-01"),
-    )
-    .await;
-    assert_eq!(
-        status,
-        StatusCode::CONFLICT,
-        "skipping the commitment: {problem}"
-    );
-    let (_, signed) = call(
-        app,
-        Method::POST,
-        &path,
-        Some(&admin),
-        Some(&created["version"]),
-        step("commitment_signed", "2009-04-01"),
-    )
-    .await;
-    assert_eq!(signed["state"], "commitment_signed");
-    assert_eq!(
-        call(
-            app,
-            Method::POST,
-            &path,
-            Some(&admin),
-            Some(&signed["version"]),
-            step("requested", "2009-04-02")
-        )
-        .await
-        .0,
-        StatusCode::CONFLICT
-    );
-    let (status, problem) = call(
-        app,
-        Method::POST,
-        &path,
-        Some(&admin),
-        Some(&signed["version"]),
-        step("active", "2009-03-15"),
-    )
-    .await;
-    assert_eq!(
-        status,
-        StatusCode::BAD_REQUEST,
-        "an activation before the commitment: {problem}"
-    );
-    assert_eq!(problem["errors"][0]["field"], "on");
-    let (_, active) = call(
-        app,
-        Method::POST,
-        &path,
-        Some(&admin),
-        Some(&signed["version"]),
-        step("active", "2009-06-01"),
-    )
-    .await;
-    assert_eq!(active["state"], "active");
-    assert_eq!(active["activated"]["act_ref"], "atto active");
-    let (_, ceased) = call(
-        app,
-        Method::POST,
-        &path,
-        Some(&admin),
-        Some(&active["version"]),
-        step("ceased", "2010-12-31"),
-    )
-    .await;
-    assert_eq!(ceased["state"], "ceased");
-    assert_eq!(
-        call(
-            app,
-            Method::POST,
-            &path,
-            Some(&admin),
-            Some(&ceased["version"]),
-            step("active", "2011-01-01")
-        )
-        .await
-        .0,
-        StatusCode::CONFLICT
-    );
-    assert_eq!(
-        call(
-            app,
-            Method::POST,
-            &path,
-            Some(&admin),
-            Some(&signed["version"]),
-            step("ceased", "2011-01-01")
-        )
-        .await
-        .0,
-        StatusCode::PRECONDITION_FAILED
-    );
+    let created = adhesions.requested(&admin, adhere("051013", 7)).await;
+    // The adhesion as each step left it, by state: a step is taken at the version of one of them.
+    let mut at: HashMap<&str, Value> = HashMap::from([("requested", created)]);
+    let table = [
+        // (at the version of, step to, on, status, why)
+        (
+            "requested",
+            "active",
+            "2009-05-01",
+            StatusCode::CONFLICT,
+            "skipping the commitment",
+        ),
+        (
+            "requested",
+            "commitment_signed",
+            "2009-04-01",
+            StatusCode::OK,
+            "the commitment",
+        ),
+        (
+            "commitment_signed",
+            "requested",
+            "2009-04-02",
+            StatusCode::CONFLICT,
+            "a step back",
+        ),
+        (
+            "commitment_signed",
+            "active",
+            "2009-03-15",
+            StatusCode::BAD_REQUEST,
+            "an activation before the commitment",
+        ),
+        (
+            "commitment_signed",
+            "active",
+            "2009-06-01",
+            StatusCode::OK,
+            "the activation",
+        ),
+        (
+            "active",
+            "ceased",
+            "2010-12-31",
+            StatusCode::OK,
+            "the cessation",
+        ),
+        (
+            "ceased",
+            "active",
+            "2011-01-01",
+            StatusCode::CONFLICT,
+            "nothing after ceasing",
+        ),
+        (
+            "commitment_signed",
+            "ceased",
+            "2011-01-01",
+            StatusCode::PRECONDITION_FAILED,
+            "a stale version",
+        ),
+    ];
+    for (from, to, on, expected, why) in table {
+        let (status, answer) = adhesions.step(&admin, &at[from], to, on).await;
+        assert_eq!(status, expected, "{why}: {from} -> {to} on {on}: {answer}");
+        match status {
+            StatusCode::OK => {
+                assert_eq!(answer["state"], to, "{why}");
+                at.insert(to, answer);
+            }
+            StatusCode::BAD_REQUEST => assert_eq!(answer["errors"][0]["field"], "on", "{why}"),
+            _ => {}
+        }
+    }
+    assert_eq!(at["active"]["activated"]["act_ref"], "atto active");
 }
 
 #[tokio::test]

@@ -4,6 +4,8 @@
 //! cap, and CNIPA as the actor that approves, verifies, pays and revokes.
 
 use apq_domain::Role;
+use apq_e2e::adhesions::Adhesions;
+use apq_e2e::schede::{Schede, new_scheda};
 use apq_e2e::{Suite, call, loaded_suite, read, responsabile};
 use apq_platform::testing::{TestApp, token_with};
 use reqwest::{Method, StatusCode};
@@ -60,26 +62,16 @@ async fn adhere_to_intervento(suite: &Suite, intervento: &str, code: &str) {
 
 /// `code` adheres to the catalogue service `service` and signs the contractual commitment.
 async fn commit(suite: &Suite, code: &str, service: i32) {
-    let (status, adhesion) = post(
-        &suite.adhesion,
-        "/v1/adhesions",
-        &admin(),
-        json!({"ente_code": code, "service_number": service, "requested_on": "2009-03-01", "act_ref": null}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{adhesion}");
-    let (status, signed) = call(
-        &suite.adhesion,
-        Method::POST,
-        &format!(
-            "/v1/adhesions/{}/transitions",
-            adhesion["id"].as_str().unwrap_or("")
-        ),
-        Some(&admin()),
-        Some(&adhesion["version"]),
-        Some(json!({"to": "commitment_signed", "on": "2009-05-01", "act_ref": "contratto"})),
-    )
-    .await;
+    let adhesions = Adhesions(&suite.adhesion);
+    let adhesion = adhesions
+        .requested(
+            &admin(),
+            json!({"ente_code": code, "service_number": service, "requested_on": "2009-03-01", "act_ref": null}),
+        )
+        .await;
+    let (status, signed) = adhesions
+        .step(&admin(), &adhesion, "commitment_signed", "2009-05-01")
+        .await;
     assert_eq!(status, StatusCode::OK, "{signed}");
 }
 
@@ -106,39 +98,14 @@ async fn verify(suite: &Suite, code: &str, kind: &str) {
 
 /// A scheda of `code` for `semester` at `sal`, with `payments`, submitted and validated.
 async fn validated_scheda(suite: &Suite, code: &str, semester: &str, sal: &str, payments: &str) {
-    let m = &suite.monitoring;
-    let (status, created) = post(
-        m,
-        "/v1/schede",
-        &responsabile(code),
-        json!({"intervento_code": code, "semester": semester, "sal": sal, "planned_sal": "60.00",
-               "commitments": {"amount": "500000.00", "currency": "EUR"}, "payments": {"amount": payments, "currency": "EUR"},
-               "activities": [], "obstacles": null, "corrective_actions": null}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let path = format!("/v1/schede/{}", created["id"].as_str().unwrap_or(""));
-    let (status, submitted) = call(
-        m,
-        Method::POST,
-        &format!("{path}/submission"),
-        Some(&responsabile(code)),
-        Some(&created["version"]),
-        Some(json!({"note": "relazione"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{submitted}");
+    let schede = Schede(&suite.monitoring);
+    let mut body = new_scheda(code, semester, sal);
+    body["planned_sal"] = json!("60.00");
+    body["payments"]["amount"] = json!(payments);
+    let created = schede.open(&responsabile(code), body).await;
+    let submitted = schede.submit(&responsabile(code), &created).await;
     // CNIPA verifies the SAL.
-    let (status, validated) = call(
-        m,
-        Method::POST,
-        &format!("{path}/validation"),
-        Some(&cnipa()),
-        Some(&submitted["version"]),
-        Some(json!({})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{validated}");
+    schede.validate(&cnipa(), &submitted).await;
 }
 
 /// Every condition of CSTT's second tranche but the 30% rule holds: the ALI's start recorded
@@ -876,37 +843,16 @@ async fn a_progetto_esecutivo_date_migrated_without_cnipas_act_releases_no_tranc
 
 /// Opens, submits and tries to validate a scheda of `code`: the validation's status and answer.
 async fn submit_and_validate(suite: &Suite, code: &str, semester: &str) -> (StatusCode, Value) {
-    let m = &suite.monitoring;
-    let (status, created) = post(
-        m,
-        "/v1/schede",
-        &responsabile(code),
-        json!({"intervento_code": code, "semester": semester, "sal": "10.00", "planned_sal": "20.00",
-               "commitments": {"amount": "100000.00", "currency": "EUR"}, "payments": {"amount": "50000.00", "currency": "EUR"},
-               "activities": [], "obstacles": null, "corrective_actions": null}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let path = format!("/v1/schede/{}", created["id"].as_str().unwrap_or(""));
-    let (status, submitted) = call(
-        m,
-        Method::POST,
-        &format!("{path}/submission"),
-        Some(&responsabile(code)),
-        Some(&created["version"]),
-        Some(json!({"note": "relazione"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{submitted}");
-    call(
-        m,
-        Method::POST,
-        &format!("{path}/validation"),
-        Some(&accordo()),
-        Some(&submitted["version"]),
-        Some(json!({})),
-    )
-    .await
+    let schede = Schede(&suite.monitoring);
+    let mut body = new_scheda(code, semester, "10.00");
+    body["planned_sal"] = json!("20.00");
+    body["commitments"]["amount"] = json!("100000.00");
+    body["payments"]["amount"] = json!("50000.00");
+    let created = schede.open(&responsabile(code), body).await;
+    let submitted = schede.submit(&responsabile(code), &created).await;
+    schede
+        .step(&accordo(), &submitted, "validation", json!({}))
+        .await
 }
 
 async fn cup_obligation(suite: &Suite, code: &str) -> Value {
@@ -976,19 +922,7 @@ async fn the_first_monitoring_of_an_intervento_without_a_cup_is_not_validated_un
     )
     .await;
     let scheda = &schede["items"][0];
-    let (status, validated) = call(
-        &suite.monitoring,
-        Method::POST,
-        &format!(
-            "/v1/schede/{}/validation",
-            scheda["id"].as_str().unwrap_or("")
-        ),
-        Some(&accordo()),
-        Some(&scheda["version"]),
-        Some(json!({})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{validated}");
+    let validated = Schede(&suite.monitoring).validate(&accordo(), scheda).await;
     assert_eq!(validated["state"], "validated");
 }
 
