@@ -2,6 +2,7 @@
 //! payments, activities), indicators and verified operation, defaults, tranche eligibility
 //! across the services, the Rapporto di monitoraggio, and the Applicativo Intese feed.
 
+mod access;
 mod calendar;
 mod costs;
 pub mod dataset;

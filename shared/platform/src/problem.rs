@@ -136,6 +136,69 @@ impl ApiError {
         }
     }
 
+    /// One problem naming the field of every refusal (`field` says which: the aggregate error's
+    /// own `field`).
+    pub fn naming_each<E, F>(errors: impl IntoIterator<Item = E>, field: impl Fn(&E) -> F) -> Self
+    where
+        E: fmt::Display,
+        F: Into<String>,
+    {
+        let fields = errors.into_iter().map(|e| FieldError::new(field(&e), e));
+        Self::validation(fields.collect())
+    }
+
+    /// `Ok` when the rules refused nothing, else [`ApiError::naming_each`].
+    pub fn refuse_any<E, F>(
+        errors: impl IntoIterator<Item = E>,
+        field: impl Fn(&E) -> F,
+    ) -> Result<(), Self>
+    where
+        E: fmt::Display,
+        F: Into<String>,
+    {
+        let mut errors = errors.into_iter().peekable();
+        match errors.peek() {
+            None => Ok(()),
+            Some(_) => Err(Self::naming_each(errors, field)),
+        }
+    }
+
+    /// The problem for refusals of which some may name no field: the first such stands alone
+    /// (its own problem), else one problem naming every field.
+    pub fn first_or_naming_each<E, F>(
+        errors: impl IntoIterator<Item = E>,
+        field: impl Fn(&E) -> Option<F>,
+    ) -> Self
+    where
+        E: fmt::Display + Into<Self>,
+        F: Into<String>,
+    {
+        let mut fields = Vec::new();
+        for error in errors {
+            match field(&error) {
+                Some(name) => fields.push(FieldError::new(name, error)),
+                None => return error.into(),
+            }
+        }
+        Self::validation(fields)
+    }
+
+    /// `Ok` when the rules refused nothing, else [`ApiError::first_or_naming_each`].
+    pub fn refuse_any_or_first<E, F>(
+        errors: impl IntoIterator<Item = E>,
+        field: impl Fn(&E) -> Option<F>,
+    ) -> Result<(), Self>
+    where
+        E: fmt::Display + Into<Self>,
+        F: Into<String>,
+    {
+        let mut errors = errors.into_iter().peekable();
+        match errors.peek() {
+            None => Ok(()),
+            Some(_) => Err(Self::first_or_naming_each(errors, field)),
+        }
+    }
+
     pub fn field(field: impl Into<String>, message: impl fmt::Display) -> Self {
         Self::Validation {
             errors: vec![FieldError::new(field, message)],
@@ -351,6 +414,83 @@ impl From<diesel::result::Error> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A rule's refusal: `Field` names an input field, `Alone` none.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Refusal {
+        Field(&'static str),
+        Alone,
+    }
+
+    impl fmt::Display for Refusal {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "refused {self:?}")
+        }
+    }
+
+    impl From<Refusal> for ApiError {
+        fn from(refusal: Refusal) -> Self {
+            ApiError::Conflict(refusal.to_string())
+        }
+    }
+
+    fn fields(result: Result<(), ApiError>) -> Option<Vec<String>> {
+        match result {
+            Err(ApiError::Validation { errors }) => {
+                Some(errors.into_iter().map(|e| e.field).collect())
+            }
+            Err(other) => Some(vec![format!("alone: {other}")]),
+            Ok(()) => None,
+        }
+    }
+
+    #[test]
+    fn refusals_name_every_field_or_the_first_that_names_none_stands_alone() {
+        use Refusal::{Alone, Field};
+        let named = |r: &Refusal| match r {
+            Field(name) => Some(*name),
+            Alone => None,
+        };
+        let always = |r: &Refusal| named(r).unwrap_or("none");
+        // (the refusals, the fields refuse_any names, what refuse_any_or_first answers)
+        type Case = (
+            Vec<Refusal>,
+            Option<Vec<&'static str>>,
+            Option<Vec<&'static str>>,
+        );
+        let cases: [Case; 4] = [
+            (vec![], None, None),
+            (
+                vec![Field("a"), Field("b")],
+                Some(vec!["a", "b"]),
+                Some(vec!["a", "b"]),
+            ),
+            (
+                vec![Field("a"), Alone, Field("b")],
+                Some(vec!["a", "none", "b"]),
+                Some(vec!["alone: refused Alone"]),
+            ),
+            (
+                vec![Alone, Alone],
+                Some(vec!["none", "none"]),
+                Some(vec!["alone: refused Alone"]),
+            ),
+        ];
+        for (errors, each, or_first) in cases {
+            let owned =
+                |v: Option<Vec<&str>>| v.map(|v| v.into_iter().map(str::to_owned).collect());
+            assert_eq!(
+                fields(ApiError::refuse_any(errors.clone(), always)),
+                owned(each),
+                "{errors:?}"
+            );
+            assert_eq!(
+                fields(ApiError::refuse_any_or_first(errors.clone(), named)),
+                owned(or_first),
+                "{errors:?}"
+            );
+        }
+    }
 
     #[test]
     fn internal_errors_hide_their_cause() {

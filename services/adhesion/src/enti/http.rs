@@ -110,10 +110,7 @@ pub async fn create_aggregation(
     caller.require_any(&[Role::Admin])?;
     let body = body.into_inner();
     let errors = rules::check_new_aggregation(body.kind, &body.code, body.members.len());
-    if !errors.is_empty() {
-        let fields = errors.iter().map(|e| FieldError::new(e.field(), e));
-        return Err(ApiError::validation(fields.collect()));
-    }
+    ApiError::refuse_any(errors, EnteError::field)?;
     respond_once(&pool, caller.subject(), key, body, |conn, actor, body| {
         register(conn, actor, &body)
     })

@@ -45,12 +45,6 @@ impl From<PlanError> for ApiError {
     }
 }
 
-/// Every refusal of a list, each naming its field, as one problem (none: `Ok`).
-fn all_well(errors: &[FinancingError]) -> Result<(), ApiError> {
-    let fields = errors.iter().map(|e| FieldError::new(e.field(), e));
-    ApiError::unless_any(fields.collect())
-}
-
 /// Replaces the financing plan of an intervento. Refused with 422, saying by how much, when the
 /// sources do not add up to the cost or CNIPA's co-financing exceeds the cap (50% ALI, 40%
 /// RIUSO). `If-Match` carries the intervento's ETag; the tranche plan follows the co-financing.
@@ -78,7 +72,7 @@ pub async fn put_plan(
 ) -> Result<HttpResponse, ApiError> {
     require_editor(&caller)?;
     let plan = body.into_inner();
-    all_well(&rules::check_sources(&plan.sources))?;
+    ApiError::refuse_any(rules::check_sources(&plan.sources), FinancingError::field)?;
     let id = path.id;
     let actor = caller.subject().to_owned();
     let updated: PlanOf = run_db(&pool, move |conn| {
@@ -162,7 +156,7 @@ pub async fn put_cost_table(
 ) -> Result<HttpResponse, ApiError> {
     require_editor(&caller)?;
     let body = body.into_inner();
-    all_well(&rules::check_cells(&body.cells))?;
+    ApiError::refuse_any(rules::check_cells(&body.cells), FinancingError::field)?;
     let id = path.id;
     let actor = caller.subject().to_owned();
     let updated: CostTableOf = run_db(&pool, move |conn| {

@@ -99,8 +99,7 @@ pub async fn create(
     require_editor(&caller)?;
     let body = body.into_inner();
     let errors = rules::check_new(&body.code, &body.title, body.total_cost);
-    let fields = errors.iter().map(|e| FieldError::new(e.field(), e));
-    ApiError::unless_any(fields.collect())?;
+    ApiError::refuse_any(errors, InterventoError::field)?;
     idempotency::respond_once(&pool, caller.subject(), key, body, |conn, actor, body| {
         add(conn, actor, &body)
     })

@@ -8,7 +8,7 @@ use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
 use apq_platform::versioned::{self, Edit, IfMatch};
-use apq_platform::{ApiError, Caller, FieldError};
+use apq_platform::{ApiError, Caller};
 use chrono::Utc;
 
 use super::json::{
@@ -17,27 +17,17 @@ use super::json::{
 };
 use super::queries;
 use super::rules::{self, CostError, Fund};
-use crate::movements::require_recorder;
+use crate::access::require_recorder;
 use crate::peers::Agreements;
 
 /// What the cost plan's and the economies' records are, in a refusal to a caller who may not
 /// record them.
-const RECORDS: &str = "cost plan and economies";
+const RECORDS: &str = "record its cost plan and economies";
 
 impl From<CostError> for ApiError {
     fn from(error: CostError) -> Self {
         ApiError::field(error.field(), error)
     }
-}
-
-/// What the rules refuse, as a problem naming each field; `Ok` when nothing.
-fn refuse_any(errors: Vec<CostError>) -> Result<(), ApiError> {
-    ApiError::unless_any(
-        errors
-            .into_iter()
-            .map(|e| FieldError::new(e.field(), e))
-            .collect(),
-    )
 }
 
 /// Records one year of the intervento's cost plan: its responsabile or admin. Safe to retry
@@ -66,7 +56,10 @@ pub async fn create_year(
     require_recorder(&caller, &code, RECORDS)?;
     let b = body.into_inner();
     let today = Utc::now().date_naive();
-    refuse_any(rules::check_year(b.year, b.realised, b.to_realise, today))?;
+    ApiError::refuse_any(
+        rules::check_year(b.year, b.realised, b.to_realise, today),
+        CostError::field,
+    )?;
     let code = agreements.intervento(&code).await?.code;
     idempotency::respond_once(
         &pool,
@@ -123,7 +116,10 @@ pub async fn update_year(
         versioned::update(conn, id, if_match, edit, |conn, cur: &CostYear| {
             let realised = p.realised.unwrap_or(cur.realised);
             let to_realise = p.to_realise.unwrap_or(cur.to_realise);
-            refuse_any(rules::check_year(cur.year, realised, to_realise, today))?;
+            ApiError::refuse_any(
+                rules::check_year(cur.year, realised, to_realise, today),
+                CostError::field,
+            )?;
             queries::set_year(conn, id, realised, to_realise)?;
             Ok(())
         })
@@ -175,12 +171,10 @@ pub async fn create_economy(
     require_recorder(&caller, &code, RECORDS)?;
     let b = body.into_inner();
     let today = Utc::now().date_naive();
-    refuse_any(rules::check_economy(
-        b.amount,
-        b.ascertained_on,
-        b.note.as_deref(),
-        today,
-    ))?;
+    ApiError::refuse_any(
+        rules::check_economy(b.amount, b.ascertained_on, b.note.as_deref(), today),
+        CostError::field,
+    )?;
     let code = agreements.intervento(&code).await?.code;
     idempotency::respond_once(
         &pool,
@@ -238,7 +232,10 @@ pub async fn update_economy(
         versioned::update(conn, id, if_match, edit, |conn, cur: &Economy| {
             let amount = p.amount.unwrap_or(cur.amount);
             let on = p.ascertained_on.unwrap_or(cur.ascertained_on);
-            refuse_any(rules::check_economy(amount, on, None, today))?;
+            ApiError::refuse_any(
+                rules::check_economy(amount, on, None, today),
+                CostError::field,
+            )?;
             queries::set_economy(conn, id, amount, on)?;
             Ok(())
         })
@@ -286,7 +283,10 @@ mod tests {
     #[test]
     fn a_year_of_the_plan_is_checked_on_its_own() {
         let check_year = |year, realised, to_realise, today| {
-            refuse_any(rules::check_year(year, realised, to_realise, today))
+            ApiError::refuse_any(
+                rules::check_year(year, realised, to_realise, today),
+                CostError::field,
+            )
         };
         let today = day("2010-06-30");
         assert!(check_year(2009, eur(100), eur(0), today).is_ok());
@@ -305,8 +305,12 @@ mod tests {
 
     #[test]
     fn an_economy_is_positive_ascertained_and_on_one_line() {
-        let check_economy =
-            |amount, on, note, today| refuse_any(rules::check_economy(amount, on, note, today));
+        let check_economy = |amount, on, note, today| {
+            ApiError::refuse_any(
+                rules::check_economy(amount, on, note, today),
+                CostError::field,
+            )
+        };
         let today = day("2010-06-30");
         assert!(check_economy(eur(1), day("2010-06-30"), Some("Ribasso"), today).is_ok());
         assert!(fields(check_economy(eur(0), day("2010-01-01"), None, today)).contains("amount"));
@@ -321,7 +325,10 @@ mod tests {
 
     #[test]
     fn every_refusal_is_a_problem_naming_its_field_with_the_message_of_the_rule() {
-        match refuse_any(rules::check_year(1900, eur(-1), eur(-1), day("2010-06-30"))) {
+        match ApiError::refuse_any(
+            rules::check_year(1900, eur(-1), eur(-1), day("2010-06-30")),
+            CostError::field,
+        ) {
             Err(ApiError::Validation { errors }) => {
                 let got: Vec<_> = errors
                     .iter()

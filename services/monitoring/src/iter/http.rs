@@ -1,43 +1,26 @@
 //! The iter's endpoints. What the rules refuse becomes a problem here (`From<PhaseError>`).
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use apq_domain::Role;
 use apq_platform::concurrency::{etag, ok_with_etag};
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path, Query};
 use apq_platform::idempotency::{IdempotencyKey, Stored, respond_once};
 use apq_platform::versioned::{self, Edit, IfMatch};
-use apq_platform::{ApiError, Caller, FieldError};
+use apq_platform::{ApiError, Caller};
 use chrono::{NaiveDate, Utc};
 use diesel::PgConnection;
 
 use super::json::{AsOf, CodePath, NewPhase, Phase, PhaseList, PhasePatch, PhasePath, Tc46Code};
 use super::queries::{self, PhaseRow};
 use super::rules::{self, PhaseError};
+use crate::access::require_recorder;
+
+/// What the responsabile of an intervento (or admin) does here, in a refusal.
+const KEEPS: &str = "keep its procedural iter";
 
 impl From<PhaseError> for ApiError {
     fn from(error: PhaseError) -> Self {
         ApiError::field(error.field(), error)
-    }
-}
-
-/// Every refusal of the dates at once, each naming its field.
-fn refuse_any(errors: &[PhaseError]) -> Result<(), ApiError> {
-    ApiError::unless_any(
-        (errors.iter())
-            .map(|e| FieldError::new(e.field(), e))
-            .collect(),
-    )
-}
-
-/// Who keeps an intervento's iter: its responsabile (named in the token) or admin.
-fn require_recorder(caller: &Caller, code: &str) -> Result<(), ApiError> {
-    if caller.has_any(&[Role::Admin]) || caller.answers_for(code) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "only the responsabile of {code} or admin keep its procedural iter"
-        )))
     }
 }
 
@@ -67,15 +50,18 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner().code;
     intervento_code(&code)?;
-    require_recorder(&caller, &code)?;
+    require_recorder(&caller, &code, KEEPS)?;
     let b = body.into_inner();
     let today = Utc::now().date_naive();
-    refuse_any(&rules::check_dates(
-        &b.code,
-        (b.planned_start, b.planned_end),
-        (b.actual_start, b.actual_end),
-        today,
-    ))?;
+    ApiError::refuse_any(
+        rules::check_dates(
+            &b.code,
+            (b.planned_start, b.planned_end),
+            (b.actual_start, b.actual_end),
+            today,
+        ),
+        PhaseError::field,
+    )?;
     respond_once(
         &pool,
         caller.subject(),
@@ -128,7 +114,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let PhasePath { code, phase } = path.into_inner();
     intervento_code(&code)?;
-    require_recorder(&caller, &code)?;
+    require_recorder(&caller, &code, KEEPS)?;
     let p = body.into_inner();
     let actor = caller.subject().to_owned();
     let today = Utc::now().date_naive();
@@ -159,7 +145,10 @@ fn change(
         p.actual_start.unwrap_or(current.actual_start),
         p.actual_end.unwrap_or(current.actual_end),
     );
-    refuse_any(&rules::check_dates(&current.code, planned, actual, today))?;
+    ApiError::refuse_any(
+        rules::check_dates(&current.code, planned, actual, today),
+        PhaseError::field,
+    )?;
     let changed = planned != (current.planned_start, current.planned_end);
     if let Some(reason) = rules::plan_change_reason(changed, p.reason.as_deref())? {
         queries::keep_plan(conn, current, reason, actor)?;

@@ -2,17 +2,17 @@
 //! refuse becomes a problem here, in one place (`From<MovementError> for ApiError`).
 
 use actix_web::{HttpResponse, get, post, web};
-use apq_domain::Role;
 use apq_platform::concurrency::etag;
 use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path};
 use apq_platform::idempotency::{self, IdempotencyKey, Stored};
-use apq_platform::{ApiError, Caller, FieldError};
+use apq_platform::{ApiError, Caller};
 use chrono::Utc;
 
 use super::json::{CodePath, Movement, MovementList, NewImpegno, NewPagamento};
 use super::queries;
 use super::rules::{self, Draft, MovementError, MovementKind};
+use crate::access::require_recorder;
 use crate::peers::Agreements;
 
 impl From<MovementError> for ApiError {
@@ -24,31 +24,6 @@ impl From<MovementError> for ApiError {
     }
 }
 
-/// What the rules refuse at once: a refusal that names no field stands alone (the first such),
-/// else a problem naming every field; `Ok` when nothing.
-fn refuse_any(errors: Vec<MovementError>) -> Result<(), ApiError> {
-    let mut fields = Vec::with_capacity(errors.len());
-    for error in errors {
-        match error.field() {
-            Some(field) => fields.push(FieldError::new(field, error)),
-            None => return Err(error.into()),
-        }
-    }
-    ApiError::unless_any(fields)
-}
-
-/// Who records an intervento's events (and its cost plan and economies, `records` in the
-/// refusal): its responsabile (named in the token) or admin.
-pub fn require_recorder(caller: &Caller, code: &str, records: &str) -> Result<(), ApiError> {
-    if caller.has_any(&[Role::Admin]) || caller.answers_for(code) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "only the responsabile of {code} or admin record its {records}"
-        )))
-    }
-}
-
 async fn create(
     caller: Caller,
     key: IdempotencyKey,
@@ -57,8 +32,11 @@ async fn create(
     code: String,
     draft: Draft,
 ) -> Result<HttpResponse, ApiError> {
-    require_recorder(&caller, &code, "impegni and pagamenti")?;
-    refuse_any(rules::validate(&draft, Utc::now().date_naive()))?;
+    require_recorder(&caller, &code, "record its impegni and pagamenti")?;
+    ApiError::refuse_any_or_first(
+        rules::validate(&draft, Utc::now().date_naive()),
+        MovementError::field,
+    )?;
     let code = agreements.intervento(&code).await?.code;
     idempotency::respond_once(
         &pool,
@@ -177,7 +155,7 @@ mod tests {
     use super::*;
 
     fn validate(draft: &Draft, today: NaiveDate) -> Result<(), ApiError> {
-        refuse_any(rules::validate(draft, today))
+        ApiError::refuse_any_or_first(rules::validate(draft, today), MovementError::field)
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod json;
 pub mod queries;
 pub mod rules;
 
-pub use http::{create_impegno, create_pagamento, list_impegni, list_pagamenti, require_recorder};
+pub use http::{create_impegno, create_pagamento, list_impegni, list_pagamenti};
 pub use json::Movement;
 pub use queries::of;
 pub use rules::{MovementKind, totals};

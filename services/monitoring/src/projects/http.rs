@@ -1,5 +1,5 @@
 //! The projects' and soggetti's endpoints: parse, authorise, call the rules and queries,
-//! answer. What the rules refuse becomes a problem here, in one place (`refuse_any`).
+//! answer. What the rules refuse becomes a problem here, in one place (`ApiError::refuse_any`).
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use apq_domain::Role;
@@ -8,7 +8,7 @@ use apq_platform::db::{PgPool, run_db};
 use apq_platform::extract::{Json, Path};
 use apq_platform::idempotency::{IdempotencyKey, Stored, respond_once};
 use apq_platform::versioned::{self, Edit, IfMatch};
-use apq_platform::{ApiError, Caller, FieldError};
+use apq_platform::{ApiError, Caller};
 
 use super::json::{
     CodePath, NewProject, NewSoggetto, Project, ProjectList, ProjectPatch, Soggetto, SoggettoList,
@@ -17,16 +17,6 @@ use super::json::{
 use super::rules::ProjectError;
 use super::{queries, rules};
 use crate::peers::Agreements;
-
-/// What the rules refuse, as a problem naming each field (400); `Ok` when nothing.
-fn refuse_any(errors: &[ProjectError]) -> Result<(), ApiError> {
-    ApiError::unless_any(
-        errors
-            .iter()
-            .map(|e| FieldError::new(e.field(), e))
-            .collect(),
-    )
-}
 
 /// Registers an intervento of the agreements register for the national monitoring and gives it
 /// its COD_LOCALE_PROGETTO: `responsabile_accordo` or admin. Safe to retry with
@@ -53,7 +43,7 @@ pub async fn create(
     caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
     let b = body.into_inner();
     let place = b.place();
-    refuse_any(&rules::check_place(&place))?;
+    ApiError::refuse_any(rules::check_place(&place), ProjectError::field)?;
     let intervento = agreements.intervento(&b.intervento_code).await?;
     respond_once(&pool, caller.subject(), key, b, move |conn, actor, _| {
         let created: Project = versioned::create(conn, Edit::new(actor, "register"), |conn| {
@@ -94,7 +84,7 @@ pub async fn update(
         let edit = Edit::new(&actor, "update");
         versioned::update(conn, id, if_match, edit, |conn, cur: &Project| {
             let changed = p.apply(cur);
-            refuse_any(&rules::check_place(&changed.place()))?;
+            ApiError::refuse_any(rules::check_place(&changed.place()), ProjectError::field)?;
             queries::update_project(conn, &changed)?;
             Ok(())
         })
@@ -136,7 +126,10 @@ pub async fn add_soggetto(
     caller.require_any(&[Role::Admin, Role::ResponsabileAccordo])?;
     let code = path.into_inner().code;
     let b = body.into_inner();
-    refuse_any(&rules::check_soggetto(b.role, &b.name, b.ipa.as_deref()))?;
+    ApiError::refuse_any(
+        rules::check_soggetto(b.role, &b.name, b.ipa.as_deref()),
+        ProjectError::field,
+    )?;
     respond_once(
         &pool,
         caller.subject(),
@@ -200,7 +193,10 @@ pub async fn update_soggetto(
     let SoggettoPath { code, id } = path.into_inner();
     let patch = body.into_inner();
     let ipa = patch.ipa.as_ref().and_then(Option::as_deref);
-    refuse_any(&rules::check_soggetto_patch(patch.name.as_deref(), ipa))?;
+    ApiError::refuse_any(
+        rules::check_soggetto_patch(patch.name.as_deref(), ipa),
+        ProjectError::field,
+    )?;
     let actor = caller.subject().to_owned();
     let updated: Soggetto = run_db(&pool, move |conn| {
         let id = queries::soggetto_of(conn, &code, id)?;

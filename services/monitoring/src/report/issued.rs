@@ -6,10 +6,10 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use apq_domain::{Role, Semester};
+use apq_platform::ApiError;
 use apq_platform::auth::Caller;
 use apq_platform::db::{PgPool, run_db, run_tx};
 use apq_platform::extract::{Json, Path, Query};
-use apq_platform::{ApiError, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -30,15 +30,6 @@ mod rules;
 
 use queries::Frozen;
 pub use rules::{IssueError, sha256};
-
-/// What the rules of a new issue refuse, as a problem naming each field (400).
-fn refused(errors: Vec<IssueError>) -> ApiError {
-    ApiError::Validation {
-        errors: (errors.into_iter())
-            .map(|e| FieldError::new(e.field(), e))
-            .collect(),
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -138,7 +129,7 @@ pub async fn issue(
     let today = Utc::now().date_naive();
     let reason = body.reason.as_deref();
     let on = rules::check_new_issue(body.issued_on, reason, today, semester, existing)
-        .map_err(refused)?;
+        .map_err(|errors| ApiError::naming_each(errors, IssueError::field))?;
     let peers = peers(&agreements, &adhesion, &catalogue);
     let data = gather(&pool, peers, semester, on).await?;
     let version = existing + 1;

@@ -37,24 +37,7 @@ impl From<SchedaError> for ApiError {
 /// What the rules refuse at once: a refusal that names no field stands alone (the first such),
 /// else a problem naming every field.
 fn refused(errors: Vec<SchedaError>) -> ApiError {
-    let (fields, others): (Vec<_>, Vec<_>) = errors.into_iter().partition(|e| e.field().is_some());
-    match others.into_iter().next() {
-        Some(error) => error.into(),
-        None => ApiError::Validation {
-            errors: (fields.into_iter())
-                .filter_map(|e| Some(FieldError::new(e.field()?, e)))
-                .collect(),
-        },
-    }
-}
-
-/// `Ok` when the rules refuse nothing.
-fn refuse_any(errors: Vec<SchedaError>) -> Result<(), ApiError> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(refused(errors))
-    }
+    ApiError::first_or_naming_each(errors, SchedaError::field)
 }
 
 /// Who verifies a SAL (validates or returns a scheda): the Regione's responsabile or CNIPA
@@ -141,7 +124,10 @@ fn open(
     let declared = (body.commitments, body.payments);
     let totals =
         rules::totals(&intervento.code, body.semester, declared, recorded).map_err(refused)?;
-    refuse_any(rules::check_progress(totals.0, totals.1, &body.activities))?;
+    ApiError::refuse_any_or_first(
+        rules::check_progress(totals.0, totals.1, &body.activities),
+        SchedaError::field,
+    )?;
     let created: SchedaRow = versioned::create(conn, Edit::new(actor, "create"), |conn| {
         queries::insert(conn, intervento, snapshot, body, totals, actor)
     })?;
@@ -234,11 +220,10 @@ fn patched(
     let totals = rules::patched_totals(code, semester, stored, (commitments, payments), recorded)
         .map_err(refused)?;
     let changed = patch.clone().apply(before, totals);
-    refuse_any(rules::check_progress(
-        changed.commitments,
-        changed.payments,
-        &changed.activities,
-    ))?;
+    ApiError::refuse_any_or_first(
+        rules::check_progress(changed.commitments, changed.payments, &changed.activities),
+        SchedaError::field,
+    )?;
     Ok(changed)
 }
 
